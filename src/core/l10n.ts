@@ -1,0 +1,31 @@
+// The core never imports `vscode`. Its user-facing strings go through this `l10n.t`, which
+// the extension points at `vscode.l10n.t` on activation; in plain Node (tests, scripts,
+// the standalone hub and node) it formats the English text. Keeping the call shape
+// `l10n.t('...')` identical to VS Code's lets one extractor and one checker see every string.
+
+export type Translate = (message: string, args: Record<string, unknown> | unknown[]) => string;
+
+/** Replace `{name}` / `{0}` placeholders the way vscode.l10n.t does. */
+export function formatMessage(message: string, args: Record<string, unknown> | unknown[]): string {
+  return message.replace(/\{([^}]+)\}/g, (whole, key: string) => {
+    const value = Array.isArray(args) ? args[Number(key)] : (args as Record<string, unknown>)[key];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+let translate: Translate = formatMessage;
+
+export const l10n = {
+  t(message: string, ...rest: unknown[]): string {
+    const args =
+      rest.length === 1 && rest[0] !== null && typeof rest[0] === 'object' && !Array.isArray(rest[0])
+        ? (rest[0] as Record<string, unknown>)
+        : rest;
+    return translate(message, args);
+  },
+};
+
+/** Called once by the extension with `vscode.l10n.t`. */
+export function setTranslator(fn: Translate): void {
+  translate = fn;
+}

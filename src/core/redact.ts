@@ -1,0 +1,17 @@
+// Secrets never reach logs or the screen: URLs are shown with their password masked.
+
+/** `redis://:pw@host:6379/2` -> `redis://:****@host:6379/2`; leaves anything unparsable as is. */
+export function maskUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => {
+    const colon = auth.indexOf(':');
+    if (colon < 0) return `${scheme}****@`;
+    return `${scheme}${auth.slice(0, colon)}:****@`;
+  });
+}
+
+/** Remove every known secret from a text before it is logged. */
+export function redact(text: string, secrets: Iterable<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('****');
+  return out;
+}

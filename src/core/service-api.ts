@@ -1,0 +1,222 @@
+// The contract between the core and everything that uses it (UI, scripts, tests, benches).
+// Implementations live beside this file; the UI imports only these types and the
+// `createGridCoreService` factory in ./service.ts.
+
+import type {
+  ClusterProfile,
+  ClusterSecrets,
+  FinishResult,
+  HubNode,
+  HubTaskList,
+  NextResult,
+  Platform,
+  ProgressReport,
+  ProgressSample,
+  QueueLengths,
+  RegisterTaskRequest,
+  TaskConfig,
+  TaskRecord,
+  TaskView,
+} from './types';
+import type { CancellationSignal, KeyValueStore, Logger, SecretStore } from './ports';
+
+export interface ServiceSettings {
+  /** ms for every hub request */
+  hubTimeoutMs: number;
+  /** ms to connect / per Redis command */
+  redisTimeoutMs: number;
+  /** ms for Docker API calls other than builds/pushes (which are cancellable instead) */
+  dockerTimeoutMs: number;
+  /** items per multi-value LPUSH */
+  pushBatchSize: number;
+}
+
+export interface ServiceDeps {
+  secrets: SecretStore;
+  /** persistent store for profiles and task records */
+  state: KeyValueStore;
+  logger: Logger;
+  settings?: () => Partial<ServiceSettings>;
+  /** Folder of the skill's files; default ~/.config/agents/skills/agent-idm-gridcore */
+  skillDir?: string;
+}
+
+/** A profile with its secrets resolved, ready to connect. Never log this object. */
+export interface ResolvedCluster {
+  profile: ClusterProfile;
+  token: string;
+  /** Redis URL whole, with its password. */
+  redisUrl: string;
+}
+
+export interface ProfileWarning {
+  file: string;
+  message: string;
+}
+
+export interface ProfileService {
+  list(): Promise<ClusterProfile[]>;
+  get(name: string): Promise<ClusterProfile | undefined>;
+  /** Adds or replaces. `redisUrl` and `token` may carry secrets: they go to the SecretStore. */
+  save(input: { name: string; computehubUrl: string; redisUrl: string; token: string; registry?: string; source?: ClusterProfile['source'] }): Promise<ClusterProfile>;
+  remove(name: string): Promise<void>;
+  resolve(name: string): Promise<ResolvedCluster>;
+  secrets(name: string): Promise<ClusterSecrets>;
+  getActive(): Promise<string | undefined>;
+  setActive(name: string | undefined): Promise<void>;
+  /** Reads skill.toml / credentials.toml / state/local_cluster.json; returns what it found
+   *  and warnings (e.g. credentials.toml readable by others). Throws ConfigError with file,
+   *  line and column for malformed TOML. Does not save: call importFromSkill to save. */
+  readSkillFiles(): Promise<{ clusters: Array<{ name: string; computehubUrl: string; redisUrl: string; token?: string; local?: boolean }>; warnings: ProfileWarning[] }>;
+  importFromSkill(): Promise<{ imported: string[]; warnings: ProfileWarning[] }>;
+  /** Paths of the skill's files, for the UI's file watcher. */
+  skillFiles(): string[];
+  onDidChange(listener: () => void): { dispose(): void };
+}
+
+export interface HubClient {
+  readonly cluster: string;
+  health(): Promise<void>;
+  listTasks(): Promise<HubTaskList>;
+  registerTask(req: RegisterTaskRequest): Promise<void>;
+  finish(): Promise<FinishResult>;
+  next(): Promise<NextResult>;
+  listNodes(): Promise<HubNode[]>;
+  stopNode(id: string): Promise<void>;
+  currentTaskConfig(platform?: Platform): Promise<TaskConfig | null>;
+}
+
+export interface TaskRecordStore {
+  list(cluster: string): TaskRecord[];
+  /** Newest record with that name. */
+  get(cluster: string, name: string): TaskRecord | undefined;
+  put(record: TaskRecord): Promise<void>;
+  addPushed(cluster: string, name: string, count: number): Promise<void>;
+  remove(cluster: string, name: string): Promise<void>;
+}
+
+export type PushSource =
+  | { kind: 'array'; items: Iterable<string> }
+  | { kind: 'iterable'; items: AsyncIterable<string> | Iterable<string> }
+  | { kind: 'lines'; file: string }
+  | { kind: 'jsonArray'; file: string }
+  | { kind: 'jsonLines'; file: string }
+  | { kind: 'csv'; file: string; skipHeader?: boolean }
+  | { kind: 'range'; from: number; to: number; step?: number };
+
+export interface PushOptions {
+  batchSize?: number;
+  signal?: CancellationSignal;
+  onProgress?(pushed: number): void;
+  /** Resume a push that stopped: the id from an earlier PushResult. */
+  resumeId?: string;
+}
+
+export interface PushResult {
+  /** Exactly how many items are now in Redis from this push (also after a cancel/failure). */
+  pushed: number;
+  cancelled: boolean;
+  /** Id that `resumeId` accepts to continue without duplicating a batch. */
+  pushId: string;
+  error?: Error;
+}
+
+export interface PageRequest {
+  /** 'newest' = LPUSH end (index 0), 'oldest' = the tail */
+  from: 'newest' | 'oldest';
+  offset: number;
+  count: number;
+  /** Values longer than this are truncated (the full length is reported). */
+  maxValueBytes?: number;
+}
+
+export interface PageItem {
+  index: number;
+  value: string;
+  /** byte length of the full value */
+  length: number;
+  truncated: boolean;
+}
+
+export interface Page {
+  total: number;
+  items: PageItem[];
+}
+
+export interface QueueService {
+  readonly cluster: string;
+  ping(): Promise<void>;
+  /** All lengths in one round trip (pipeline). */
+  lengths(queues: string[]): Promise<QueueLengths>;
+  push(queue: string, source: PushSource, opts?: PushOptions): Promise<PushResult>;
+  page(queue: string, req: PageRequest): Promise<Page>;
+  /** Whole value of one item, for "expand". */
+  item(queue: string, index: number): Promise<string | null>;
+  /** Server-side search through the whole list in chunks; never loads it whole. */
+  search(queue: string, needle: string, opts?: { limit?: number; signal?: CancellationSignal; onProgress?(scanned: number, total: number): void }): Promise<{ matches: PageItem[]; scanned: number; complete: boolean }>;
+  exportToFile(queue: string, file: string, opts?: { format?: 'lines' | 'jsonl'; signal?: CancellationSignal; onProgress?(written: number, total: number): void }): Promise<{ written: number; cancelled: boolean }>;
+  /** Explicit only: nothing else in the extension deletes data. */
+  deleteQueue(queue: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** folder holding the build context */
+  context: string;
+  /** Dockerfile path relative to context (default 'Dockerfile') */
+  dockerfile?: string;
+  tag: string;
+  buildArgs?: Record<string, string>;
+  platform?: Platform;
+  target?: string;
+  signal?: CancellationSignal;
+  onLog?(line: string): void;
+}
+
+export interface BuildResult {
+  tag: string;
+  imageId: string;
+}
+
+export interface ImageSummary {
+  id: string;
+  tags: string[];
+  created: number;
+  size: number;
+}
+
+export interface ImageService {
+  ping(): Promise<void>;
+  build(opts: BuildOptions): Promise<BuildResult>;
+  tag(source: string, target: string): Promise<void>;
+  push(tag: string, opts?: { username?: string; password?: string; signal?: CancellationSignal; onLog?(line: string): void }): Promise<void>;
+  list(filter?: string): Promise<ImageSummary[]>;
+  exists(tag: string): Promise<boolean>;
+}
+
+export interface DiagnosisCheck {
+  id: 'hubHealth' | 'token' | 'redisPing' | 'redisAuth' | 'queues' | 'nodes';
+  ok: boolean;
+  /** localized, says what was checked and what to do */
+  detail: string;
+  code?: string;
+}
+
+export interface GridCoreService {
+  readonly profiles: ProfileService;
+  readonly tasks: TaskRecordStore;
+  readonly images: ImageService;
+  hub(cluster: string): Promise<HubClient>;
+  queues(cluster: string): Promise<QueueService>;
+  /** Hub list merged with records. */
+  listTasks(cluster: string): Promise<TaskView[]>;
+  /** Register on the hub and record it; returns whether it started at once. */
+  registerTask(cluster: string, req: RegisterTaskRequest, extra?: { folder?: string }): Promise<{ started: boolean; view: TaskView[] }>;
+  /** Records the hub no longer knows (e.g. after a hub restart). */
+  forgottenTasks(cluster: string): Promise<TaskRecord[]>;
+  progress(total: number | undefined, samples: ProgressSample[]): ProgressReport;
+  diagnose(cluster: string): Promise<DiagnosisCheck[]>;
+  /** Drop cached connections to a cluster (after its profile changed). */
+  invalidate(cluster: string): Promise<void>;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,150 @@
+// Shapes shared by the core, the local cluster and the UI. Hub wire types mirror
+// ../shared/computehub-api.md exactly (snake_case as on the wire).
+
+/** A cluster the user can talk to. Secrets are not here: they live in a SecretStore. */
+export interface ClusterProfile {
+  name: string;
+  computehubUrl: string;
+  /** Redis URL as the user gave it, password replaced by nothing: the password is a secret. */
+  redisUrl: string;
+  /** Optional image registry (e.g. `registry.example.com:5000/team`) that nodes can pull from. */
+  registry?: string;
+  /** Where the profile came from. `skill` profiles are read from the skill's TOML files. */
+  source: 'extension' | 'skill' | 'local';
+  /** True for the embedded local cluster: nodes share this machine's Docker images. */
+  local?: boolean;
+}
+
+export interface ClusterSecrets {
+  token?: string;
+  redisPassword?: string;
+  registryPassword?: string;
+}
+
+// ---- Hub wire types ----
+export type Platform = 'linux/amd64' | 'linux/arm64' | 'linux/arm/v7';
+
+export interface RegisterTaskRequest {
+  name: string;
+  image?: string;
+  images?: Partial<Record<Platform, string>>;
+  input_redis?: string;
+  output_redis?: string;
+  input_queue?: string;
+  output_queue?: string;
+}
+
+export interface HubTaskList {
+  current: string | null;
+  pending: string[];
+  completed: string[];
+}
+
+export interface FinishResult {
+  completed: string;
+  started: string | null;
+  message: string;
+}
+
+export interface NextResult {
+  previous: string | null;
+  current: string | null;
+}
+
+export type RuntimeStatus = 'Running' | 'Idle' | 'Error';
+
+export interface HubNode {
+  id: string;
+  hostname: string;
+  architecture: string;
+  cpu_count: number;
+  last_seen: string;
+  status: 'Online' | 'Offline';
+  runtime_status: RuntimeStatus | null;
+  active_containers: number;
+}
+
+export interface TaskConfig {
+  task_name: string;
+  image: string;
+  redis_url: string | null;
+  input_redis: string | null;
+  output_redis: string | null;
+  input_queue: string | null;
+  output_queue: string | null;
+}
+
+export interface NodeRegisterRequest {
+  node_id?: string;
+  hostname: string;
+  architecture: string;
+  cpu_count: number;
+}
+export interface NodeRegisterResponse {
+  node_id: string;
+  current_task: TaskConfig | null;
+}
+export interface HeartbeatRequest {
+  node_id: string;
+  status: RuntimeStatus;
+  active_containers: number;
+}
+export interface HeartbeatResponse {
+  stop_requested: boolean;
+}
+
+// ---- What the extension remembers about tasks it registered ----
+export interface TaskRecord {
+  cluster: string;
+  name: string;
+  image?: string;
+  images?: Partial<Record<Platform, string>>;
+  /** Redis URLs without password (the password is the cluster's secret). */
+  inputRedis?: string;
+  outputRedis?: string;
+  inputQueue?: string;
+  outputQueue?: string;
+  /** Items pushed to the input queue through the extension (sum over pushes). */
+  pushed?: number;
+  registeredAt?: string;
+  /** Build context folder, so a re-register after a hub restart knows where it came from. */
+  folder?: string;
+}
+
+export type TaskState = 'running' | 'pending' | 'completed';
+
+/** Hub's list merged with records: one entry per hub entry (names may repeat). */
+export interface TaskView {
+  name: string;
+  state: TaskState;
+  /** Position in its hub list (names are not unique, so this keeps entries apart). */
+  index: number;
+  record?: TaskRecord;
+  /** The hub still hands this completed task to nodes (the last one finished, nothing after). */
+  stillHandedToNodes?: boolean;
+}
+
+// ---- Queues and progress ----
+export interface QueueLengths {
+  [queue: string]: number;
+}
+
+export interface ProgressSample {
+  /** ms since epoch */
+  at: number;
+  input: number;
+  output: number;
+}
+
+export interface ProgressReport {
+  total: number;
+  done: number;
+  inFlight: number;
+  remaining: number;
+  percent: number;
+  /** items per second, over the sample window; 0 when unknown */
+  rate: number;
+  /** seconds; undefined when the rate is 0 */
+  etaSeconds?: number;
+  finished: boolean;
+}
