@@ -2,6 +2,7 @@
 // one for the webview script. Entries that do not exist yet are skipped.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { writeBundles } from './l10n.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -38,6 +39,8 @@ const builds = [
     outfile: 'media/dist/results.js',
   },
 ].filter((b) => b.entryPoints.every((e) => existsSync(e)));
+
+writeBundles();
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

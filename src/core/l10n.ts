@@ -1,7 +1,7 @@
 // The core never imports `vscode`. Its user-facing strings go through this `l10n.t`, which
 // the extension points at `vscode.l10n.t` on activation; in plain Node (tests, scripts,
 // the standalone hub and node) it formats the English text. Keeping the call shape
-// `l10n.t('...')` identical to VS Code's lets one extractor and one checker see every string.
+// `l10n.t(message, args)` identical to VS Code's lets one extractor and one checker see every string.
 
 export type Translate = (message: string, args: Record<string, unknown> | unknown[]) => string;
 
