@@ -1,0 +1,150 @@
+// "Diagnose cluster": each link of the chain checked in order, each failure explained with
+// the seed's troubleshooting table (NOAUTH -> password mismatch, 401 -> token, refused ->
+// not started, node Error -> image or Redis).
+import { isGridCoreError } from './errors';
+import { l10n } from './l10n';
+import { maskUrl } from './redact';
+import type { DiagnosisCheck, HubClient, QueueService } from './service-api';
+import type { HubNode } from './types';
+
+export interface DiagnoseInput {
+  cluster: string;
+  computehubUrl: string;
+  /** undefined when the profile has none */
+  token?: string;
+  redisUrl?: string;
+  /** A client with the profile's token (or none, then only /health is asked). */
+  hub: HubClient;
+  queues: () => Promise<QueueService>;
+}
+
+const skipped = (id: DiagnosisCheck['id'], detail: string): DiagnosisCheck => ({ id, ok: false, detail, code: 'skipped' });
+const failure = (id: DiagnosisCheck['id'], e: unknown): DiagnosisCheck => ({
+  id,
+  ok: false,
+  detail: e instanceof Error ? e.message : String(e),
+  code: isGridCoreError(e) ? e.code : 'error',
+});
+
+export async function diagnose(input: DiagnoseInput): Promise<DiagnosisCheck[]> {
+  const { cluster } = input;
+  const checks: DiagnosisCheck[] = [];
+  const hubUrl = maskUrl(input.computehubUrl);
+
+  let hubUp = false;
+  try {
+    await input.hub.health();
+    hubUp = true;
+    checks.push({ id: 'hubHealth', ok: true, detail: l10n.t('The ComputeHub at {url} answers /health.', { url: hubUrl }) });
+  } catch (e) {
+    checks.push(failure('hubHealth', e));
+  }
+
+  let nodes: HubNode[] | undefined;
+  if (!hubUp) checks.push(skipped('token', l10n.t('Token not checked: the hub did not answer.')));
+  else if (!input.token) {
+    checks.push({ id: 'token', ok: false, code: 'missingToken', detail: l10n.t('Cluster "{cluster}" has no token. Edit the cluster and enter the token from computehub.toml.', { cluster }) });
+  } else {
+    try {
+      nodes = await input.hub.listNodes();
+      checks.push({ id: 'token', ok: true, detail: l10n.t('The hub accepts the token.') });
+    } catch (e) {
+      checks.push(failure('token', e));
+    }
+  }
+
+  const redisUrl = input.redisUrl ? maskUrl(input.redisUrl) : '';
+  let queues: QueueService | undefined;
+  if (!input.redisUrl) {
+    checks.push({ id: 'redisPing', ok: false, code: 'missingField', detail: l10n.t('Cluster "{cluster}" has no Redis URL. Edit the cluster and enter it.', { cluster }) });
+    checks.push(skipped('redisAuth', l10n.t('Password not checked: Redis did not answer.')));
+  } else {
+    try {
+      queues = await input.queues();
+      await queues.ping();
+      checks.push({ id: 'redisPing', ok: true, detail: l10n.t('Redis at {url} answers PING.', { url: redisUrl }) });
+      checks.push({ id: 'redisAuth', ok: true, detail: l10n.t('Redis accepts the cluster\'s credentials.') });
+    } catch (e) {
+      const code = isGridCoreError(e) ? e.code : undefined;
+      if (code === 'noauth' || code === 'wrongpass') {
+        checks.push({ id: 'redisPing', ok: true, detail: l10n.t('Redis at {url} answers, but refuses the credentials.', { url: redisUrl }) });
+        checks.push({
+          id: 'redisAuth',
+          ok: false,
+          code,
+          detail: l10n.t(
+            'Redis at {url} refused the password ({code}): the password in the cluster\'s Redis URL does not match the server\'s. Use one password everywhere: the Redis server, the cluster\'s Redis URL and the task\'s input_redis/output_redis (NOAUTH in container logs and nodes in Error are the same mismatch).',
+            { url: redisUrl, code: code.toUpperCase() },
+          ),
+        });
+        queues = undefined;
+      } else {
+        checks.push(failure('redisPing', e));
+        checks.push(skipped('redisAuth', l10n.t('Password not checked: Redis did not answer.')));
+        queues = undefined;
+      }
+    }
+  }
+
+  checks.push(await queueCheck(input, nodes !== undefined, queues));
+  checks.push(nodeCheck(nodes));
+  return checks;
+}
+
+async function queueCheck(input: DiagnoseInput, tokenOk: boolean, queues: QueueService | undefined): Promise<DiagnosisCheck> {
+  if (!tokenOk) return skipped('queues', l10n.t('Queues not checked: the hub did not accept a request.'));
+  try {
+    const task = await input.hub.currentTaskConfig();
+    if (!task) return { id: 'queues', ok: true, detail: l10n.t('No task is handed to nodes right now.') };
+    const clusterUrl = input.redisUrl ?? '';
+    for (const taskUrl of [task.input_redis, task.output_redis]) {
+      // Whole URLs compared: nodes use the task's, the extension the cluster's.
+      if (taskUrl && taskUrl !== clusterUrl) {
+        return {
+          id: 'queues',
+          ok: false,
+          code: 'redisMismatch',
+          detail: l10n.t(
+            'Task "{task}" uses Redis {taskUrl}, but cluster "{cluster}" uses {clusterUrl}. The nodes read and write the task\'s Redis: if its password differs, their containers fail with NOAUTH. Register the task with the cluster\'s Redis URL.',
+            { task: task.task_name, taskUrl: maskUrl(taskUrl), cluster: input.cluster, clusterUrl: maskUrl(clusterUrl) },
+          ),
+        };
+      }
+    }
+    const names = [task.input_queue, task.output_queue].filter((q): q is string => !!q);
+    if (!names.length) {
+      return { id: 'queues', ok: false, code: 'noQueues', detail: l10n.t('Task "{task}" has no input or output queue: its containers get no INPUT_QUEUE/OUTPUT_QUEUE. Register it again with queues.', { task: task.task_name }) };
+    }
+    if (!queues) return skipped('queues', l10n.t('Queue lengths of task "{task}" not read: Redis did not answer.', { task: task.task_name }));
+    const lengths = await queues.lengths(names);
+    const detail = names.map((q) => l10n.t('{queue}: {count} items', { queue: q, count: lengths[q] ?? 0 })).join(', ');
+    return { id: 'queues', ok: true, detail: l10n.t('Task "{task}" (image {image}): {lengths}.', { task: task.task_name, image: task.image, lengths: detail }) };
+  } catch (e) {
+    return failure('queues', e);
+  }
+}
+
+function nodeCheck(nodes: HubNode[] | undefined): DiagnosisCheck {
+  if (!nodes) return skipped('nodes', l10n.t('Nodes not checked: the hub did not accept a request.'));
+  if (!nodes.length) {
+    return {
+      id: 'nodes',
+      ok: false,
+      code: 'noNodes',
+      detail: l10n.t('No GridNode is registered with the hub. Start a GridNode with the same token; after a hub restart, restart the nodes too: they do not register again by themselves.'),
+    };
+  }
+  const failed = nodes.filter((n) => n.runtime_status === 'Error');
+  if (failed.length) {
+    return {
+      id: 'nodes',
+      ok: false,
+      code: 'nodeError',
+      detail: l10n.t(
+        'Nodes in Error: {nodes}. A container failed: usually the image cannot be pulled or started on the node (push it to a registry the nodes can reach, use ENTRYPOINT, build compiled programs inside the image), or the containers cannot reach Redis (check the task\'s Redis URL and password).',
+        { nodes: failed.map((n) => `${n.hostname} (${n.id})`).join(', ') },
+      ),
+    };
+  }
+  return { id: 'nodes', ok: true, detail: l10n.t('Nodes online: {count}, none in Error.', { count: nodes.length }) };
+}

@@ -1,0 +1,163 @@
+// The façade the UI, scripts and tests use. It owns every connection: one HubClient and one
+// QueueService per cluster, dropped when that cluster's profile changes. ioredis and dockerode
+// are loaded on first use only, so activating the extension does not pay for them.
+import { diagnose } from './diagnose';
+import { ConfigError } from './errors';
+import { createHubClient, HubPools } from './hubClient';
+import { l10n } from './l10n';
+import { StoredProfileService } from './profiles';
+import { progress } from './progress';
+import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, QueueService, ServiceDeps } from './service-api';
+import { currentSettings } from './settings';
+import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './taskRecords';
+import type { ProgressReport, ProgressSample, RegisterTaskRequest, TaskRecord, TaskView } from './types';
+
+export function createGridCoreService(deps: ServiceDeps): GridCoreService {
+  return new Service(deps);
+}
+
+class Service implements GridCoreService {
+  readonly profiles: StoredProfileService;
+  readonly tasks: KeyValueTaskRecordStore;
+  readonly images: ImageService;
+  private readonly pools = new HubPools();
+  private readonly hubs = new Map<string, Promise<HubClient>>();
+  private readonly queueServices = new Map<string, Promise<QueueService>>();
+  private readonly profileWatch: { dispose(): void };
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.profiles = new StoredProfileService(deps.state, deps.secrets, deps.skillDir);
+    this.tasks = new KeyValueTaskRecordStore(deps.state);
+    this.images = lazyImageService(deps);
+    this.profileWatch = this.profiles.onDidChangeCluster((name) => void this.invalidate(name));
+  }
+
+  hub(cluster: string): Promise<HubClient> {
+    let client = this.hubs.get(cluster);
+    if (!client) {
+      client = this.profiles.resolve(cluster).then((r) =>
+        createHubClient({
+          cluster,
+          computehubUrl: r.profile.computehubUrl,
+          token: r.token,
+          pools: this.pools,
+          timeoutMs: () => currentSettings(this.deps).hubTimeoutMs,
+          logger: this.deps.logger,
+        }),
+      );
+      this.cacheUntilFailure(this.hubs, cluster, client);
+    }
+    return client;
+  }
+
+  queues(cluster: string): Promise<QueueService> {
+    let service = this.queueServices.get(cluster);
+    if (!service) {
+      service = (async () => {
+        // Redis needs no hub token; without a URL, resolve() throws the error that says what to do.
+        const stored = (await this.profiles.storedSecrets(cluster)).redisUrl;
+        const redisUrl = stored ?? (await this.profiles.resolve(cluster)).redisUrl;
+        const { createQueueService } = await import('./queues/index.js');
+        return createQueueService(cluster, redisUrl, currentSettings(this.deps), this.deps.logger);
+      })();
+      this.cacheUntilFailure(this.queueServices, cluster, service);
+    }
+    return service;
+  }
+
+  async listTasks(cluster: string): Promise<TaskView[]> {
+    const list = await (await this.hub(cluster)).listTasks();
+    return mergeTasks(list, this.tasks.list(cluster));
+  }
+
+  async registerTask(cluster: string, req: RegisterTaskRequest, extra?: { folder?: string }): Promise<{ started: boolean; view: TaskView[] }> {
+    const hub = await this.hub(cluster);
+    await hub.registerTask(req);
+    const record: TaskRecord = { cluster, name: req.name, registeredAt: new Date().toISOString() };
+    if (req.image) record.image = req.image;
+    if (req.images) record.images = req.images;
+    if (req.input_redis) record.inputRedis = req.input_redis;
+    if (req.output_redis) record.outputRedis = req.output_redis;
+    if (req.input_queue) record.inputQueue = req.input_queue;
+    if (req.output_queue) record.outputQueue = req.output_queue;
+    if (extra?.folder) record.folder = extra.folder;
+    await this.tasks.put(record);
+    const list = await hub.listTasks();
+    // It started at once when it is the running task and no entry of that name waits:
+    // names repeat, and a second "x" behind a running "x" is pending.
+    const started = list.current === req.name && !list.pending.includes(req.name);
+    this.deps.logger.info(`cluster ${cluster}: registered task ${req.name} (${started ? 'started' : 'pending'})`);
+    return { started, view: mergeTasks(list, this.tasks.list(cluster)) };
+  }
+
+  async forgottenTasks(cluster: string): Promise<TaskRecord[]> {
+    const list = await (await this.hub(cluster)).listTasks();
+    return forgottenRecords(list, this.tasks.list(cluster));
+  }
+
+  progress(total: number | undefined, samples: ProgressSample[]): ProgressReport {
+    return progress(total, samples);
+  }
+
+  async diagnose(cluster: string): Promise<DiagnosisCheck[]> {
+    const profile = await this.profiles.get(cluster);
+    if (!profile) {
+      throw new ConfigError('unknownCluster', l10n.t('There is no cluster named "{name}". Add it, or import it from the skill\'s files.', { name: cluster }));
+    }
+    const { token, redisUrl } = await this.profiles.storedSecrets(cluster);
+    // Without a token the hub can still be asked for /health.
+    const hub = token
+      ? await this.hub(cluster)
+      : createHubClient({
+          cluster,
+          computehubUrl: profile.computehubUrl,
+          token: '',
+          pools: this.pools,
+          timeoutMs: () => currentSettings(this.deps).hubTimeoutMs,
+          logger: this.deps.logger,
+        });
+    return diagnose({ cluster, computehubUrl: profile.computehubUrl, token, redisUrl, hub, queues: () => this.queues(cluster) });
+  }
+
+  async invalidate(cluster: string): Promise<void> {
+    this.hubs.delete(cluster);
+    const queues = this.queueServices.get(cluster);
+    this.queueServices.delete(cluster);
+    if (queues) await queues.then((q) => q.dispose()).catch(() => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    this.profileWatch.dispose();
+    const names = new Set([...this.hubs.keys(), ...this.queueServices.keys()]);
+    await Promise.all([...names].map((n) => this.invalidate(n)));
+    await this.pools.close();
+  }
+
+  /** A failed creation (missing token, unloadable module) is retried on next use. */
+  private cacheUntilFailure<T>(cache: Map<string, Promise<T>>, key: string, value: Promise<T>): void {
+    cache.set(key, value);
+    value.catch(() => {
+      if (cache.get(key) === value) cache.delete(key);
+    });
+  }
+}
+
+/** dockerode is loaded on the first image call, not when the service is created. */
+function lazyImageService(deps: ServiceDeps): ImageService {
+  let loaded: Promise<ImageService> | undefined;
+  const load = () => {
+    if (!loaded) {
+      loaded = import('./images/index.js').then((m) => m.createImageService(currentSettings(deps), deps.logger));
+      loaded.catch(() => (loaded = undefined));
+    }
+    return loaded;
+  };
+  return {
+    ping: async () => (await load()).ping(),
+    build: async (opts) => (await load()).build(opts),
+    tag: async (source, target) => (await load()).tag(source, target),
+    push: async (tag, opts) => (await load()).push(tag, opts),
+    list: async (filter) => (await load()).list(filter),
+    exists: async (tag) => (await load()).exists(tag),
+  };
+}

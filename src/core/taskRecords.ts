@@ -1,0 +1,106 @@
+// What the extension remembers about the tasks it registered: the hub returns only names,
+// so image, queues, Redis URLs and pushed counts live here, per cluster.
+import { maskUrl } from './redact';
+import type { KeyValueStore } from './ports';
+import type { TaskRecordStore } from './service-api';
+import type { HubTaskList, TaskRecord, TaskView } from './types';
+
+/** Oldest records are dropped past this, per cluster, so the store cannot grow forever. */
+export const MAX_RECORDS_PER_CLUSTER = 200;
+
+const recordsKey = (cluster: string) => `gridcore.tasks.${cluster}`;
+
+export class KeyValueTaskRecordStore implements TaskRecordStore {
+  constructor(private readonly state: KeyValueStore) {}
+
+  list(cluster: string): TaskRecord[] {
+    return this.state.get<TaskRecord[]>(recordsKey(cluster)) ?? [];
+  }
+
+  get(cluster: string, name: string): TaskRecord | undefined {
+    const all = this.list(cluster);
+    const i = lastIndexOf(all, name);
+    return i < 0 ? undefined : all[i];
+  }
+
+  async put(record: TaskRecord): Promise<void> {
+    // Never keep a password, whatever the caller passed.
+    const clean: TaskRecord = { ...record };
+    if (clean.inputRedis) clean.inputRedis = maskUrl(clean.inputRedis);
+    if (clean.outputRedis) clean.outputRedis = maskUrl(clean.outputRedis);
+    const all = [...this.list(record.cluster), clean];
+    await this.state.update(recordsKey(record.cluster), all.slice(-MAX_RECORDS_PER_CLUSTER));
+  }
+
+  async addPushed(cluster: string, name: string, count: number): Promise<void> {
+    const all = this.list(cluster);
+    const i = lastIndexOf(all, name);
+    // Pushing to a task registered elsewhere still gives it a record to count in.
+    if (i < 0) all.push({ cluster, name, pushed: count });
+    else all[i] = { ...all[i], pushed: (all[i].pushed ?? 0) + count };
+    await this.state.update(recordsKey(cluster), all.slice(-MAX_RECORDS_PER_CLUSTER));
+  }
+
+  async remove(cluster: string, name: string): Promise<void> {
+    await this.state.update(
+      recordsKey(cluster),
+      this.list(cluster).filter((r) => r.name !== name),
+    );
+  }
+}
+
+function lastIndexOf(records: readonly TaskRecord[], name: string): number {
+  for (let i = records.length - 1; i >= 0; i--) if (records[i].name === name) return i;
+  return -1;
+}
+
+/**
+ * One view per hub entry: running, then pending in hub order, then completed newest first.
+ * Names repeat, so the k-th-from-last hub entry of a name gets the k-th-from-last record of
+ * that name (a re-register after a hub restart leaves an older record unmatched).
+ */
+export function mergeTasks(list: HubTaskList, records: readonly TaskRecord[]): TaskView[] {
+  type Entry = { name: string; state: TaskView['state']; index: number };
+  // Hub registration order: completed (oldest first), the running one, then pending.
+  const chronological: Entry[] = [
+    ...list.completed.map((name, index) => ({ name, state: 'completed' as const, index })),
+    ...(list.current !== null ? [{ name: list.current, state: 'running' as const, index: 0 }] : []),
+    ...list.pending.map((name, index) => ({ name, state: 'pending' as const, index })),
+  ];
+  const byName = new Map<string, TaskRecord[]>();
+  for (const r of records) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  const seen = new Map<string, number>();
+  const matched = new Map<Entry, TaskRecord>();
+  for (let i = chronological.length - 1; i >= 0; i--) {
+    const e = chronological[i];
+    const k = seen.get(e.name) ?? 0;
+    seen.set(e.name, k + 1);
+    const recs = byName.get(e.name);
+    const rec = recs?.[recs.length - 1 - k];
+    if (rec) matched.set(e, rec);
+  }
+  const view = (e: Entry): TaskView => {
+    const v: TaskView = { name: e.name, state: e.state, index: e.index };
+    const rec = matched.get(e);
+    if (rec) v.record = rec;
+    return v;
+  };
+  const running = chronological.filter((e) => e.state === 'running').map(view);
+  const pending = chronological.filter((e) => e.state === 'pending').map(view);
+  const completed = chronological
+    .filter((e) => e.state === 'completed')
+    .reverse()
+    .map(view);
+  // After the last finish the hub reports no current task yet keeps handing the last
+  // completed one to nodes until a new task is registered (contract: finish semantics).
+  if (list.current === null && completed.length > 0) completed[0].stillHandedToNodes = true;
+  return [...running, ...pending, ...completed];
+}
+
+/** Records whose name the hub no longer lists at all (e.g. after a hub restart); newest per name. */
+export function forgottenRecords(list: HubTaskList, records: readonly TaskRecord[]): TaskRecord[] {
+  const known = new Set([...list.completed, ...list.pending, ...(list.current !== null ? [list.current] : [])]);
+  const newest = new Map<string, TaskRecord>();
+  for (const r of records) if (!known.has(r.name)) newest.set(r.name, r);
+  return [...newest.values()];
+}

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { progress } from '../../src/core/progress';
+
+const s = (at: number, input: number, output: number) => ({ at: at * 1000, input, output });
+
+test('no samples: nothing known, not finished', () => {
+  const r = progress(undefined, []);
+  assert.deepEqual(r, { total: 0, done: 0, inFlight: 0, remaining: 0, percent: 0, rate: 0, finished: false });
+});
+
+test('known total shows items in flight and a steady rate and ETA', () => {
+  const r = progress(100, [s(0, 100, 0), s(1, 80, 10), s(2, 60, 20)]);
+  assert.equal(r.total, 100);
+  assert.equal(r.done, 20);
+  assert.equal(r.inFlight, 20);
+  assert.equal(r.remaining, 80);
+  assert.equal(r.percent, 20);
+  assert.equal(r.rate, 10);
+  assert.equal(r.etaSeconds, 8);
+  assert.equal(r.finished, false);
+});
+
+test('unknown total falls back to input + output (the upstream estimate), no in-flight', () => {
+  const r = progress(undefined, [s(0, 60, 20)]);
+  assert.equal(r.total, 80);
+  assert.equal(r.inFlight, 0);
+  assert.equal(r.percent, 25);
+  assert.equal(r.rate, 0);
+  assert.equal(r.etaSeconds, undefined);
+});
+
+test('input empty but items still in flight is not finished', () => {
+  const r = progress(10, [s(0, 0, 7)]);
+  assert.equal(r.inFlight, 3);
+  assert.equal(r.finished, false);
+});
+
+test('finished when input empty and nothing in flight; ETA 0', () => {
+  const r = progress(10, [s(0, 2, 8), s(1, 0, 10)]);
+  assert.equal(r.finished, true);
+  assert.equal(r.etaSeconds, 0);
+  assert.equal(r.percent, 100);
+});
+
+test('empty queues with nothing pushed are not "finished"', () => {
+  assert.equal(progress(undefined, [s(0, 0, 0)]).finished, false);
+  assert.equal(progress(0, [s(0, 0, 0)]).finished, false);
+});
+
+test('shrinking output (results read away) is left out of the rate', () => {
+  const r = progress(undefined, [s(0, 50, 10), s(1, 40, 20), s(2, 40, 0), s(3, 30, 10)]);
+  // intervals 0-1 (+10) and 2-3 (+10) count; 1-2 (-20) is ignored with its time
+  assert.equal(r.rate, 10);
+});
+
+test('samples out of order and duplicate timestamps are handled', () => {
+  const r = progress(40, [s(2, 10, 20), s(0, 30, 0), s(2, 10, 20), s(1, 20, 10)]);
+  assert.equal(r.done, 20);
+  assert.equal(r.rate, 10);
+  assert.equal(r.etaSeconds, 2);
+});
+
+test('output beyond the pushed total (items pushed elsewhere) caps percent at 100', () => {
+  const r = progress(10, [s(0, 0, 15)]);
+  assert.equal(r.percent, 100);
+  assert.equal(r.inFlight, 0);
+  assert.equal(r.remaining, 0);
+  assert.equal(r.finished, true);
+});
