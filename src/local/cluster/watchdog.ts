@@ -1,0 +1,81 @@
+// Child processes of the local cluster must not outlive the process that started them, even
+// when it dies by SIGKILL (no exit handler runs then). Each one is started through a tiny
+// watchdog: a Node process that runs the real command, forwards SIGTERM, and ends it when
+// its own parent goes away. In the VS Code extension host `process.execPath` is Electron,
+// which ELECTRON_RUN_AS_NODE turns into plain Node.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../../core/ports';
+
+const WATCHDOG = `
+const { spawn } = require('child_process');
+const [cmd, ...args] = process.argv.slice(1);
+const parent = Number(process.env.GRIDCORE_WATCH_PARENT);
+const firstPpid = process.ppid;
+delete process.env.GRIDCORE_WATCH_PARENT;
+delete process.env.ELECTRON_RUN_AS_NODE;
+const child = spawn(cmd, args, { stdio: 'inherit' });
+let ending = false;
+function end() {
+  if (ending) return;
+  ending = true;
+  try { child.kill('SIGTERM'); } catch {}
+  setTimeout(() => { try { child.kill('SIGKILL'); } catch {} process.exit(1); }, 5000).unref();
+}
+for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, end);
+child.on('error', (e) => { console.error('Error: ' + e.message); process.exit(127); });
+child.on('exit', (code, sig) => process.exit(code === null ? 1 : code));
+setInterval(() => {
+  let gone = process.ppid !== firstPpid;
+  try { process.kill(parent, 0); } catch { gone = true; }
+  if (gone) end();
+}, 1000);
+`;
+
+export interface WatchedProcess {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  /** resolves with the exit code once the command (and its watchdog) ended */
+  readonly exited: Promise<number | null>;
+  /** last lines of stderr (secrets are the caller's to redact) */
+  stderrTail(): string;
+  /** SIGTERM, SIGKILL after `graceMs` */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function spawnWatched(
+  command: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logger?: Logger; redact?: (s: string) => string } = {},
+): WatchedProcess {
+  const proc = spawn(process.execPath, ['-e', WATCHDOG, command, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env, ELECTRON_RUN_AS_NODE: '1', GRIDCORE_WATCH_PARENT: String(process.pid) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const clean = opts.redact ?? ((s: string) => s);
+  const tail: string[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (l) => opts.logger?.info(clean(l)));
+  createInterface({ input: proc.stderr! }).on('line', (l) => {
+    tail.push(clean(l));
+    if (tail.length > 30) tail.shift();
+    opts.logger?.warn(clean(l));
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once('exit', (code) => resolve(code));
+    proc.once('error', () => resolve(null));
+  });
+  return {
+    proc,
+    pid: proc.pid ?? -1,
+    exited,
+    stderrTail: () => tail.join('\n'),
+    async stop(graceMs = 5000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

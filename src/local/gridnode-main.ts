@@ -1,0 +1,65 @@
+// Standalone GridNode: `node dist/gridnode.js [-c gridnode.toml]`, a drop-in for upstream's
+// `gridnode` binary. Exits 1 at once when the hub is unreachable or rejects the token;
+// SIGTERM/SIGINT (and a stop request from the hub) stop and remove its containers first.
+import { isGridCoreError } from '../core/errors';
+import { l10n } from '../core/l10n';
+import type { Logger } from '../core/ports';
+import { GridNode } from './node/gridNode';
+import { findGridNodeConfig, readGridNodeConfig, writeNodeId } from './node/nodeConfig';
+
+const stamp = () => new Date().toISOString();
+const logger: Logger = {
+  trace: () => undefined,
+  info: (m) => console.log(`${stamp()} INFO ${m}`),
+  warn: (m) => console.warn(`${stamp()} WARN ${m}`),
+  error: (m) => console.error(`${stamp()} ERROR ${m instanceof Error ? m.message : m}`),
+};
+
+function cliConfigPath(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '-c' || a === '--config');
+  return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+}
+
+async function main(): Promise<number> {
+  const file = findGridNodeConfig(cliConfigPath(process.argv.slice(2)));
+  if (!file) {
+    console.error(`Error: ${l10n.t('No gridnode.toml found. Pass -c FILE, set IDM_GRIDCORE_CONFIG, or put one in ~/.config/idm-gridcore/.')}`);
+    return 1;
+  }
+  const cfg = await readGridNodeConfig(file);
+  const node = new GridNode({
+    serverUrl: cfg.serverUrl,
+    token: cfg.token,
+    nodeId: cfg.nodeId,
+    saveNodeId: (id) => writeNodeId(file, id),
+    parallelism: cfg.parallelism,
+    heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+    taskPollIntervalMs: cfg.taskPollIntervalMs,
+    stopTimeoutMs: cfg.stopTimeoutMs,
+    containerMemoryMb: cfg.containerMemoryMb,
+    networkMode: cfg.networkMode,
+    logger,
+  });
+  let signalled = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info(`${sig}: stopping`);
+    void node.dispose();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onSignal);
+  await node.start();
+  const reason = await node.exited;
+  logger.info(reason === 'stopRequested' ? 'stopped on request of the hub' : 'stopped');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`Error: ${isGridCoreError(e) || e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

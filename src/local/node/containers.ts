@@ -1,0 +1,168 @@
+// Docker side of the node: names, specs, image lookup/pull, stop-then-remove, and finding
+// containers a previous run of the same node left behind. Every container carries labels so
+// a restarted node (or a crash cleanup) finds its own without guessing from names.
+import Docker from 'dockerode';
+import { DockerError } from '../../core/errors';
+import { l10n } from '../../core/l10n';
+import type { Logger } from '../../core/ports';
+import { maskUrl, redact } from '../../core/redact';
+import type { TaskConfig } from '../../core/types';
+
+export const NODE_LABEL = 'gridcore.node';
+export const TASK_LABEL = 'gridcore.task';
+export const INSTANCE_LABEL = 'gridcore.instance';
+
+/** Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; a task name may hold anything. */
+function nameSafe(s: string): string {
+  const cleaned = s.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  return cleaned || 'task';
+}
+
+export function containerName(task: string, nodeId: string, instance: number): string {
+  return `idm-${nameSafe(task)}-${nameSafe(nodeId)}-${instance}`;
+}
+
+export function containerEnv(task: TaskConfig, nodeId: string, instance: number): string[] {
+  const env: Record<string, string | null> = {
+    TASK_NAME: task.task_name,
+    NODE_ID: nodeId,
+    INSTANCE_ID: String(instance),
+    INPUT_REDIS_URL: task.input_redis,
+    OUTPUT_REDIS_URL: task.output_redis,
+    INPUT_QUEUE: task.input_queue,
+    OUTPUT_QUEUE: task.output_queue,
+  };
+  return Object.entries(env)
+    .filter((e): e is [string, string] => typeof e[1] === 'string')
+    .map(([k, v]) => `${k}=${v}`);
+}
+
+export interface ContainerSpecOptions {
+  memoryMb: number;
+  networkMode?: string;
+}
+
+export function containerSpec(task: TaskConfig, nodeId: string, instance: number, o: ContainerSpecOptions): Docker.ContainerCreateOptions {
+  return {
+    name: containerName(task.task_name, nodeId, instance),
+    Image: task.image,
+    Env: containerEnv(task, nodeId, instance),
+    Labels: { [NODE_LABEL]: nodeId, [TASK_LABEL]: task.task_name, [INSTANCE_LABEL]: String(instance) },
+    HostConfig: {
+      Memory: o.memoryMb * 1024 * 1024,
+      // One CPU each. Upstream sets CpuCount, which only Windows honours; NanoCpus is the
+      // limit Linux applies.
+      NanoCpus: 1_000_000_000,
+      ...(o.networkMode ? { NetworkMode: o.networkMode } : {}),
+    },
+  };
+}
+
+export function dockerFrom(opts: { docker?: Docker; socketPath?: string }): Docker {
+  if (opts.docker) return opts.docker;
+  // With no socket given, docker-modem reads DOCKER_HOST, else the default socket.
+  return opts.socketPath ? new Docker({ socketPath: opts.socketPath }) : new Docker();
+}
+
+function statusOf(e: unknown): number | undefined {
+  return typeof e === 'object' && e !== null && 'statusCode' in e ? (e as { statusCode?: number }).statusCode : undefined;
+}
+
+export class ContainerOps {
+  constructor(
+    readonly docker: Docker,
+    private readonly logger: Logger,
+    private readonly secrets: () => string[] = () => [],
+  ) {}
+
+  /** Local image if present, else a pull (which fails clearly where no registry is reachable). */
+  async ensureImage(image: string): Promise<void> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return;
+    } catch (e) {
+      if (statusOf(e) !== 404) throw new DockerError('api', l10n.t('Docker could not inspect image {image}: {detail}', { image, detail: (e as Error).message }), undefined, { cause: e });
+    }
+    this.logger.info(`pulling ${image} (not present locally)`);
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+      );
+    } catch (e) {
+      throw new DockerError('imageMissing', l10n.t('Image {image} is not on this machine and could not be pulled ({detail}). Build it here or push it to a registry this node can reach.', { image, detail: (e as Error).message }), undefined, { cause: e });
+    }
+  }
+
+  async create(spec: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    try {
+      return await this.docker.createContainer(spec);
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e;
+      // A container with this name survives from an earlier run: it is ours by name, replace it.
+      this.logger.warn(`container ${spec.name} already exists; removing it`);
+      await this.remove(this.docker.getContainer(spec.name!), 0);
+      return this.docker.createContainer(spec);
+    }
+  }
+
+  /** SIGTERM, SIGKILL after `timeoutSec`, then remove. Missing containers are fine. */
+  async remove(container: Docker.Container, timeoutSec: number): Promise<void> {
+    try {
+      await container.stop({ t: timeoutSec });
+    } catch (e) {
+      const s = statusOf(e);
+      if (s !== 304 && s !== 404) this.logger.warn(`stop ${container.id}: ${(e as Error).message}`);
+    }
+    try {
+      await container.remove({ force: true });
+    } catch (e) {
+      if (statusOf(e) !== 404) this.logger.warn(`remove ${container.id}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Containers of this node left from an earlier run: by label, or by upstream's naming. */
+  async leftovers(nodeId: string): Promise<Docker.ContainerInfo[]> {
+    const all = await this.docker.listContainers({ all: true });
+    const byName = new RegExp(`^/idm-.*-${nameSafe(nodeId).replace(/[.]/g, '\\.')}-\\d+$`);
+    return all.filter((c) => c.Labels?.[NODE_LABEL] === nodeId || c.Names.some((n) => byName.test(n)));
+  }
+
+  async removeLeftovers(nodeId: string): Promise<number> {
+    const found = await this.leftovers(nodeId);
+    // They were abandoned by a killed process: no graceful stop owed.
+    await Promise.all(found.map((c) => this.remove(this.docker.getContainer(c.Id), 0)));
+    if (found.length) this.logger.info(`removed ${found.length} container(s) left by an earlier run of node ${nodeId}`);
+    return found.length;
+  }
+
+  async exitCode(container: Docker.Container): Promise<number | undefined> {
+    try {
+      const info = await container.inspect();
+      return info.State.ExitCode;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async lastLogs(container: Docker.Container, lines = 20): Promise<string> {
+    try {
+      const buf = (await container.logs({ stdout: true, stderr: true, tail: lines })) as unknown as Buffer;
+      // Non-TTY logs come multiplexed: 8-byte frame headers before each chunk.
+      const out: string[] = [];
+      let i = 0;
+      while (i + 8 <= buf.length) {
+        const len = buf.readUInt32BE(i + 4);
+        out.push(buf.subarray(i + 8, i + 8 + len).toString('utf8'));
+        i += 8 + len;
+      }
+      return maskAll(out.join(''), this.secrets());
+    } catch {
+      return '';
+    }
+  }
+}
+
+function maskAll(text: string, secrets: string[]): string {
+  return redact(text.replace(/rediss?:\/\/\S+/g, (u) => maskUrl(u)), secrets);
+}

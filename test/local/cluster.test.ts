@@ -1,0 +1,147 @@
+// startLocalCluster end to end on a real Docker engine: a taken hub port is moved, the
+// skill's state file is written (mode 600), a second caller (another process, as a second
+// VS Code window) finds the running cluster, stop leaves nothing running; with Docker down
+// the error names the step and nothing is left behind.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import Docker from 'dockerode';
+import { isGridCoreError } from '../../src/core/errors';
+import { findRunningLocalCluster, startLocalCluster, stopLocalCluster, type ClusterStep } from '../../src/local/cluster';
+import { healthOk } from '../../src/local/cluster/hub';
+import { portFree } from '../../src/local/cluster/ports';
+import { redisAnswers } from '../../src/local/cluster/redis';
+import { pidAlive } from '../../src/local/cluster/state';
+import { ensureDocker, type DockerHandle } from '../support/docker';
+import { freePort } from '../support/redis';
+import { nodeContainers, stopDocker } from './fixtures';
+
+const run = promisify(execFile);
+let dockerd: DockerHandle;
+let docker: Docker;
+let skillDir: string;
+
+before(async () => {
+  dockerd = await ensureDocker();
+  docker = new Docker({ socketPath: dockerd.socketPath });
+  skillDir = mkdtempSync(join(tmpdir(), 'gridcore-skill-'));
+});
+
+after(async () => {
+  await stopLocalCluster();
+  await stopDocker(dockerd);
+  rmSync(skillDir, { recursive: true, force: true });
+});
+
+function occupy(port: number): Promise<Server> {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(port, '127.0.0.1', () => res(s));
+  });
+}
+
+test('starts with a taken hub port, is found by a second process, stops with nothing left', async () => {
+  const takenPort = await freePort();
+  const blocker = await occupy(takenPort);
+  const steps: ClusterStep[] = [];
+  try {
+    const info = await startLocalCluster({
+      hubPort: takenPort,
+      redisPort: await freePort(),
+      skillDir,
+      dockerSocket: dockerd.socketPath,
+      node: { parallelism: 1, heartbeatIntervalMs: 300, taskPollIntervalMs: 300, stopTimeoutMs: 1000, containerMemoryMb: 128 },
+      onStep: (s) => steps.push(s),
+    });
+    assert.deepEqual(steps, ['docker', 'ports', 'secrets', 'redis', 'hub', 'node', 'register', 'state']);
+    assert.notEqual(info.hubPort, takenPort);
+    assert.equal(info.movedPorts.hub, true);
+    assert.equal(info.profile.name, 'local');
+    assert.ok(await healthOk(info.profile.computehubUrl));
+    const password = decodeURIComponent(new URL(info.profile.redisUrl).password);
+    assert.ok(password.length >= 16);
+    assert.ok(await redisAnswers(info.redisPort, password));
+    assert.ok(info.nodeId);
+
+    const stateFile = join(skillDir, 'state', 'local_cluster.json');
+    assert.equal(statSync(stateFile).mode & 0o777, 0o600);
+    assert.deepEqual(JSON.parse(readFileSync(stateFile, 'utf8')), {
+      computehub: { url: info.profile.computehubUrl },
+      token: info.profile.token,
+      redis: { url: info.profile.redisUrl },
+    });
+
+    assert.deepEqual(await startLocalCluster({ skillDir }), info, 'a second call in this process gets the same cluster');
+    const script = `require(${JSON.stringify(resolve(__dirname, '../../src/local/cluster.ts'))}).findRunningLocalCluster({ skillDir: ${JSON.stringify(skillDir)} }).then((c) => console.log(JSON.stringify(c)))`;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script]);
+    const other = JSON.parse(stdout);
+    assert.equal(other.ownedHere, false);
+    assert.equal(other.pid, process.pid);
+    assert.equal(other.profile.computehubUrl, info.profile.computehubUrl);
+    assert.equal(other.profile.token, info.profile.token);
+
+    assert.equal(await stopLocalCluster(), true);
+    assert.equal(await healthOk(info.profile.computehubUrl), false);
+    assert.equal(await portFree(info.redisPort), true, 'Redis stopped');
+    assert.deepEqual(await nodeContainers(docker, info.nodeId!), []);
+    assert.equal(existsSync(stateFile), false);
+    assert.equal(await findRunningLocalCluster({ skillDir }), undefined);
+  } finally {
+    blocker.close();
+    await stopLocalCluster();
+  }
+});
+
+test('Docker down: the error names the step and nothing is left running', async () => {
+  const hubPort = await freePort();
+  const redisPort = await freePort();
+  const err = await startLocalCluster({ hubPort, redisPort, skillDir, dockerSocket: join(skillDir, 'no-docker.sock') }).then(
+    () => assert.fail('should fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(isGridCoreError(err));
+  assert.equal(err.boundary, 'local');
+  assert.equal(err.code, 'step.docker');
+  assert.match(err.message, /Checking Docker/);
+  assert.match(err.message, /Start Docker/);
+  assert.equal(await portFree(hubPort), true);
+  assert.equal(await portFree(redisPort), true);
+  assert.equal(existsSync(join(skillDir, 'state', 'gridcore-local.lock.json')), false);
+  assert.equal(await findRunningLocalCluster({ skillDir }), undefined);
+});
+
+test('a failing later step (redis-server missing and no image) stops what it had started', async () => {
+  const err = await startLocalCluster({
+    hubPort: await freePort(),
+    redisPort: await freePort(),
+    skillDir,
+    dockerSocket: dockerd.socketPath,
+    redisServer: '/nonexistent/redis-server',
+  }).then(
+    () => assert.fail('should fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(isGridCoreError(err));
+  assert.equal(err.code, 'step.redis');
+  assert.match(err.message, /redis-server/);
+});
+
+test('a child started through the watchdog dies with its parent', async () => {
+  const script = `
+    const { spawnWatched } = require(${JSON.stringify(resolve(__dirname, '../../src/local/cluster/watchdog.ts'))});
+    const p = spawnWatched('sleep', ['60']);
+    setTimeout(() => { console.log(p.pid); }, 300);`;
+  const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const watchdogPid = Number(await new Promise<string>((res) => parent.stdout.once('data', (d: Buffer) => res(d.toString()))));
+  assert.ok(pidAlive(watchdogPid));
+  parent.kill('SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (pidAlive(watchdogPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(pidAlive(watchdogPid), false);
+  assert.ok(pidAlive(process.pid));
+});
