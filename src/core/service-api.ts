@@ -115,6 +115,9 @@ export interface PushOptions {
 export interface PushResult {
   /** Exactly how many items are now in Redis from this push (also after a cancel/failure). */
   pushed: number;
+  /** Of `pushed`, how many earlier runs of a resumed push had landed (0 for a new push):
+   *  `pushed - previouslyPushed` is what this call added. */
+  previouslyPushed?: number;
   cancelled: boolean;
   /** Id that `resumeId` accepts to continue without duplicating a batch. */
   pushId: string;

@@ -56,6 +56,8 @@ export async function startRedis(opts: { password?: string; port?: number } = {}
     proc = undefined;
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
+    // The process is unref'd; without this, a test with nothing else pending ends before 'exit'.
+    p.ref();
     p.kill('SIGKILL');
     await exited;
   };

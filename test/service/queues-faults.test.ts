@@ -1,0 +1,154 @@
+// QueueService when Redis misbehaves: connections killed mid-push, the process killed and
+// restarted, wrong or missing passwords, nothing listening.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Redis from 'ioredis';
+import { createQueueService } from '../../src/core/queues/index';
+import { silentLogger } from '../../src/core/ports';
+import type { QueueService, ServiceSettings } from '../../src/core/service-api';
+import { RedisError } from '../../src/core/errors';
+import { freePort, startRedis, type TestRedis } from '../support/redis';
+
+const settings: ServiceSettings = { hubTimeoutMs: 5000, redisTimeoutMs: 3000, dockerTimeoutMs: 5000, pushBatchSize: 200 };
+const PASSWORD = 's3cret-pw';
+
+describe('connection killed in the middle of a push', () => {
+  let redis: TestRedis;
+  let raw: Redis;
+  let svc: QueueService;
+  before(async () => {
+    redis = await startRedis();
+    raw = new Redis(redis.url);
+    svc = createQueueService('t', redis.url, settings, silentLogger);
+  });
+  after(async () => {
+    await svc.dispose();
+    raw.disconnect();
+    await redis.stop();
+  });
+
+  test('CLIENT KILL: exact count, then resume without duplicates', async () => {
+    const total = 300_000;
+    let killed = false;
+    const r = await svc.push('f:kill', { kind: 'range', from: 1, to: total }, {
+      onProgress: (n) => {
+        if (!killed && n >= 30_000) {
+          killed = true;
+          void raw.client('KILL', 'TYPE', 'normal');
+        }
+      },
+    });
+    assert.ok(killed);
+    assert.ok(r.error instanceof RedisError, String(r.error));
+    assert.equal((r.error as RedisError).code, 'unreachable');
+    assert.match(r.error!.message, /without duplicating/);
+    assert.ok(r.pushed < total);
+    assert.equal(await raw.llen('f:kill'), r.pushed, 'reported count is exact');
+
+    const again = await svc.push('f:kill', { kind: 'range', from: 1, to: total }, { resumeId: r.pushId });
+    assert.equal(again.error, undefined);
+    assert.equal(again.pushed, total);
+    assert.equal(again.previouslyPushed, r.pushed);
+    const items = await raw.lrange('f:kill', 0, -1);
+    assert.equal(items.length, total);
+    assert.equal(new Set(items).size, total, 'no duplicates');
+  });
+
+  test('a resume of an unknown push says so', async () => {
+    await assert.rejects(
+      svc.push('f:kill', { kind: 'array', items: ['x'] }, { resumeId: 'no-such-push' }),
+      (e: RedisError) => e.code === 'command' && /Cannot resume/.test(e.message),
+    );
+  });
+});
+
+describe('Redis process killed and restarted', () => {
+  let redis: TestRedis;
+  let svc: QueueService;
+  before(async () => {
+    redis = await startRedis({ password: PASSWORD });
+    svc = createQueueService('t', redis.url, { ...settings, redisTimeoutMs: 1000 }, silentLogger);
+  });
+  after(async () => {
+    await svc.dispose();
+    await redis.stop();
+  });
+
+  test('polls fail clearly while it is down and recover without a new service', async () => {
+    await svc.push('f:q', { kind: 'range', from: 1, to: 10 });
+    assert.deepEqual(await svc.lengths(['f:q']), { 'f:q': 10 });
+    await redis.kill();
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(svc.lengths(['f:q']), (e: RedisError) => {
+        assert.ok(e instanceof RedisError);
+        assert.equal(e.code, 'unreachable');
+        assert.ok(!e.message.includes(PASSWORD), 'password masked');
+        assert.match(e.message, /Redis/);
+        return true;
+      });
+    }
+    await redis.restart();
+    // Data is gone (no persistence), but the same service answers again.
+    assert.deepEqual(await svc.lengths(['f:q']), { 'f:q': 0 });
+    const r = await svc.push('f:q', { kind: 'range', from: 1, to: 5 });
+    assert.equal(r.pushed, 5);
+  });
+
+  test('a push while Redis dies reports an error and a count', async () => {
+    let killed = false;
+    const r = await svc.push('f:dies', { kind: 'range', from: 1, to: 2_000_000 }, {
+      onProgress: (n) => {
+        if (!killed && n >= 10_000) {
+          killed = true;
+          void redis.kill();
+        }
+      },
+    });
+    assert.ok(r.error instanceof RedisError);
+    assert.ok(r.pushed >= 10_000 && r.pushed < 2_000_000);
+    await redis.restart();
+    await svc.ping();
+  });
+});
+
+describe('authentication and reachability', () => {
+  let redis: TestRedis;
+  before(async () => {
+    redis = await startRedis({ password: PASSWORD });
+  });
+  after(async () => {
+    await redis.stop();
+  });
+
+  const expectCode = async (url: string, code: string, check?: (m: string) => void) => {
+    const svc = createQueueService('t', url, { ...settings, redisTimeoutMs: 1500 }, silentLogger);
+    try {
+      await assert.rejects(svc.lengths(['x']), (e: RedisError) => {
+        assert.ok(e instanceof RedisError, String(e));
+        assert.equal(e.code, code, e.message);
+        check?.(e.message);
+        return true;
+      });
+    } finally {
+      await svc.dispose();
+    }
+  };
+
+  test('wrong password -> wrongpass, masked', async () => {
+    await expectCode(`redis://:not-the-password@127.0.0.1:${redis.port}`, 'wrongpass', (m) => {
+      assert.ok(!m.includes('not-the-password'));
+      assert.match(m, /rejected the password/);
+    });
+  });
+  test('no password for a passworded Redis -> noauth', async () => {
+    await expectCode(`redis://127.0.0.1:${redis.port}`, 'noauth', (m) => assert.match(m, /asks for a password/));
+  });
+  test('nothing listening -> unreachable', async () => {
+    await expectCode(`redis://127.0.0.1:${await freePort()}`, 'unreachable', (m) => assert.match(m, /ECONNREFUSED/));
+  });
+  test('the right password works', async () => {
+    const svc = createQueueService('t', redis.url, settings, silentLogger);
+    await svc.ping();
+    await svc.dispose();
+  });
+});
