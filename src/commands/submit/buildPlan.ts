@@ -1,0 +1,50 @@
+// Names for "Build and Register" that need no `vscode`: defaults for the task name and
+// image tag, the registry name nodes pull, and per-platform tags.
+import type { Platform } from '../../core/types';
+
+/** A folder name made fit for a task (and container) name. */
+export function defaultTaskName(folder: string): string {
+  const base = folder.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  const name = base.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 63);
+  return name || 'task';
+}
+
+export function defaultTag(task: string): string {
+  return `gridcore-task/${task.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}:latest`;
+}
+
+// Docker reference grammar, simplified: [host[:port]/]path[:tag]; lower-case path.
+const TAG = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
+
+export function isValidTag(tag: string): boolean {
+  return TAG.test(tag);
+}
+
+/** `registry.example.com:5000/team` + `gridcore-task/sqrt:latest` -> `registry.example.com:5000/team/gridcore-task/sqrt:latest`. */
+export function registryTag(registry: string, tag: string): string {
+  const reg = registry.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  if (tag.startsWith(reg + '/')) return tag;
+  // a tag that already names another registry keeps only its path
+  const first = tag.split('/')[0];
+  const path = tag.includes('/') && /[.:]|^localhost$/.test(first) ? tag.slice(first.length + 1) : tag;
+  return `${reg}/${path}`;
+}
+
+/** `x/y:1` + linux/arm64 -> `x/y:1-arm64` (one image per platform, registered as `images`). */
+export function platformTag(tag: string, platform: Platform): string {
+  const suffix = platform.split('/').slice(1).join('');
+  const lastSlash = tag.lastIndexOf('/');
+  const colon = tag.indexOf(':', lastSlash + 1);
+  return colon < 0 ? `${tag}:latest-${suffix}` : `${tag}-${suffix}`;
+}
+
+/** The registry host of a registry setting, for credentials prompts. */
+export function registryHost(registry: string): string {
+  return registry.replace(/^[a-z]+:\/\//i, '').split('/')[0];
+}
+
+/** `Dockerfile`, `Dockerfile.gpu`, `worker.dockerfile` (any directory). */
+export function isDockerfileName(file: string): boolean {
+  const base = file.split(/[\\/]/).pop() ?? '';
+  return /^Dockerfile(\..+)?$/i.test(base) || /\.dockerfile$/i.test(base);
+}

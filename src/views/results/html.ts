@@ -1,0 +1,40 @@
+// The results panel's HTML shell. Data never goes through here: the webview script builds
+// every row with textContent after the `init` message.
+import { escapeHtml } from './format';
+
+export interface ShellParts {
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+  title: string;
+  lang: string;
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource}`,
+  ].join('; ');
+}
+
+export function resultsHtml(p: ShellParts): string {
+  const e = escapeHtml;
+  return `<!DOCTYPE html>
+<html lang="${e(p.lang)}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${e(contentSecurityPolicy(p.cspSource, p.nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${e(p.styleUri)}">
+<title>${e(p.title)}</title>
+</head>
+<body>
+<div id="app" aria-busy="true"></div>
+<script nonce="${e(p.nonce)}" src="${e(p.scriptUri)}"></script>
+</body>
+</html>`;
+}

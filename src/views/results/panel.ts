@@ -1,0 +1,245 @@
+// Host side of the results webview: one panel per (cluster, queue). It answers the
+// webview's typed requests through ResultsSession, copies and exports through VS Code, and
+// polls the list length only while the panel is visible and the window focused.
+import * as vscode from 'vscode';
+import type { GridCoreService, QueueService } from '../../core/service-api';
+import { nonce } from './format';
+import { resultsHtml } from './html';
+import type { HostMessage, ResultsRequest, ResultsResponseBody, WebviewMessage } from './protocol';
+import { ResultsSession } from './session';
+import { resultsStrings } from './strings';
+
+export const RESULTS_VIEW_TYPE = 'gridcore.results';
+const PAGE_SIZE = 200;
+const POLL_MS = 2000;
+const IDLE_POLL_MS = 10000;
+
+export interface ResultsTarget {
+  cluster: string;
+  queue: string;
+  /** The task's input queue, to tell whether it is still running. */
+  inputQueue?: string;
+}
+
+/** What e2e tests read (through the extension's exports when GRIDCORE_TEST is set). */
+export interface ResultsPanelSnapshot {
+  cluster: string;
+  queue: string;
+  visible: boolean;
+  posted: HostMessage[];
+  received: WebviewMessage[];
+}
+
+export class ResultsPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, ResultsPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly service: GridCoreService,
+  ) {}
+
+  async open(target: ResultsTarget): Promise<void> {
+    const key = `${target.cluster}\u0000${target.queue}`;
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const queues = await this.service.queues(target.cluster);
+    const inputQueue = target.inputQueue ?? this.service.tasks.list(target.cluster).find((r) => r.outputQueue === target.queue)?.inputQueue;
+    const panel = new ResultsPanel(this.extensionUri, { ...target, inputQueue }, queues, () => this.panels.delete(key));
+    this.panels.set(key, panel);
+  }
+
+  snapshot(): ResultsPanelSnapshot[] {
+    return [...this.panels.values()].map((p) => p.snapshot());
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+    this.panels.clear();
+  }
+}
+
+class ResultsPanel {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly session: ResultsSession;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly searches = new Map<number, vscode.CancellationTokenSource>();
+  private readonly recording = !!process.env.GRIDCORE_TEST;
+  private readonly posted: HostMessage[] = [];
+  private readonly received: WebviewMessage[] = [];
+  private pollTimer?: NodeJS.Timeout;
+  private lastCount?: string;
+  private unchangedPolls = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly target: ResultsTarget,
+    private readonly queues: QueueService,
+    private readonly onDispose: () => void,
+  ) {
+    const media = vscode.Uri.joinPath(extensionUri, 'media');
+    this.panel = vscode.window.createWebviewPanel(
+      RESULTS_VIEW_TYPE,
+      vscode.l10n.t('Results: {queue}', { queue: target.queue }),
+      vscode.ViewColumn.Active,
+      { enableScripts: true, enableFindWidget: true, localResourceRoots: [media] },
+    );
+    this.session = new ResultsSession(queues, target.queue);
+    const webview = this.panel.webview;
+    webview.html = resultsHtml({
+      cspSource: webview.cspSource,
+      nonce: nonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dist', 'results.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.css')).toString(),
+      title: vscode.l10n.t('Results: {queue}', { queue: target.queue }),
+      lang: vscode.env.language,
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(m)),
+      this.panel.onDidChangeViewState(() => this.schedulePoll(0)),
+      vscode.window.onDidChangeWindowState(() => this.schedulePoll(0)),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  snapshot(): ResultsPanelSnapshot {
+    return { cluster: this.target.cluster, queue: this.target.queue, visible: this.panel.visible, posted: [...this.posted], received: [...this.received] };
+  }
+
+  private post(msg: HostMessage): void {
+    if (this.disposed) return;
+    if (this.recording) this.posted.push(msg);
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private async onMessage(msg: WebviewMessage): Promise<void> {
+    if (this.recording) this.received.push(msg);
+    switch (msg?.type) {
+      case 'ready':
+        // A hidden panel's webview is destroyed and sends `ready` again when shown.
+        this.lastCount = undefined;
+        this.post({
+          type: 'init',
+          state: { cluster: this.target.cluster, queue: this.target.queue, pageSize: PAGE_SIZE, strings: resultsStrings() },
+        });
+        this.schedulePoll(POLL_MS);
+        return;
+      case 'cancel':
+        this.searches.get(msg.id)?.cancel();
+        return;
+      case 'request':
+        try {
+          const body = await this.answer(msg.id, msg.request);
+          this.post({ type: 'response', id: msg.id, ok: true, body });
+        } catch (e) {
+          this.post({ type: 'response', id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+        }
+        return;
+    }
+  }
+
+  private async answer(id: number, req: ResultsRequest): Promise<ResultsResponseBody> {
+    switch (req.kind) {
+      case 'page':
+        return this.session.page(req.order, req.offset, req.count);
+      case 'item':
+        return this.session.item(req.index, req.totalAtLoad, req.prefix);
+      case 'copy': {
+        const { value } = await this.session.fullValue(req.index, req.totalAtLoad, req.prefix);
+        if (value === null) throw new Error(vscode.l10n.t('That item is no longer at its place in the list: Refresh and try again.'));
+        await vscode.env.clipboard.writeText(value);
+        return { done: true };
+      }
+      case 'search': {
+        const cts = new vscode.CancellationTokenSource();
+        this.searches.set(id, cts);
+        try {
+          return await this.session.search(req.needle, cts.token, (scanned, total) => this.post({ type: 'searchProgress', id, scanned, total }));
+        } finally {
+          this.searches.delete(id);
+          cts.dispose();
+        }
+      }
+      case 'export':
+        await exportQueue(this.queues, this.target.queue);
+        return { done: true };
+    }
+  }
+
+  /** Chained timeouts, never an interval: a slow Redis cannot pile polls up. */
+  private schedulePoll(delay: number): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    if (this.disposed || !this.panel.visible || !vscode.window.state.focused) return;
+    this.pollTimer = setTimeout(() => void this.poll(), delay);
+  }
+
+  private async poll(): Promise<void> {
+    const names = [this.target.queue, ...(this.target.inputQueue ? [this.target.inputQueue] : [])];
+    try {
+      const lengths = await this.queues.lengths(names);
+      const total = lengths[this.target.queue] ?? 0;
+      const input = this.target.inputQueue ? lengths[this.target.inputQueue] : undefined;
+      const key = `${total}/${input}`;
+      const changed = key !== this.lastCount;
+      this.unchangedPolls = changed ? 0 : this.unchangedPolls + 1;
+      const running = (input ?? 0) > 0 || (this.lastCount !== undefined && changed);
+      if (changed || this.unchangedPolls === 1) this.post({ type: 'count', total, input, running });
+      this.lastCount = key;
+    } catch {
+      // The page requests report connection problems; the count just waits for the next poll.
+    }
+    this.schedulePoll(this.unchangedPolls > 5 ? IDLE_POLL_MS : POLL_MS);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    for (const s of this.searches.values()) s.cancel();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+    this.onDispose();
+  }
+}
+
+/** Save dialog, then the whole list streamed to the file with a cancellable progress notification. */
+export async function exportQueue(queues: QueueService, queue: string): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const safe = queue.replace(/[^\w.-]+/g, '_');
+  const uri = await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, `${safe}.jsonl`) : undefined,
+    filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'], [vscode.l10n.t('Plain lines')]: ['txt'] },
+    saveLabel: vscode.l10n.t('Export'),
+  });
+  if (!uri) return;
+  const format = uri.fsPath.toLowerCase().endsWith('.jsonl') ? 'jsonl' : 'lines';
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Exporting {queue}', { queue }), cancellable: true },
+    async (progress, token) => {
+      let reported = 0;
+      return queues.exportToFile(queue, uri.fsPath, {
+        format,
+        signal: token,
+        onProgress(written, total) {
+          const pct = total > 0 ? (written / total) * 100 : 100;
+          progress.report({ increment: pct - reported, message: vscode.l10n.t('{written} of {total} items', { written: written.toLocaleString(), total: total.toLocaleString() }) });
+          reported = pct;
+        },
+      });
+    },
+  );
+  const open = vscode.l10n.t('Open File');
+  const message = result.cancelled
+    ? vscode.l10n.t('Export stopped: {n} items written to {file}.', { n: result.written.toLocaleString(), file: uri.fsPath })
+    : vscode.l10n.t('Exported {n} items to {file}.', { n: result.written.toLocaleString(), file: uri.fsPath });
+  const choice = await vscode.window.showInformationMessage(message, open);
+  if (choice === open) await vscode.window.showTextDocument(uri);
+}

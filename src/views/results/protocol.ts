@@ -1,0 +1,114 @@
+// Messages between the results panel (extension host) and its webview script
+// (media/src/results.ts). Both sides import this file, so a renamed field breaks the build,
+// not the panel. Requests carry an id and get exactly one `response` with that id.
+
+export type Order = 'newest' | 'oldest';
+
+/** One list item as the webview shows it. `index` is the Redis list index (0 = newest). */
+export interface ResultRow {
+  index: number;
+  /** Position shown to the user (1-based, in the chosen order). */
+  position: number;
+  /** Value (a preview when `truncated`). */
+  value: string;
+  /** Pretty-printed JSON when the whole value parses as an object or array. */
+  pretty?: string;
+  /** Byte length of the full value. */
+  length: number;
+  truncated: boolean;
+}
+
+export interface PageResult {
+  total: number;
+  offset: number;
+  rows: ResultRow[];
+}
+
+export interface ItemResult {
+  value: string;
+  pretty?: string;
+  length: number;
+  /** The full value was longer than the panel shows even when expanded. */
+  clipped: boolean;
+  /** The item at that position changed since the page was loaded (list rewritten). */
+  missing: boolean;
+}
+
+export interface SearchResult {
+  rows: ResultRow[];
+  scanned: number;
+  complete: boolean;
+}
+
+// `totalAtLoad` is the list length when the row was loaded: the host uses it to follow
+// LPUSH growth; `prefix` is the start of the row's value, to check it found the same item.
+export type ResultsRequest =
+  | { kind: 'page'; order: Order; offset: number; count: number }
+  | { kind: 'item'; index: number; totalAtLoad: number; prefix: string }
+  | { kind: 'search'; needle: string }
+  | { kind: 'copy'; index: number; totalAtLoad: number; prefix: string }
+  | { kind: 'export' };
+
+export type ResultsResponseBody = PageResult | ItemResult | SearchResult | { done: true };
+
+/** Webview strings, localized on the extension side and sent once in `init`. */
+export interface ResultsStrings {
+  title: string;
+  total: string;
+  newest: string;
+  oldest: string;
+  filterPlaceholder: string;
+  searchServer: string;
+  cancel: string;
+  searching: string;
+  searchDone: string;
+  searchPartial: string;
+  expand: string;
+  collapse: string;
+  copy: string;
+  copied: string;
+  export: string;
+  refresh: string;
+  newItems: string;
+  loadMore: string;
+  empty: string;
+  loading: string;
+  bytes: string;
+  clipped: string;
+  changed: string;
+  live: string;
+  error: string;
+  noMatches: string;
+  filterCount: string;
+  previous: string;
+  next: string;
+  range: string;
+}
+
+export interface InitState {
+  cluster: string;
+  queue: string;
+  pageSize: number;
+  strings: ResultsStrings;
+}
+
+export type HostMessage =
+  | { type: 'init'; state: InitState }
+  | { type: 'response'; id: number; ok: true; body: ResultsResponseBody }
+  | { type: 'response'; id: number; ok: false; error: string }
+  | { type: 'count'; total: number; input?: number; running: boolean }
+  | { type: 'searchProgress'; id: number; scanned: number; total: number };
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'request'; id: number; request: ResultsRequest }
+  | { type: 'cancel'; id: number };
+
+/** What the webview keeps with setState, so a hidden-then-shown panel comes back as it was. */
+export interface WebviewState {
+  order: Order;
+  offset: number;
+  filter: string;
+  selected: number;
+  expanded: number[];
+}

@@ -1,0 +1,38 @@
+// The webview's strings, localized here (extension side) and sent in the `init` message.
+import * as vscode from 'vscode';
+import type { ResultsStrings } from './protocol';
+
+export function resultsStrings(): ResultsStrings {
+  return {
+    title: vscode.l10n.t('Results'),
+    total: vscode.l10n.t('{n} items'),
+    newest: vscode.l10n.t('Newest first'),
+    oldest: vscode.l10n.t('Oldest first'),
+    filterPlaceholder: vscode.l10n.t('Filter loaded rows (Enter searches the whole list)'),
+    searchServer: vscode.l10n.t('Search whole list'),
+    cancel: vscode.l10n.t('Cancel'),
+    searching: vscode.l10n.t('Searching… {scanned} of {total} scanned'),
+    searchDone: vscode.l10n.t('{found} matches in {scanned} items'),
+    searchPartial: vscode.l10n.t('{found} matches in the first {scanned} items (stopped)'),
+    expand: vscode.l10n.t('Expand'),
+    collapse: vscode.l10n.t('Collapse'),
+    copy: vscode.l10n.t('Copy'),
+    copied: vscode.l10n.t('Value copied to the clipboard'),
+    export: vscode.l10n.t('Export…'),
+    refresh: vscode.l10n.t('Refresh'),
+    newItems: vscode.l10n.t('The list changed by {n} items since this page was loaded: Refresh to see them.'),
+    loadMore: vscode.l10n.t('Load more'),
+    empty: vscode.l10n.t('This queue is empty.'),
+    loading: vscode.l10n.t('Loading…'),
+    bytes: vscode.l10n.t('{n} bytes'),
+    clipped: vscode.l10n.t('(too long to show whole: Copy or Export gives the full value)'),
+    changed: vscode.l10n.t('That item is no longer at its place in the list: Refresh and try again.'),
+    live: vscode.l10n.t('live'),
+    error: vscode.l10n.t('Could not read the queue: {message}'),
+    noMatches: vscode.l10n.t('No matches'),
+    filterCount: vscode.l10n.t('{shown} of {loaded} loaded rows match'),
+    previous: vscode.l10n.t('Previous page'),
+    next: vscode.l10n.t('Next page'),
+    range: vscode.l10n.t('{from}–{to} of {total}'),
+  };
+}

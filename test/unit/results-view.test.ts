@@ -1,0 +1,160 @@
+// The webview script driven through a fake DOM, answered by the real host-side session.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ResultsView, fill, type MiniDocument } from '../../media/src/resultsView';
+import { ResultsSession } from '../../src/views/results/session';
+import type { HostMessage, ResultsResponseBody, ResultsStrings, WebviewMessage, WebviewState } from '../../src/views/results/protocol';
+import { FakeDocument, type FakeElement } from '../support/fake-dom';
+import { FakeQueues, arrayList, type FakeList } from '../support/fake-queues';
+
+const strings = new Proxy({} as ResultsStrings, { get: (_t, k) => (k === 'total' ? '{n} items' : k === 'bytes' ? '{n} bytes' : k === 'error' ? 'E: {message}' : String(k)) });
+
+async function settle() {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+function harness(list: FakeList, saved?: WebviewState) {
+  const doc = new FakeDocument();
+  const session = new ResultsSession(new FakeQueues({ out: list }), 'out');
+  const sent: WebviewMessage[] = [];
+  let state: unknown = saved;
+  const copied: string[] = [];
+  const view: ResultsView = new ResultsView(doc as unknown as MiniDocument, {
+    getState: () => state,
+    setState: (s) => (state = s),
+    postMessage(m) {
+      sent.push(m);
+      if (m.type !== 'request') return;
+      const r = m.request;
+      const answer = async (): Promise<ResultsResponseBody> => {
+        if (r.kind === 'page') return session.page(r.order, r.offset, r.count);
+        if (r.kind === 'item') return session.item(r.index, r.totalAtLoad, r.prefix);
+        if (r.kind === 'search') return session.search(r.needle, { isCancellationRequested: false }, () => {});
+        if (r.kind === 'copy') {
+          copied.push((await session.fullValue(r.index, r.totalAtLoad, r.prefix)).value!);
+          return { done: true };
+        }
+        return { done: true };
+      };
+      void answer().then(
+        (body) => view.onMessage({ type: 'response', id: m.id, ok: true, body }),
+        (e: Error) => view.onMessage({ type: 'response', id: m.id, ok: false, error: e.message }),
+      );
+    },
+  });
+  const send = (m: HostMessage) => view.onMessage(m);
+  const byId = (id: string) => doc.getElementById(id) as FakeElement;
+  const rows = () => byId('results-table').byClass('row').filter((r) => !r.classList.contains('hidden'));
+  return { doc, view, sent, send, byId, rows, copied, state: () => state as WebviewState };
+}
+
+async function started(list: FakeList, saved?: WebviewState) {
+  const h = harness(list, saved);
+  h.view.start();
+  assert.deepEqual(h.sent[0], { type: 'ready' });
+  await h.send({ type: 'init', state: { cluster: 'local', queue: 'out', pageSize: 50, strings } });
+  await settle();
+  return h;
+}
+
+test('a markup value is shown as text, never parsed', async () => {
+  const xss = '<img src=x onerror=alert(1)>';
+  const h = await started(arrayList([xss, '<script>alert(2)</script>', '{"html":"<b>x</b>"}']));
+  const values = h.rows().map((r) => r.byClass('value')[0].textContent);
+  assert.deepEqual(values.slice(0, 2), [xss, '<script>alert(2)</script>']);
+  assert.match(values[2], /"html": "<b>x<\/b>"/);
+  assert.ok(!h.doc.created.some((e) => ['img', 'script', 'b'].includes(e.tagName)), 'no element made from data');
+});
+
+test('the webview sources never use an HTML parser', () => {
+  for (const f of readdirSync('media/src')) {
+    const src = readFileSync(join('media/src', f), 'utf8');
+    assert.doesNotMatch(src, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/, f);
+  }
+});
+
+test('first page of a 1,000,000-item list, the total, and paging', async () => {
+  const h = await started({ length: 1_000_000, at: (i) => `v${i}` });
+  assert.equal(h.rows().length, 50);
+  assert.equal(h.byId('total').textContent, (1_000_000).toLocaleString() + ' items');
+  assert.equal(h.byId('prev').hasAttribute('disabled'), true);
+  h.byId('next').click();
+  await settle();
+  assert.equal(h.rows()[0].byClass('value')[0].textContent, 'v50');
+  assert.equal(h.rows()[0].byClass('pos')[0].textContent, '#51');
+  h.byId('more').click();
+  await settle();
+  assert.equal(h.rows().length, 100);
+  assert.equal(h.state().offset, 50);
+});
+
+test('keyboard: arrows move the selection, Enter expands a truncated value', async () => {
+  const long = 'L'.repeat(3000);
+  const h = await started(arrayList(['a', long, 'c']));
+  const table = h.byId('results-table');
+  const key = (k: string) => table.dispatch('keydown', { key: k });
+  assert.equal(h.rows()[0].getAttribute('aria-selected'), 'true');
+  key('ArrowDown');
+  assert.equal(h.rows()[1].getAttribute('aria-selected'), 'true');
+  assert.equal(h.rows()[1].getAttribute('tabindex'), '0');
+  assert.equal(h.doc.activeElement, h.rows()[1]);
+  const value = h.rows()[1].byClass('value')[0];
+  assert.equal(value.textContent.length, 2001, 'preview plus an ellipsis');
+  key('Enter');
+  await settle();
+  assert.equal(value.textContent, long);
+  assert.deepEqual(h.state().expanded, [1]);
+  key('Enter');
+  await settle();
+  assert.equal(value.textContent.length, 2001);
+  key('End');
+  assert.equal(h.rows()[2].getAttribute('aria-selected'), 'true');
+  key('Home');
+  assert.equal(h.state().selected, 0);
+});
+
+test('filter within loaded rows, then a server-side search through the whole list', async () => {
+  const h = await started({ length: 500, at: (i) => (i === 420 ? 'needle-far' : i === 3 ? 'needle-near' : `hay ${i}`) });
+  const search = h.byId('search');
+  search.value = 'needle';
+  search.dispatch('input');
+  assert.deepEqual(h.rows().map((r) => r.byClass('value')[0].textContent), ['needle-near']);
+  search.dispatch('keydown', { key: 'Enter' });
+  await settle();
+  assert.deepEqual(h.rows().map((r) => r.byClass('value')[0].textContent), ['needle-near', 'needle-far']);
+  assert.equal(h.rows()[1].byClass('pos')[0].textContent, '#421');
+});
+
+test('copy asks the host for the whole value; live count shows a notice', async () => {
+  const long = 'C'.repeat(4000);
+  const h = await started(arrayList([long]));
+  h.rows()[0].byClass('copy')[0].click();
+  await settle();
+  assert.deepEqual(h.copied, [long]);
+  await h.send({ type: 'count', total: 3, running: true });
+  assert.equal(h.byId('total').textContent, '3 items');
+  assert.equal(h.byId('notice').classList.contains('hidden'), false);
+  assert.equal(h.byId('live').classList.contains('hidden'), false);
+});
+
+test('state comes back after the webview is recreated', async () => {
+  const h = await started({ length: 1000, at: (i) => `v${i}` }, { order: 'oldest', offset: 100, filter: '', selected: 2, expanded: [] });
+  assert.equal(h.rows()[0].byClass('value')[0].textContent, 'v899');
+  assert.equal(h.rows()[2].getAttribute('aria-selected'), 'true');
+  const req = h.sent.find((m) => m.type === 'request');
+  assert.deepEqual(req && req.type === 'request' && req.request, { kind: 'page', order: 'oldest', offset: 100, count: 50 });
+});
+
+test('errors from the host are shown, as text', async () => {
+  const h = harness({ length: 1, at: () => 'x' });
+  h.view.start();
+  const init = h.send({ type: 'init', state: { cluster: 'c', queue: 'out', pageSize: 10, strings } });
+  const req = h.sent.at(-1)!;
+  await h.send({ type: 'response', id: req.type === 'request' ? req.id : 0, ok: false, error: '<b>down</b>' });
+  await init;
+  assert.equal(h.byId('error').textContent, 'E: <b>down</b>');
+  assert.equal(h.byId('error').classList.contains('hidden'), false);
+  assert.equal(fill('{a} {b}', { a: 1 }), '1 {b}');
+});
