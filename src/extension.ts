@@ -1,0 +1,86 @@
+// Activation: wiring only. The core gets the editor's secret storage, global state, a log
+// channel and settings through its ports; views and commands are registered through one
+// registry; everything is disposed with the extension. Nothing here loads ioredis or
+// dockerode: the service does on first use.
+import * as vscode from 'vscode';
+import { setTranslator } from './core/l10n';
+import type { GridCoreService } from './core/service-api';
+import { createGridCoreService } from './core/service';
+import { commandModules } from './commands/index';
+import { resultsPanelSnapshots } from './commands/submit/index';
+import type { ResultsPanelSnapshot } from './views/results/panel';
+import { CommandRegistry, type CommandContext } from './commands/registry';
+import { createEditorPorts } from './ui/editor-ports';
+import { serviceSettings } from './ui/settings';
+import { ClustersView } from './views/clusters/clusters-view';
+import { MarkdownDocuments } from './views/markdown-documents';
+import { TaskStatusBar } from './views/task-status-bar';
+
+/** What `vscode.extensions.getExtension(id).exports` gives tests in the extension host. */
+export interface GridCoreExtensionApi {
+  /** The Clusters tree as loaded now, depth-first. */
+  treeItems(): ReturnType<ClustersView['model']['flatten']>;
+  statusBar(): { text?: string; tooltip?: string };
+  commands(): readonly string[];
+  /** Poll the tree and the status bar now; resolves when both are done. */
+  refresh(): Promise<void>;
+  /** Only when GRIDCORE_TEST is set: the service, to seed profiles in tests. */
+  service?: GridCoreService;
+  /** Only when GRIDCORE_TEST is set: each results panel's posted and received messages. */
+  resultsPanels?(): ResultsPanelSnapshot[];
+}
+
+export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi {
+  setTranslator((message, args) => (Array.isArray(args) ? vscode.l10n.t(message, ...(args as Array<string | number | boolean>)) : vscode.l10n.t(message, args as Record<string, unknown>)));
+
+  const channel = vscode.window.createOutputChannel('GridCore', { log: true });
+  context.subscriptions.push(channel);
+  const ports = createEditorPorts(context, channel);
+  const service = createGridCoreService({
+    secrets: ports.secrets,
+    state: ports.state,
+    logger: ports.logger,
+    settings: serviceSettings,
+  });
+  context.subscriptions.push({ dispose: () => void service.dispose() });
+
+  const clusters = new ClustersView(service, ports.logger);
+  const statusBar = new TaskStatusBar(service, ports.logger);
+  const docs = new MarkdownDocuments();
+  const registry = new CommandRegistry(ports.logger);
+  context.subscriptions.push(clusters, statusBar, docs, registry);
+
+  const ctx: CommandContext = {
+    extension: context,
+    service,
+    logger: ports.logger,
+    channel,
+    clusters,
+    statusBar,
+    docs,
+    loggerFor: ports.loggerFor,
+    refreshAll: async () => {
+      await Promise.all([clusters.refresh(), statusBar.refresh()]);
+    },
+  };
+  for (const register of commandModules) register(registry, ctx);
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('gridcore')) void ctx.refreshAll();
+    }),
+  );
+
+  return {
+    treeItems: () => clusters.model.flatten(),
+    statusBar: () => ({ text: statusBar.text, tooltip: statusBar.tooltip }),
+    commands: () => registry.registered,
+    refresh: ctx.refreshAll,
+    service: process.env.GRIDCORE_TEST ? service : undefined,
+    resultsPanels: process.env.GRIDCORE_TEST ? resultsPanelSnapshots : undefined,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; the local cluster stops through its own exit hook.
+}

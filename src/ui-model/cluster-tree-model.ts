@@ -1,0 +1,442 @@
+// The Clusters tree as plain data, apart from the TreeDataProvider so it can be tested
+// without `vscode`. Elements keep their identity across updates (mutated in place) and
+// ids never carry live values, so selection and expansion survive polls; every update
+// returns just the elements whose look or children changed, for onDidChangeTreeData.
+import { l10n } from '../core/l10n';
+import { maskUrl } from '../core/redact';
+import type { ClusterProfile, HubNode, TaskView } from '../core/types';
+import { describeChecks, type ClusterSnapshot } from './cluster-snapshot';
+import { formatCount, nodeDescription } from './format';
+
+export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
+
+export interface TreeIcon {
+  id: string;
+  /** ThemeColor id */
+  color?: string;
+}
+
+export interface TreeElement {
+  readonly id: string;
+  readonly kind: ElementKind;
+  readonly cluster: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon?: TreeIcon;
+  contextValue?: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  command?: { id: string; title: string; args?: unknown[] };
+  nodeId?: string;
+  task?: TaskView;
+  /** undefined for leaves */
+  children?: TreeElement[];
+}
+
+type Spec = Omit<TreeElement, 'children'> & { children?: Spec[] };
+
+export const COMPLETED_PAGE = 20;
+
+interface ClusterState {
+  profile: ClusterProfile;
+  snapshot?: ClusterSnapshot;
+  stopRequested: Set<string>;
+  completedLimit: number;
+}
+
+export class ClusterTreeModel {
+  private readonly clusters = new Map<string, ClusterState>();
+  private rootElements: TreeElement[] = [];
+  private readonly byId = new Map<string, TreeElement>();
+  private active: string | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  roots(): TreeElement[] {
+    return this.rootElements;
+  }
+
+  get(id: string): TreeElement | undefined {
+    return this.byId.get(id);
+  }
+
+  activeCluster(): string | undefined {
+    return this.active;
+  }
+
+  profiles(): ClusterProfile[] {
+    return [...this.clusters.values()].map((c) => c.profile);
+  }
+
+  snapshotOf(cluster: string): ClusterSnapshot | undefined {
+    return this.clusters.get(cluster)?.snapshot;
+  }
+
+  /** New profile list or active cluster. Returns 'all' when the set of roots changed. */
+  setProfiles(profiles: ClusterProfile[], active: string | undefined): TreeElement[] | 'all' {
+    const names = new Set(profiles.map((p) => p.name));
+    for (const name of [...this.clusters.keys()]) if (!names.has(name)) this.clusters.delete(name);
+    for (const p of profiles) {
+      const existing = this.clusters.get(p.name);
+      if (existing) existing.profile = p;
+      else this.clusters.set(p.name, { profile: p, stopRequested: new Set(), completedLimit: COMPLETED_PAGE });
+    }
+    this.active = active && names.has(active) ? active : undefined;
+    return this.rebuild();
+  }
+
+  applySnapshot(cluster: string, snapshot: ClusterSnapshot): TreeElement[] | 'all' {
+    const state = this.clusters.get(cluster);
+    if (!state) return [];
+    // Details (nodes, queue lengths) are kept from the last detailed poll when a lighter one ran.
+    const previous = state.snapshot;
+    state.snapshot = {
+      ...snapshot,
+      nodes: snapshot.nodes ?? (snapshot.hub?.ok && snapshot.token?.ok ? previous?.nodes : undefined),
+    };
+    if (state.snapshot.nodes) {
+      const present = new Set(state.snapshot.nodes.map((n) => n.id));
+      for (const id of [...state.stopRequested]) if (!present.has(id)) state.stopRequested.delete(id);
+    }
+    return this.rebuild();
+  }
+
+  /** Shown as "stop requested" until the node leaves the hub's list. */
+  markStopRequested(cluster: string, nodeId: string): TreeElement[] | 'all' {
+    this.clusters.get(cluster)?.stopRequested.add(nodeId);
+    return this.rebuild();
+  }
+
+  loadMoreCompleted(cluster: string): TreeElement[] | 'all' {
+    const state = this.clusters.get(cluster);
+    if (state) state.completedLimit += COMPLETED_PAGE;
+    return this.rebuild();
+  }
+
+  /** Everything currently in the tree, depth-first: for tests and the test API. */
+  flatten(): Array<{ id: string; label: string; description?: string; depth: number; contextValue?: string; icon?: string }> {
+    const out: ReturnType<ClusterTreeModel['flatten']> = [];
+    const walk = (els: TreeElement[], depth: number) => {
+      for (const e of els) {
+        out.push({ id: e.id, label: e.label, description: e.description, depth, contextValue: e.contextValue, icon: e.icon?.id });
+        if (e.children) walk(e.children, depth + 1);
+      }
+    };
+    walk(this.rootElements, 0);
+    return out;
+  }
+
+  // ---- reconciliation ----
+
+  private rebuild(): TreeElement[] | 'all' {
+    const specs = [...this.clusters.values()]
+      .sort((a, b) => a.profile.name.localeCompare(b.profile.name))
+      .map((c) => this.clusterSpec(c));
+    const changed = new Set<TreeElement>();
+    const sameRoots = sameIds(this.rootElements, specs);
+    const seen = new Set<string>();
+    this.rootElements = specs.map((s) => this.reconcile(s, changed, seen));
+    for (const id of [...this.byId.keys()]) if (!seen.has(id)) this.byId.delete(id);
+    return sameRoots ? [...changed] : 'all';
+  }
+
+  private reconcile(spec: Spec, changed: Set<TreeElement>, seen: Set<string>): TreeElement {
+    seen.add(spec.id);
+    let el = this.byId.get(spec.id);
+    const { children: childSpecs, ...fields } = spec;
+    if (!el || el.kind !== spec.kind) {
+      el = { ...fields } as TreeElement;
+      this.byId.set(spec.id, el);
+    } else if (lookKey(el) !== lookKey(fields as TreeElement)) {
+      Object.assign(el, fields);
+      for (const k of ['description', 'tooltip', 'icon', 'contextValue', 'command', 'nodeId', 'task'] as const) {
+        if (!(k in fields)) delete el[k];
+      }
+      changed.add(el);
+    } else {
+      el.task = fields.task;
+    }
+    if (childSpecs) {
+      const before = el.children;
+      const kids = childSpecs.map((c) => this.reconcile(c, changed, seen));
+      if (before && !sameIds(before, childSpecs)) changed.add(el);
+      el.children = kids;
+    } else if (el.children) {
+      delete el.children;
+      changed.add(el);
+    }
+    return el;
+  }
+
+  // ---- specs ----
+
+  private clusterSpec(c: ClusterState): Spec {
+    const { profile, snapshot: s } = c;
+    const active = profile.name === this.active;
+    const id = `cluster:${profile.name}`;
+    const health = healthIcon(s);
+    const flags = ['cluster', active ? 'active' : 'inactive', profile.local ? 'local' : 'remote'];
+    const tooltip = [
+      `${profile.name}${active ? ` (${l10n.t('active cluster')})` : ''}`,
+      l10n.t('Hub: {0}', profile.computehubUrl),
+      l10n.t('Redis: {0}', maskUrl(profile.redisUrl)),
+      '',
+      ...describeChecks(s),
+      ...healthAdvice(s),
+    ].join('\n');
+    return {
+      id,
+      kind: 'cluster',
+      cluster: profile.name,
+      label: profile.name,
+      description: [active ? l10n.t('active') : undefined, profile.computehubUrl].filter(Boolean).join(' · '),
+      tooltip,
+      icon: health,
+      contextValue: flags.join(' '),
+      collapsible: active ? 'expanded' : 'collapsed',
+      children: [this.nodesSpec(c), this.tasksSpec(c), this.queuesSpec(c)],
+    };
+  }
+
+  private unavailable(c: ClusterState, group: string): Spec[] | undefined {
+    const s = c.snapshot;
+    const id = `cluster:${c.profile.name}/${group}/message`;
+    if (!s) return [message(id, c.profile.name, l10n.t('Loading…'), 'loading~spin')];
+    if (s.hub && !s.hub.ok) return [message(id, c.profile.name, l10n.t('Hub not reachable'), 'error', s.hub.message)];
+    if (s.token && !s.token.ok) return [message(id, c.profile.name, l10n.t('Token rejected'), 'key', s.token.message)];
+    return undefined;
+  }
+
+  private nodesSpec(c: ClusterState): Spec {
+    const name = c.profile.name;
+    const id = `cluster:${name}/nodes`;
+    const nodes = c.snapshot?.nodes;
+    let children = this.unavailable(c, 'nodes');
+    if (!children) {
+      if (!nodes) children = [message(`${id}/message`, name, l10n.t('Expand to load nodes'), 'info')];
+      else if (!nodes.length) children = [message(`${id}/message`, name, l10n.t('No node is registered'), 'info', l10n.t('Start a GridNode pointed at this hub, or check its token and logs.'))];
+      else children = [...nodes].sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id)).map((n) => this.nodeSpec(c, n));
+    }
+    return {
+      id,
+      kind: 'nodes',
+      cluster: name,
+      label: l10n.t('Nodes'),
+      description: nodes ? formatCount(nodes.length) : undefined,
+      icon: { id: 'server' },
+      contextValue: 'nodes',
+      collapsible: 'expanded',
+      children,
+    };
+  }
+
+  private nodeSpec(c: ClusterState, n: HubNode): Spec {
+    const stop = c.stopRequested.has(n.id);
+    return {
+      id: `cluster:${c.profile.name}/nodes/${n.id}`,
+      kind: 'node',
+      cluster: c.profile.name,
+      label: n.hostname,
+      description: nodeDescription(n, this.now(), stop),
+      tooltip: [
+        l10n.t('Node id: {0}', n.id),
+        l10n.t('Host: {0} ({1}, {2} CPUs)', n.hostname, n.architecture, n.cpu_count),
+        l10n.t('Last heartbeat: {0}', n.last_seen),
+        n.runtime_status === 'Error'
+          ? l10n.t('Error: a container failed. Check the task image (exec format error, missing ENTRYPOINT) and that its Redis URL and password are right.')
+          : undefined,
+        stop ? l10n.t('Stop requested: the node stops on its next heartbeat and then leaves the list.') : undefined,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+      icon: stop ? { id: 'debug-stop', color: 'charts.orange' } : nodeIcon(n),
+      contextValue: stop ? 'node stopRequested' : 'node',
+      collapsible: 'none',
+      nodeId: n.id,
+    };
+  }
+
+  private tasksSpec(c: ClusterState): Spec {
+    const name = c.profile.name;
+    const id = `cluster:${name}/tasks`;
+    const tasks = c.snapshot?.tasks;
+    let children = this.unavailable(c, 'tasks');
+    let description: string | undefined;
+    if (!children && tasks) {
+      const running = tasks.filter((t) => t.state === 'running');
+      const pending = tasks.filter((t) => t.state === 'pending');
+      const completed = tasks.filter((t) => t.state === 'completed').sort((a, b) => b.index - a.index);
+      description = l10n.t('{0} running · {1} pending · {2} completed', running.length, pending.length, completed.length);
+      children = [];
+      const handed = completed.find((t) => t.stillHandedToNodes);
+      if (handed) {
+        children.push(
+          message(
+            `${id}/handedNote`,
+            name,
+            l10n.t('Nodes still run completed task {0}', handed.name),
+            'warning',
+            l10n.t('The hub keeps handing the last completed task to nodes, so their containers keep running it until a new task is registered.'),
+            'note',
+          ),
+        );
+      }
+      children.push(...running.map((t) => taskSpec(name, t)), ...pending.map((t) => taskSpec(name, t)));
+      children.push(...completed.slice(0, c.completedLimit).map((t) => taskSpec(name, t)));
+      if (completed.length > c.completedLimit) {
+        children.push({
+          id: `${id}/loadMore`,
+          kind: 'loadMore',
+          cluster: name,
+          label: l10n.t('Load more…'),
+          description: l10n.t('{0} more completed', completed.length - c.completedLimit),
+          icon: { id: 'ellipsis' },
+          contextValue: 'loadMore',
+          collapsible: 'none',
+          command: { id: 'gridcore.loadMore', title: l10n.t('Load more…'), args: [name] },
+        });
+      }
+      if (!tasks.length) children.push(message(`${id}/message`, name, l10n.t('No task registered yet'), 'info'));
+    }
+    return {
+      id,
+      kind: 'tasks',
+      cluster: name,
+      label: l10n.t('Tasks'),
+      description,
+      icon: { id: 'tasklist' },
+      contextValue: 'tasks',
+      collapsible: 'expanded',
+      children: children ?? [],
+    };
+  }
+
+  private queuesSpec(c: ClusterState): Spec {
+    const name = c.profile.name;
+    const id = `cluster:${name}/queues`;
+    const q = c.snapshot?.queues;
+    const s = c.snapshot;
+    let children: Spec[];
+    if (!q) children = [message(`${id}/message`, name, l10n.t('No running task'), 'info')];
+    else if (!q.input && !q.output) children = [message(`${id}/message`, name, l10n.t('Queues of {0} are not known', q.task), 'info', l10n.t('The hub lists task names only; queues are known for tasks registered from this editor.'))];
+    else {
+      children = [];
+      const redisDown = s?.redis && !s.redis.ok ? s.redis.message : undefined;
+      for (const [role, info] of [['input', q.input], ['output', q.output]] as const) {
+        if (!info) continue;
+        children.push({
+          id: `${id}/${role}`,
+          kind: 'queue',
+          cluster: name,
+          label: info.name,
+          description:
+            info.length === undefined
+              ? role === 'input' ? l10n.t('input') : l10n.t('output')
+              : (role === 'input' ? l10n.t('input · {0} items', formatCount(info.length)) : l10n.t('output · {0} items', formatCount(info.length))),
+          tooltip: redisDown ?? (role === 'input' ? l10n.t('Input queue of task {0}', q.task) : l10n.t('Output queue of task {0}', q.task)),
+          icon: redisDown ? { id: 'warning', color: 'charts.yellow' } : { id: role === 'input' ? 'inbox' : 'output' },
+          contextValue: `queue ${role}`,
+          collapsible: 'none',
+        });
+      }
+    }
+    return {
+      id,
+      kind: 'queues',
+      cluster: name,
+      label: l10n.t('Queues'),
+      description: q?.task,
+      icon: { id: 'database' },
+      contextValue: 'queues',
+      collapsible: 'expanded',
+      children,
+    };
+  }
+}
+
+function taskSpec(cluster: string, t: TaskView): Spec {
+  const r = t.record;
+  const stateLabel = t.state === 'running' ? l10n.t('running') : t.state === 'pending' ? l10n.t('pending') : l10n.t('completed');
+  const image = r?.image ?? (r?.images ? Object.values(r.images)[0] : undefined);
+  const queues = r?.inputQueue || r?.outputQueue ? `${r.inputQueue ?? '–'} → ${r.outputQueue ?? '–'}` : undefined;
+  const icon: TreeIcon =
+    t.state === 'running'
+      ? { id: 'play-circle', color: 'charts.green' }
+      : t.state === 'pending'
+        ? { id: 'clock' }
+        : t.stillHandedToNodes
+          ? { id: 'warning', color: 'charts.yellow' }
+          : { id: 'pass' };
+  return {
+    id: `cluster:${cluster}/tasks/${t.state}/${t.index}`,
+    kind: 'task',
+    cluster,
+    label: t.name,
+    description: [stateLabel, image, queues].filter(Boolean).join(' · '),
+    tooltip: [
+      l10n.t('Task {0} ({1})', t.name, stateLabel),
+      image ? l10n.t('Image: {0}', image) : undefined,
+      queues ? l10n.t('Queues: {0}', queues) : undefined,
+      r?.pushed !== undefined ? l10n.t('Pushed: {0}', formatCount(r.pushed)) : undefined,
+      r ? undefined : l10n.t('Not registered from this editor: image and queues unknown.'),
+      t.stillHandedToNodes ? l10n.t('The hub still hands this completed task to nodes.') : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    icon,
+    contextValue: `task ${t.state}${t.stillHandedToNodes ? ' handed' : ''}`,
+    collapsible: 'none',
+    task: t,
+    command: { id: 'gridcore.showTaskDetails', title: l10n.t('Show Task Details') },
+  };
+}
+
+function message(id: string, cluster: string, label: string, icon: string, tooltip?: string, kind: ElementKind = 'message'): Spec {
+  return { id, kind, cluster, label, tooltip, icon: { id: icon }, contextValue: kind, collapsible: 'none' };
+}
+
+function nodeIcon(n: HubNode): TreeIcon {
+  switch (n.runtime_status) {
+    case 'Running':
+      return { id: 'vm-running', color: 'charts.green' };
+    case 'Idle':
+      return { id: 'vm-outline', color: 'charts.blue' };
+    case 'Error':
+      return { id: 'error', color: 'errorForeground' };
+    default:
+      return { id: 'question', color: 'disabledForeground' };
+  }
+}
+
+function healthIcon(s: ClusterSnapshot | undefined): TreeIcon {
+  if (!s || !s.hub) return { id: 'circle-large-outline' };
+  if (!s.hub.ok) return { id: 'vm-outline', color: 'errorForeground' };
+  if (s.token && !s.token.ok) return { id: 'key', color: 'errorForeground' };
+  if (s.redis && !s.redis.ok) return { id: 'database', color: 'charts.yellow' };
+  if (s.nodes?.some((n) => n.runtime_status === 'Error')) return { id: 'vm-active', color: 'charts.yellow' };
+  return { id: 'vm-active', color: 'charts.green' };
+}
+
+/** The seed's troubleshooting table, matched on error codes. */
+export function healthAdvice(s: ClusterSnapshot | undefined): string[] {
+  const out: string[] = [];
+  if (s?.hub && !s.hub.ok && (s.hub.code === 'unreachable' || s.hub.code === 'timeout')) {
+    out.push(l10n.t('Advice: the hub is not started or the URL is wrong. Start it (or the local cluster) and check the URL.'));
+  }
+  if (s?.token && !s.token.ok) out.push(l10n.t('Advice: the token does not match the hub\'s computehub.toml. Edit the cluster and enter the right token.'));
+  if (s?.redis && !s.redis.ok && (s.redis.code === 'noauth' || s.redis.code === 'wrongpass')) {
+    out.push(l10n.t('Advice: Redis password mismatch. Use one password everywhere: the server, the task\'s Redis URLs and pushing.'));
+  }
+  if (s?.nodes?.some((n) => n.runtime_status === 'Error')) {
+    out.push(l10n.t('Advice: a node reports Error: check the task image (multi-stage build, ENTRYPOINT) and its Redis URL and password.'));
+  }
+  return out.length ? ['', ...out] : out;
+}
+
+function sameIds(a: Array<{ id: string }>, b: Array<{ id: string }>): boolean {
+  return a.length === b.length && a.every((x, i) => x.id === b[i].id);
+}
+
+function lookKey(e: Omit<TreeElement, 'children'>): string {
+  return JSON.stringify([e.label, e.description, e.tooltip, e.icon, e.contextValue, e.collapsible, e.command, e.nodeId]);
+}

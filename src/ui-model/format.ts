@@ -1,0 +1,100 @@
+// Pure text formatting for the tree and the status bar: no `vscode`, so unit tests run in
+// plain Node. Strings go through the core's l10n shim, which the extension points at
+// vscode.l10n.t.
+import { l10n } from '../core/l10n';
+import type { HubNode, ProgressReport } from '../core/types';
+
+/** 6512 -> "6,512" whatever the display language, so the status bar reads the same everywhere. */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** 1234.5 -> "1.2k", 12 -> "12", 0.5 -> "0.5" */
+export function formatCompact(n: number): string {
+  if (n >= 1_000_000) return `${trim(n / 1_000_000)}M`;
+  if (n >= 1_000) return `${trim(n / 1_000)}k`;
+  if (n >= 10) return String(Math.round(n));
+  return trim(n);
+}
+
+function trim(n: number): string {
+  return n.toFixed(1).replace(/\.0$/, '');
+}
+
+/** 3 -> "3s", 125 -> "2m 5s", 7322 -> "2h 2m" */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+}
+
+/** "12s ago" / "3 min ago" / "2 h ago" / "4 d ago"; future stamps (clock skew) read "just now". */
+export function formatRelativeTime(iso: string, now: number): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  const s = Math.round((now - at) / 1000);
+  if (s < 5) return l10n.t('just now');
+  if (s < 60) return l10n.t('{0}s ago', s);
+  const m = Math.floor(s / 60);
+  if (m < 60) return l10n.t('{0} min ago', m);
+  const h = Math.floor(m / 60);
+  if (h < 24) return l10n.t('{0} h ago', h);
+  return l10n.t('{0} d ago', Math.floor(h / 24));
+}
+
+export function runtimeStatusLabel(status: HubNode['runtime_status']): string {
+  switch (status) {
+    case 'Running':
+      return l10n.t('Running');
+    case 'Idle':
+      return l10n.t('Idle');
+    case 'Error':
+      return l10n.t('Error');
+    default:
+      return l10n.t('No heartbeat yet');
+  }
+}
+
+export function nodeDescription(node: HubNode, now: number, stopRequested: boolean): string {
+  const parts = [
+    node.architecture,
+    l10n.t('{0} CPUs', node.cpu_count),
+    runtimeStatusLabel(node.runtime_status),
+    l10n.t('{0} containers', node.active_containers),
+    formatRelativeTime(node.last_seen, now),
+  ];
+  if (stopRequested) parts.unshift(l10n.t('stop requested'));
+  return parts.join(' · ');
+}
+
+/** `$(sync~spin) sqrt-calc 6,512/10,000 65% · 1.2k/s · ETA 3s` */
+export function statusBarText(task: string, r: ProgressReport): string {
+  const head = `$(sync~spin) ${task} ${formatCount(r.done)}/${formatCount(r.total)} ${Math.floor(r.percent)}%`;
+  const parts = [head];
+  if (r.rate > 0) parts.push(`${formatCompact(r.rate)}/s`);
+  if (r.etaSeconds !== undefined) parts.push(l10n.t('ETA {0}', formatDuration(r.etaSeconds)));
+  return parts.join(' · ');
+}
+
+export function statusBarTooltip(
+  task: string,
+  cluster: string,
+  r: ProgressReport,
+  lengths: { input: number; output: number; inputQueue: string; outputQueue: string },
+  totalFromPushed: boolean,
+): string {
+  return [
+    l10n.t('Task {0} on cluster {1}', task, cluster),
+    l10n.t('Done: {0} of {1}', formatCount(r.done), formatCount(r.total)),
+    l10n.t('In flight: {0}', formatCount(r.inFlight)),
+    l10n.t('Input queue {0}: {1}', lengths.inputQueue, formatCount(lengths.input)),
+    l10n.t('Output queue {0}: {1}', lengths.outputQueue, formatCount(lengths.output)),
+    totalFromPushed
+      ? l10n.t('Total: items pushed through the extension')
+      : l10n.t('Total: input + output lengths (shrinks while items are in flight)'),
+    l10n.t('Click for the task\'s actions'),
+  ].join('\n');
+}

@@ -1,0 +1,48 @@
+// Reads the `gridcore.*` settings in the units the code uses.
+import * as vscode from 'vscode';
+import type { ServiceSettings } from '../core/service-api';
+
+function cfg() {
+  return vscode.workspace.getConfiguration('gridcore');
+}
+
+export function serviceSettings(): Partial<ServiceSettings> {
+  const c = cfg();
+  return {
+    hubTimeoutMs: c.get<number>('hubTimeoutSeconds', 10) * 1000,
+    redisTimeoutMs: c.get<number>('redisTimeoutSeconds', 5) * 1000,
+    dockerTimeoutMs: c.get<number>('dockerTimeoutSeconds', 30) * 1000,
+    pushBatchSize: c.get<number>('pushBatchSize', 1000),
+  };
+}
+
+export function pollIntervalMs(): number {
+  return Math.max(1, cfg().get<number>('pollIntervalSeconds', 5)) * 1000;
+}
+
+export function queueNaming(task: string): { input: string; output: string } {
+  const c = cfg();
+  const fill = (pattern: string) => pattern.split('{task}').join(task);
+  return { input: fill(c.get<string>('queueNaming.input', '{task}:input')), output: fill(c.get<string>('queueNaming.output', '{task}:output')) };
+}
+
+export interface LocalClusterSettings {
+  hubPort: number;
+  redisPort: number;
+  parallelism: number;
+  computehubPath: string;
+  gridnodePath: string;
+  redisServerPath: string;
+}
+
+export function localClusterSettings(): LocalClusterSettings {
+  const c = cfg();
+  return {
+    hubPort: c.get<number>('localCluster.hubPort', 0),
+    redisPort: c.get<number>('localCluster.redisPort', 0),
+    parallelism: c.get<number>('localCluster.parallelism', 0),
+    computehubPath: c.get<string>('localCluster.computehubPath', ''),
+    gridnodePath: c.get<string>('localCluster.gridnodePath', ''),
+    redisServerPath: c.get<string>('localCluster.redisServerPath', ''),
+  };
+}

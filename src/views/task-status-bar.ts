@@ -1,0 +1,128 @@
+// The running task's progress in the status bar: one hub list + one pipelined LLEN pair per
+// poll, only while the window is focused; hidden when nothing runs. When the input has
+// drained and the results stopped growing, it asks once whether to finish the task.
+import * as vscode from 'vscode';
+import type { Logger } from '../core/ports';
+import type { GridCoreService } from '../core/service-api';
+import type { ProgressReport } from '../core/types';
+import { statusBarText, statusBarTooltip, formatCount } from '../ui-model/format';
+import { Poller } from '../ui-model/poller';
+import { ProgressTracker } from '../ui-model/progress-tracker';
+import { Disposable } from '../ui/lifecycle';
+import { pollIntervalMs } from '../ui/settings';
+
+export interface RunningTaskState {
+  cluster: string;
+  task: string;
+  inputQueue: string;
+  outputQueue: string;
+  input: number;
+  output: number;
+  report: ProgressReport;
+}
+
+export class TaskStatusBar extends Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly poller: Poller;
+  private readonly tracker = new ProgressTracker();
+  /** Queue names learned from the hub for tasks with no record, by cluster/task. */
+  private readonly queueCache = new Map<string, { input?: string; output?: string }>();
+  private state: RunningTaskState | undefined;
+
+  constructor(private readonly service: GridCoreService, private readonly logger: Logger) {
+    super();
+    this.item = this._register(vscode.window.createStatusBarItem('gridcore.task', vscode.StatusBarAlignment.Left, 10));
+    this.item.name = vscode.l10n.t('GridCore Task Progress');
+    this.item.command = 'gridcore.taskActions';
+    this.poller = this._register(
+      new Poller({ run: () => this.poll(), intervalMs: pollIntervalMs, isActive: () => vscode.window.state.focused }),
+    );
+    this._register(vscode.window.onDidChangeWindowState(() => this.poller.wake()));
+    this._register(service.profiles.onDidChange(() => void this.refresh()));
+    this.poller.wake();
+  }
+
+  get running(): RunningTaskState | undefined {
+    return this.state;
+  }
+
+  get text(): string | undefined {
+    return this.state ? this.item.text : undefined;
+  }
+
+  get tooltip(): string | undefined {
+    return this.state ? (this.item.tooltip as string) : undefined;
+  }
+
+  refresh(): Promise<void> {
+    return this.poller.pollNow();
+  }
+
+  private hide(): void {
+    this.state = undefined;
+    this.tracker.reset();
+    this.item.hide();
+  }
+
+  private async queuesOf(cluster: string, task: string, record?: { inputQueue?: string; outputQueue?: string }) {
+    if (record?.inputQueue || record?.outputQueue) return { input: record.inputQueue, output: record.outputQueue };
+    const key = `${cluster}\u0000${task}`;
+    let q = this.queueCache.get(key);
+    if (!q) {
+      const config = await (await this.service.hub(cluster)).currentTaskConfig().catch(() => null);
+      q = config?.task_name === task ? { input: config.input_queue ?? undefined, output: config.output_queue ?? undefined } : {};
+      this.queueCache.set(key, q);
+    }
+    return q;
+  }
+
+  private async poll(): Promise<void> {
+    const cluster = await this.service.profiles.getActive();
+    if (!cluster) return this.hide();
+    let tasks;
+    try {
+      tasks = await this.service.listTasks(cluster);
+    } catch (e) {
+      this.hide();
+      throw e;
+    }
+    const running = tasks.find((t) => t.state === 'running');
+    if (!running) return this.hide();
+    const q = await this.queuesOf(cluster, running.name, running.record);
+    if (!q.input || !q.output) {
+      // Without both queue names there is no progress to show: name the task only.
+      this.state = undefined;
+      this.item.text = `$(sync~spin) ${running.name}`;
+      this.item.tooltip = vscode.l10n.t('Task {0} is running on {1}; its queues are not known to this editor.', running.name, cluster);
+      this.item.show();
+      return;
+    }
+    const lengths = await (await this.service.queues(cluster)).lengths([q.input, q.output]);
+    const input = lengths[q.input] ?? 0;
+    const output = lengths[q.output] ?? 0;
+    const samples = this.tracker.add(cluster, running.name, { at: Date.now(), input, output });
+    const total = running.record?.pushed;
+    const report = this.service.progress(total, samples);
+    this.state = { cluster, task: running.name, inputQueue: q.input, outputQueue: q.output, input, output, report };
+    this.item.text = report.finished ? statusBarText(running.name, report).replace('$(sync~spin)', '$(check)') : statusBarText(running.name, report);
+    this.item.tooltip = statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined);
+    this.item.show();
+    if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, output);
+  }
+
+  private async offerFinish(cluster: string, task: string, results: number): Promise<void> {
+    this.logger.info(`task ${task} on ${cluster}: input drained, ${results} results`);
+    const finish = vscode.l10n.t('Finish Task');
+    const open = vscode.l10n.t('Open Results');
+    const later = vscode.l10n.t('Not Now');
+    const actions = [finish];
+    if ((await vscode.commands.getCommands(true)).includes('gridcore.openResults')) actions.push(open);
+    actions.push(later);
+    const pick = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Input queue of {0} is empty, {1} results: finish task?', task, formatCount(results)),
+      ...actions,
+    );
+    if (pick === finish) await vscode.commands.executeCommand('gridcore.finishTask', { cluster, taskName: task });
+    else if (pick === open) await vscode.commands.executeCommand('gridcore.openResults', { cluster, taskName: task });
+  }
+}

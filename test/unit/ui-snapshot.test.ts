@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HubError, RedisError } from '../../src/core/errors';
+import type { GridCoreService, HubClient, QueueService } from '../../src/core/service-api';
+import type { TaskView } from '../../src/core/types';
+import { fetchClusterSnapshot } from '../../src/ui-model/cluster-snapshot';
+import { diagnosisMarkdown } from '../../src/ui-model/diagnosis-report';
+import { ProgressTracker } from '../../src/ui-model/progress-tracker';
+import { taskDetailsMarkdown } from '../../src/ui-model/task-details';
+
+function fakeService(opts: { health?: Error; tasks?: TaskView[] | Error; ping?: Error; config?: { task_name: string; input_queue: string; output_queue: string } }) {
+  const calls: string[] = [];
+  const hub = {
+    health: async () => {
+      if (opts.health) throw opts.health;
+    },
+    listNodes: async () => [],
+    currentTaskConfig: async () => {
+      calls.push('config');
+      return opts.config ? { image: 'i', redis_url: null, input_redis: null, output_redis: null, ...opts.config } : null;
+    },
+  } as unknown as HubClient;
+  const queues = {
+    ping: async () => {
+      if (opts.ping) throw opts.ping;
+    },
+    lengths: async (names: string[]) => {
+      calls.push(`lengths:${names.join(',')}`);
+      return Object.fromEntries(names.map((n, i) => [n, i + 5]));
+    },
+  } as unknown as QueueService;
+  const service = {
+    hub: async () => hub,
+    queues: async () => queues,
+    listTasks: async () => {
+      if (opts.tasks instanceof Error) throw opts.tasks;
+      return opts.tasks ?? [];
+    },
+  } as unknown as GridCoreService;
+  return { service, calls };
+}
+
+test('a rejected token is told apart from a dead hub', async () => {
+  const { service } = fakeService({ tasks: new HubError('unauthorized', 'token rejected', 401) });
+  const s = await fetchClusterSnapshot(service, 'c', { details: true });
+  assert.deepEqual(s.hub, { ok: true });
+  assert.equal(s.token?.ok, false);
+  const dead = await fetchClusterSnapshot(fakeService({ health: new HubError('unreachable', 'refused') }).service, 'c', { details: true });
+  assert.equal(dead.hub?.ok, false);
+  assert.equal(dead.token, undefined);
+});
+
+test('queue names come from the hub when there is no record; lengths in one call', async () => {
+  const { service, calls } = fakeService({ tasks: [{ name: 't', state: 'running', index: 0 }], config: { task_name: 't', input_queue: 'in', output_queue: 'out' } });
+  const s = await fetchClusterSnapshot(service, 'c', { details: true });
+  assert.deepEqual(s.queues, { task: 't', input: { name: 'in', length: 5 }, output: { name: 'out', length: 6 } });
+  assert.deepEqual(calls, ['config', 'lengths:in,out']);
+});
+
+test('Redis failure keeps the hub part', async () => {
+  const { service } = fakeService({ tasks: [], ping: new RedisError('noauth', 'NOAUTH') });
+  const s = await fetchClusterSnapshot(service, 'c', { details: false });
+  assert.deepEqual(s.redis, { ok: false, message: 'NOAUTH', code: 'noauth' });
+  assert.deepEqual(s.token, { ok: true });
+});
+
+test('drain is reported once, when input is empty and output stopped growing', () => {
+  const t = new ProgressTracker();
+  t.add('c', 't', { at: 1, input: 5, output: 0 });
+  assert.equal(t.drainedJustNow(), false);
+  t.add('c', 't', { at: 2, input: 0, output: 5 });
+  assert.equal(t.drainedJustNow(), false);
+  t.add('c', 't', { at: 3, input: 0, output: 5 });
+  assert.equal(t.drainedJustNow(), true);
+  t.add('c', 't', { at: 4, input: 0, output: 5 });
+  assert.equal(t.drainedJustNow(), false, 'once per task');
+  assert.equal(t.add('c', 'other', { at: 5, input: 0, output: 0 }).length, 1, 'new task starts over');
+});
+
+test('diagnosis report maps codes to the troubleshooting table', () => {
+  const md = diagnosisMarkdown('c', [
+    { id: 'hubHealth', ok: true, detail: 'hub ok' },
+    { id: 'token', ok: false, detail: '401', code: 'unauthorized' },
+    { id: 'redisAuth', ok: false, detail: 'NOAUTH', code: 'noauth' },
+  ], new Date(0));
+  assert.match(md, /2 of 3 checks failed/);
+  assert.match(md, /token is wrong/);
+  assert.match(md, /Redis password mismatch/);
+});
+
+test('task details mask Redis passwords', () => {
+  const md = taskDetailsMarkdown('c', { name: 't', state: 'running', index: 0, record: { cluster: 'c', name: 't', inputRedis: 'redis://:secret@h:6379', inputQueue: 'q', pushed: 3 } }, { input: 2 });
+  assert.doesNotMatch(md, /secret/);
+  assert.match(md, /redis:\/\/:\*\*\*\*@h:6379/);
+  assert.match(md, /\| q \(2\) \|/);
+});

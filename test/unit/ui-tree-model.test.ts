@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ClusterProfile, HubNode, TaskView } from '../../src/core/types';
+import type { ClusterSnapshot } from '../../src/ui-model/cluster-snapshot';
+import { ClusterTreeModel, COMPLETED_PAGE, type TreeElement } from '../../src/ui-model/cluster-tree-model';
+
+const NOW = Date.parse('2024-05-01T12:00:00Z');
+const profile = (name: string): ClusterProfile => ({ name, computehubUrl: `http://${name}:8080`, redisUrl: `redis://${name}:6379`, source: 'extension' });
+const node = (id: string, patch: Partial<HubNode> = {}): HubNode => ({
+  id, hostname: `host-${id}`, architecture: 'x86_64', cpu_count: 2, last_seen: '2024-05-01T11:59:50Z', status: 'Online', runtime_status: 'Running', active_containers: 2, ...patch,
+});
+const ok = { ok: true } as const;
+const snap = (p: Partial<ClusterSnapshot>): ClusterSnapshot => ({ at: NOW, hub: ok, token: ok, redis: ok, ...p });
+const ids = (changes: TreeElement[] | 'all') => (changes === 'all' ? 'all' : changes.map((e) => e.id).sort());
+
+function setup() {
+  const m = new ClusterTreeModel(() => NOW);
+  assert.equal(m.setProfiles([profile('a'), profile('b')], 'a'), 'all');
+  return m;
+}
+
+test('roots per profile, active marked, stable element identity', () => {
+  const m = setup();
+  const [a, b] = m.roots();
+  assert.equal(a.label, 'a');
+  assert.match(a.description ?? '', /^active · /);
+  assert.match(a.contextValue ?? '', /\bactive\b/);
+  assert.match(b.contextValue ?? '', /\binactive\b/);
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [] }));
+  assert.equal(m.roots()[0], a, 'same object across updates');
+});
+
+test('health icon and tooltip explain failures', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ token: { ok: false, message: 'Token rejected by hub', code: 'unauthorized' } }));
+  const a = m.roots()[0];
+  assert.equal(a.icon?.id, 'key');
+  assert.match(a.tooltip ?? '', /✗ Token rejected: Token rejected by hub/);
+  assert.match(a.tooltip ?? '', /Advice: the token/);
+  m.applySnapshot('a', snap({ hub: { ok: false, message: 'refused', code: 'unreachable' }, token: undefined }));
+  assert.equal(a.icon?.id, 'vm-outline');
+  assert.equal(a.icon?.color, 'errorForeground');
+  const nodesGroup = m.get('cluster:a/nodes')!;
+  assert.equal(nodesGroup.children?.[0].label, 'Hub not reachable');
+});
+
+test('only changed elements are reported; ids carry no live values', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ nodes: [node('1'), node('2')], tasks: [] }));
+  const n1 = m.get('cluster:a/nodes/1')!;
+  const changes = m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 1 }), node('2')], tasks: [] }));
+  assert.deepEqual(ids(changes), ['cluster:a/nodes/1']);
+  assert.equal(m.get('cluster:a/nodes/1'), n1);
+  assert.match(n1.description ?? '', /1 containers/);
+  assert.deepEqual(ids(m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 1 }), node('2')], tasks: [] }))), []);
+});
+
+test('a node that disappears is removed and its parent refreshed; stop requested shown until then', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ nodes: [node('1'), node('2')], tasks: [] }));
+  const changes = m.markStopRequested('a', '2');
+  assert.deepEqual(ids(changes), ['cluster:a/nodes/2']);
+  const n2 = m.get('cluster:a/nodes/2')!;
+  assert.match(n2.description ?? '', /^stop requested/);
+  assert.equal(n2.contextValue, 'node stopRequested');
+  const gone = m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [] }));
+  assert.ok(ids(gone).includes('cluster:a/nodes'));
+  assert.equal(m.get('cluster:a/nodes/2'), undefined);
+  m.applySnapshot('a', snap({ nodes: [node('1'), node('2')], tasks: [] }));
+  assert.doesNotMatch(m.get('cluster:a/nodes/2')!.description ?? '', /stop requested/, 'a node that came back is not marked');
+});
+
+test('node status icons use theme colours', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ nodes: [node('1', { runtime_status: 'Error' }), node('2', { runtime_status: 'Idle' })], tasks: [] }));
+  assert.deepEqual(m.get('cluster:a/nodes/1')!.icon, { id: 'error', color: 'errorForeground' });
+  assert.equal(m.get('cluster:a/nodes/2')!.icon?.id, 'vm-outline');
+  assert.match(m.get('cluster:a/nodes/1')!.tooltip ?? '', /Node id: 1/);
+});
+
+test('tasks: running first and highlighted, completed newest first, handed note, load more', () => {
+  const m = setup();
+  const completed: TaskView[] = Array.from({ length: COMPLETED_PAGE + 5 }, (_, i) => ({ name: `c${i}`, state: 'completed', index: i }));
+  const tasks: TaskView[] = [
+    ...completed,
+    { name: 'p0', state: 'pending', index: 0 },
+    { name: 'run', state: 'running', index: 0, record: { cluster: 'a', name: 'run', image: 'img:1', inputQueue: 'run:input', outputQueue: 'run:output', pushed: 10 } },
+  ];
+  m.applySnapshot('a', snap({ tasks, queues: { task: 'run', input: { name: 'run:input', length: 3 }, output: { name: 'run:output', length: 7 } } }));
+  const kids = m.get('cluster:a/tasks')!.children!;
+  assert.equal(kids[0].label, 'run');
+  assert.equal(kids[0].icon?.color, 'charts.green');
+  assert.match(kids[0].description ?? '', /running · img:1 · run:input → run:output/);
+  assert.equal(kids[1].label, 'p0');
+  assert.equal(kids[2].label, `c${COMPLETED_PAGE + 4}`, 'newest completed first');
+  assert.equal(kids.at(-1)!.kind, 'loadMore');
+  assert.equal(kids.filter((k) => k.kind === 'task' && k.task?.state === 'completed').length, COMPLETED_PAGE);
+  assert.match(m.get('cluster:a/tasks')!.description ?? '', /1 running · 1 pending · 25 completed/);
+  const more = m.loadMoreCompleted('a');
+  assert.ok(ids(more).includes('cluster:a/tasks'));
+  assert.equal(m.get('cluster:a/tasks')!.children!.filter((k) => k.kind === 'loadMore').length, 0);
+  const queues = m.get('cluster:a/queues')!.children!;
+  assert.deepEqual(queues.map((q) => [q.label, q.description]), [['run:input', 'input · 3 items'], ['run:output', 'output · 7 items']]);
+
+  m.applySnapshot('a', snap({ tasks: [{ name: 'last', state: 'completed', index: 0, stillHandedToNodes: true }] }));
+  const after = m.get('cluster:a/tasks')!.children!;
+  assert.equal(after[0].kind, 'note');
+  assert.match(after[0].label, /Nodes still run completed task last/);
+  assert.equal(m.get('cluster:a/queues')!.children![0].label, 'No running task');
+});
+
+test('profile list changes report "all"; removed clusters vanish', () => {
+  const m = setup();
+  assert.equal(m.setProfiles([profile('a')], 'a'), 'all');
+  assert.equal(m.roots().length, 1);
+  assert.equal(m.get('cluster:b'), undefined);
+  assert.deepEqual(ids(m.setProfiles([profile('a')], undefined)), ['cluster:a']);
+});
+
+test('flatten lists what the view shows', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [] }));
+  const flat = m.flatten();
+  assert.ok(flat.some((f) => f.id === 'cluster:a/nodes/1' && f.label === 'host-1' && f.depth === 2));
+});
