@@ -2,7 +2,7 @@
 // Groups are folders under test/; `node test/run.mjs` runs them all. Node's runner prints
 // the closing summary (# pass / # fail) that CI reads.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync, statSync, mkdirSync, readFileSync } from 'node:fs';
+import { readdirSync, existsSync, statSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const all = ['unit', 'contract', 'service', 'docker', 'local', 'e2e'];
@@ -40,5 +40,7 @@ const r = spawnSync(
 // One plain closing line, whatever the reporter above printed.
 const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
 const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-console.log(`${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`);
+const summary = `${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`;
+writeFileSync(join('test/.artifacts', 'summary.txt'), summary + '\n');
+console.log(summary);
 process.exit(r.status ?? 1);

@@ -32,7 +32,7 @@ async function askCluster(service: GridCoreService, initial?: ClusterInput): Pro
     (await vscode.window.showInputBox({
       title,
       prompt: vscode.l10n.t('A name for this cluster'),
-      placeHolder: 'prod',
+      placeHolder: 'prod', // l10n-ignore: an example value, not prose
       validateInput: (v) =>
         !v.trim() ? vscode.l10n.t('Enter a name') : existing.has(v.trim()) ? vscode.l10n.t('A cluster named {0} exists already', v.trim()) : undefined,
     }));
@@ -40,7 +40,7 @@ async function askCluster(service: GridCoreService, initial?: ClusterInput): Pro
   const computehubUrl = await vscode.window.showInputBox({
     title,
     prompt: vscode.l10n.t('ComputeHub URL'),
-    placeHolder: 'http://hub.example.com:8080',
+    placeHolder: 'http://hub.example.com:8080', // l10n-ignore: an example value
     value: initial?.computehubUrl,
     ignoreFocusOut: true,
     validateInput: (v) => validUrl(v, ['http:', 'https:']),
@@ -68,7 +68,7 @@ async function askCluster(service: GridCoreService, initial?: ClusterInput): Pro
 }
 
 async function showWarnings(warnings: Array<{ file: string; message: string }>): Promise<void> {
-  for (const w of warnings) void vscode.window.showWarningMessage(`${w.file}: ${w.message}`);
+  for (const w of warnings) void vscode.window.showWarningMessage(`${w.file}: ${w.message}`);  // l10n-ignore: message is already localized
 }
 
 async function importFromSkill(ctx: CommandContext): Promise<string[] | undefined> {

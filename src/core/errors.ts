@@ -36,8 +36,11 @@ export class RedisError extends GridCoreError {
 export type RedisErrorCode = 'unreachable' | 'timeout' | 'noauth' | 'wrongpass' | 'cancelled' | 'command' | 'badurl';
 
 export class DockerError extends GridCoreError {
-  constructor(code: DockerErrorCode, message: string, readonly log?: string, options?: { cause?: unknown }) {
+  /** For 'buildFailed': the Dockerfile (relative to the context) and 1-based line of the failing step. */
+  readonly location?: { file: string; line: number };
+  constructor(code: DockerErrorCode, message: string, readonly log?: string, options?: { cause?: unknown; location?: { file: string; line: number } }) {
     super('docker', code, message, options);
+    this.location = options?.location;
   }
 }
 export type DockerErrorCode =

@@ -205,6 +205,15 @@ export interface DiagnosisCheck {
   code?: string;
 }
 
+export interface ReregisterResult {
+  /** names registered again, in registration order */
+  registered: string[];
+  /** records not registered, each with a localized reason that says what to do */
+  skipped: Array<{ record: TaskRecord; reason: string }>;
+  /** hub list merged with records, after the last registration */
+  view: TaskView[];
+}
+
 export interface GridCoreService {
   readonly profiles: ProfileService;
   readonly tasks: TaskRecordStore;
@@ -217,6 +226,12 @@ export interface GridCoreService {
   registerTask(cluster: string, req: RegisterTaskRequest, extra?: { folder?: string }): Promise<{ started: boolean; view: TaskView[] }>;
   /** Records the hub no longer knows (e.g. after a hub restart). */
   forgottenTasks(cluster: string): Promise<TaskRecord[]>;
+  /** Registers records again (e.g. those forgottenTasks returned), in the order their tasks were
+   *  first registered. Records keep Redis URLs masked: a URL equal to the cluster's (masked) gets the
+   *  cluster's whole URL; one with another password is skipped with the reason. A hub error
+   *  stops it and is thrown; tasks registered before it are recorded, so forgottenTasks lists
+   *  only the rest. */
+  reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult>;
   progress(total: number | undefined, samples: ProgressSample[]): ProgressReport;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
   /** Drop cached connections to a cluster (after its profile changed). */

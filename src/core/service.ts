@@ -7,7 +7,8 @@ import { createHubClient, HubPools } from './hubClient';
 import { l10n } from './l10n';
 import { StoredProfileService } from './profiles';
 import { progress } from './progress';
-import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, QueueService, ServiceDeps } from './service-api';
+import { maskUrl } from './redact';
+import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, QueueService, ReregisterResult, ServiceDeps } from './service-api';
 import { currentSettings } from './settings';
 import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './taskRecords';
 import type { ProgressReport, ProgressSample, RegisterTaskRequest, TaskRecord, TaskView } from './types';
@@ -73,15 +74,7 @@ class Service implements GridCoreService {
   async registerTask(cluster: string, req: RegisterTaskRequest, extra?: { folder?: string }): Promise<{ started: boolean; view: TaskView[] }> {
     const hub = await this.hub(cluster);
     await hub.registerTask(req);
-    const record: TaskRecord = { cluster, name: req.name, registeredAt: new Date().toISOString() };
-    if (req.image) record.image = req.image;
-    if (req.images) record.images = req.images;
-    if (req.input_redis) record.inputRedis = req.input_redis;
-    if (req.output_redis) record.outputRedis = req.output_redis;
-    if (req.input_queue) record.inputQueue = req.input_queue;
-    if (req.output_queue) record.outputQueue = req.output_queue;
-    if (extra?.folder) record.folder = extra.folder;
-    await this.tasks.put(record);
+    await this.tasks.put(recordOf(cluster, req, extra));
     const list = await hub.listTasks();
     // It started at once when it is the running task and no entry of that name waits:
     // names repeat, and a second "x" behind a running "x" is pending.
@@ -93,6 +86,27 @@ class Service implements GridCoreService {
   async forgottenTasks(cluster: string): Promise<TaskRecord[]> {
     const list = await (await this.hub(cluster)).listTasks();
     return forgottenRecords(list, this.tasks.list(cluster));
+  }
+
+  async reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult> {
+    const hub = await this.hub(cluster);
+    const clusterRedis = (await this.profiles.storedSecrets(cluster)).redisUrl;
+    const result: ReregisterResult = { registered: [], skipped: [], view: [] };
+    for (const record of inRegistrationOrder(records, this.tasks.list(cluster))) {
+      const prepared = requestFromRecord(record, clusterRedis, cluster);
+      if ('reason' in prepared) {
+        result.skipped.push({ record, reason: prepared.reason });
+        this.deps.logger.warn(`cluster ${cluster}: ${prepared.reason}`);
+        continue;
+      }
+      await hub.registerTask(prepared.req);
+      // The queues outlive a hub restart: the pushed count still describes them.
+      await this.tasks.put(recordOf(cluster, prepared.req, { folder: record.folder, pushed: record.pushed }));
+      result.registered.push(record.name);
+      this.deps.logger.info(`cluster ${cluster}: registered task ${record.name} again`);
+    }
+    result.view = mergeTasks(await hub.listTasks(), this.tasks.list(cluster));
+    return result;
   }
 
   progress(total: number | undefined, samples: ProgressSample[]): ProgressReport {
@@ -140,6 +154,64 @@ class Service implements GridCoreService {
       if (cache.get(key) === value) cache.delete(key);
     });
   }
+}
+
+function recordOf(cluster: string, req: RegisterTaskRequest, extra?: { folder?: string; pushed?: number }): TaskRecord {
+  const record: TaskRecord = { cluster, name: req.name, registeredAt: new Date().toISOString() };
+  if (req.image) record.image = req.image;
+  if (req.images) record.images = req.images;
+  if (req.input_redis) record.inputRedis = req.input_redis;
+  if (req.output_redis) record.outputRedis = req.output_redis;
+  if (req.input_queue) record.inputQueue = req.input_queue;
+  if (req.output_queue) record.outputQueue = req.output_queue;
+  if (extra?.folder) record.folder = extra.folder;
+  if (extra?.pushed) record.pushed = extra.pushed;
+  return record;
+}
+
+/** The order the tasks were first registered in (the first record of each name; a record
+ *  registered again after an interrupted re-registration keeps its first place), else as given. */
+function inRegistrationOrder(records: readonly TaskRecord[], stored: readonly TaskRecord[]): TaskRecord[] {
+  const place = (r: TaskRecord) => {
+    const i = stored.findIndex((s) => s.name === r.name);
+    return i < 0 ? stored.length : i;
+  };
+  return records
+    .map((record, given) => ({ record, given, at: place(record) }))
+    .sort((a, b) => a.at - b.at || a.given - b.given)
+    .map((x) => x.record);
+}
+
+const MASKED_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^@/]*\*\*\*\*[^@/]*@/i;
+
+/** The request a record stands for, or why it cannot be rebuilt (records never hold a password). */
+function requestFromRecord(record: TaskRecord, clusterRedis: string | undefined, cluster: string): { req: RegisterTaskRequest } | { reason: string } {
+  const name = record.name;
+  if (!record.image && !record.images) {
+    return { reason: l10n.t('Task "{name}" cannot be registered again: its record has no image. Register it again from its folder.', { name }) };
+  }
+  const req: RegisterTaskRequest = { name };
+  if (record.image) req.image = record.image;
+  if (record.images) req.images = record.images;
+  for (const [recorded, key] of [
+    [record.inputRedis, 'input_redis'],
+    [record.outputRedis, 'output_redis'],
+  ] as const) {
+    if (!recorded) continue;
+    if (clusterRedis && recorded === maskUrl(clusterRedis)) req[key] = clusterRedis;
+    else if (!MASKED_USERINFO.test(recorded)) req[key] = recorded;
+    else {
+      return {
+        reason: l10n.t(
+          'Task "{name}" cannot be registered again: its Redis URL {url} is not the cluster\'s and held a password, which the extension does not keep. Register it again with its whole Redis URL (cluster "{cluster}").',
+          { name, url: recorded, cluster },
+        ),
+      };
+    }
+  }
+  if (record.inputQueue) req.input_queue = record.inputQueue;
+  if (record.outputQueue) req.output_queue = record.outputQueue;
+  return { req };
 }
 
 /** dockerode is loaded on the first image call, not when the service is created. */

@@ -5,7 +5,7 @@ import { isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { GridNode } from './node/gridNode';
-import { findGridNodeConfig, readGridNodeConfig, writeNodeId } from './node/nodeConfig';
+import { findConfigFile, readGridNodeConfigFile, writeGridNodeId } from './upstreamConfig';
 
 const stamp = () => new Date().toISOString();
 const logger: Logger = {
@@ -21,23 +21,25 @@ function cliConfigPath(argv: string[]): string | undefined {
 }
 
 async function main(): Promise<number> {
-  const file = findGridNodeConfig(cliConfigPath(process.argv.slice(2)));
-  if (!file) {
+  const loc = findConfigFile('gridnode.toml', cliConfigPath(process.argv.slice(2)));
+  // A missing `-c FILE` is reported by the read below, with the file's name.
+  if (!loc.exists && loc.source !== 'cli') {
     console.error(`Error: ${l10n.t('No gridnode.toml found. Pass -c FILE, set IDM_GRIDCORE_CONFIG, or put one in ~/.config/idm-gridcore/.')}`);
     return 1;
   }
-  const cfg = await readGridNodeConfig(file);
+  const cfg = await readGridNodeConfigFile(loc.path);
+  const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
   const node = new GridNode({
-    serverUrl: cfg.serverUrl,
+    serverUrl: cfg.server_url,
     token: cfg.token,
-    nodeId: cfg.nodeId,
-    saveNodeId: (id) => writeNodeId(file, id),
+    nodeId: cfg.node_id,
+    saveNodeId: (id) => writeGridNodeId(loc.path, id),
     parallelism: cfg.parallelism,
-    heartbeatIntervalMs: cfg.heartbeatIntervalMs,
-    taskPollIntervalMs: cfg.taskPollIntervalMs,
-    stopTimeoutMs: cfg.stopTimeoutMs,
-    containerMemoryMb: cfg.containerMemoryMb,
-    networkMode: cfg.networkMode,
+    heartbeatIntervalMs: seconds(cfg.heartbeat_interval),
+    taskPollIntervalMs: seconds(cfg.task_poll_interval),
+    stopTimeoutMs: seconds(cfg.stop_timeout),
+    containerMemoryMb: cfg.container_memory,
+    networkMode: cfg.network_mode,
     logger,
   });
   let signalled = false;

@@ -10,7 +10,7 @@ import { l10n } from '../../core/l10n';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
 import { startHub } from '../hub/server';
-import { flatToml } from './state';
+import { configToml } from '../upstreamConfig';
 import { spawnWatched } from './watchdog';
 
 export interface LocalHub {
@@ -46,7 +46,7 @@ export async function startLocalHub(o: {
 
   mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   const config = join(o.runDir, 'computehub.toml');
-  writeFileSync(config, flatToml({ bind: `127.0.0.1:${o.port}`, token: o.token }), { mode: 0o600 });
+  writeFileSync(config, configToml({ bind: `127.0.0.1:${o.port}`, token: o.token }), { mode: 0o600 });
   const url = `http://127.0.0.1:${o.port}`;
   o.logger.info(`starting ${o.binary} with ${config}`);
   const p = spawnWatched(o.binary, [], {

@@ -6,7 +6,8 @@ import type Docker from 'dockerode';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
 import { GridNode } from '../node/gridNode';
-import { flatToml, readJson, writePrivateJson } from './state';
+import { configToml } from '../upstreamConfig';
+import { readJson, writePrivateJson } from './state';
 import { spawnWatched } from './watchdog';
 
 export interface LocalNodeSettings {
@@ -61,18 +62,27 @@ export async function startLocalNode(o: {
   }
 
   const config = join(o.runDir, 'gridnode.toml');
-  const toml: Record<string, string | number> = { server_url: o.hubUrl, token: o.token };
-  if (s.parallelism) toml.parallelism = s.parallelism;
-  if (s.heartbeatIntervalMs) toml.heartbeat_interval = Math.max(1, Math.round(s.heartbeatIntervalMs / 1000));
-  if (s.stopTimeoutMs) toml.stop_timeout = Math.max(1, Math.round(s.stopTimeoutMs / 1000));
-  if (s.containerMemoryMb) toml.container_memory = s.containerMemoryMb;
-  writeFileSync(config, flatToml(toml), { mode: 0o600 });
+  const seconds = (ms: number | undefined) => (ms ? Math.max(1, Math.round(ms / 1000)) : undefined);
+  const toml = configToml({
+    server_url: o.hubUrl,
+    token: o.token,
+    parallelism: s.parallelism || undefined,
+    heartbeat_interval: seconds(s.heartbeatIntervalMs),
+    stop_timeout: seconds(s.stopTimeoutMs),
+    container_memory: s.containerMemoryMb || undefined,
+    // Our extensions; upstream ignores them (its containers stay on the default bridge).
+    network_mode: s.networkMode ?? 'host',
+    task_poll_interval: s.taskPollIntervalMs ? s.taskPollIntervalMs / 1000 : undefined,
+  });
+  writeFileSync(config, toml, { mode: 0o600 });
   o.logger.info(`starting ${o.binary} -c ${config}`);
+  const graceMs = (s.stopTimeoutMs ?? 30_000) + 5000;
   const p = spawnWatched(o.binary, ['-c', config], {
+    graceMs,
     env: { IDM_GRIDCORE_CONFIG: config, ...(o.socketPath ? { DOCKER_HOST: `unix://${o.socketPath}` } : {}) },
     cwd: o.runDir,
     logger: o.logger,
     redact: (line) => redact(line, [o.token]),
   });
-  return { kind: 'binary', pid: p.pid, stop: () => p.stop((s.stopTimeoutMs ?? 30_000) + 5000) };
+  return { kind: 'binary', pid: p.pid, stop: () => p.stop(graceMs + 1000) };
 }

@@ -66,10 +66,3 @@ export function pidAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-/** A flat TOML document. JSON's string escapes are valid TOML basic-string escapes. */
-export function flatToml(values: Record<string, string | number>): string {
-  return Object.entries(values)
-    .map(([k, v]) => `${k} = ${typeof v === 'number' ? String(v) : JSON.stringify(v).replace(/\x7f/g, '\\u007f')}`)
-    .join('\n') + '\n';
-}

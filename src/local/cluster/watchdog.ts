@@ -12,7 +12,9 @@ const { spawn } = require('child_process');
 const [cmd, ...args] = process.argv.slice(1);
 const parent = Number(process.env.GRIDCORE_WATCH_PARENT);
 const firstPpid = process.ppid;
+const grace = Number(process.env.GRIDCORE_WATCH_GRACE) || 5000;
 delete process.env.GRIDCORE_WATCH_PARENT;
+delete process.env.GRIDCORE_WATCH_GRACE;
 delete process.env.ELECTRON_RUN_AS_NODE;
 const child = spawn(cmd, args, { stdio: 'inherit' });
 let ending = false;
@@ -20,7 +22,7 @@ function end() {
   if (ending) return;
   ending = true;
   try { child.kill('SIGTERM'); } catch {}
-  setTimeout(() => { try { child.kill('SIGKILL'); } catch {} process.exit(1); }, 5000).unref();
+  setTimeout(() => { try { child.kill('SIGKILL'); } catch {} process.exit(1); }, grace).unref();
 }
 for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, end);
 child.on('error', (e) => { console.error('Error: ' + e.message); process.exit(127); });
@@ -46,11 +48,25 @@ export interface WatchedProcess {
 export function spawnWatched(
   command: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logger?: Logger; redact?: (s: string) => string } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    logger?: Logger;
+    redact?: (s: string) => string;
+    /** how long the command may take to end after SIGTERM before the watchdog kills it (default 5 s);
+     *  a node stopping its containers needs its stop_timeout */
+    graceMs?: number;
+  } = {},
 ): WatchedProcess {
   const proc = spawn(process.execPath, ['-e', WATCHDOG, command, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env, ELECTRON_RUN_AS_NODE: '1', GRIDCORE_WATCH_PARENT: String(process.pid) },
+    env: {
+      ...process.env,
+      ...opts.env,
+      ELECTRON_RUN_AS_NODE: '1',
+      GRIDCORE_WATCH_PARENT: String(process.pid),
+      GRIDCORE_WATCH_GRACE: String(opts.graceMs ?? 5000),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const clean = opts.redact ?? ((s: string) => s);
