@@ -2,12 +2,13 @@
 // and a crashing image, all built on this machine, plus small polling helpers.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { pack } from 'tar-stream';
 import { runBuild } from '../../src/core/images/buildRun';
 import { ensureBaseImage } from '../../src/local/baseImage';
 import { NODE_LABEL } from '../../src/local/node/containers';
+
+export { until } from '../support/until';
 
 export const SQUARE_IMAGE = 'gridcore-test/shell-square:local';
 export const CRASH_IMAGE = 'gridcore-test/crash:local';
@@ -30,21 +31,6 @@ export async function buildTestImages(docker: Docker): Promise<void> {
 
 export async function nodeContainers(docker: Docker, nodeId: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`${NODE_LABEL}=${nodeId}`] } });
-}
-
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 export async function hubCall<T = unknown>(url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
