@@ -1,0 +1,166 @@
+// One function per upstream route. Request shapes are upstream's serde structs, so the
+// same bodies are accepted and rejected with the same texts.
+
+import type { HeartbeatRequest, NodeRegisterRequest, RegisterTaskRequest } from '../../core/types';
+import type { Logger } from '../../core/ports';
+import { l10n } from '../../core/l10n';
+import { decodeJsonBody, tooLarge, type StructSchema, type Decoded } from './axumJson';
+import { reply, type RequestContext, type Reply, type RouteDef } from './http';
+import { stableStringify } from './json';
+import { NodeRegistry, platformOf } from './nodes';
+import { TaskList } from './tasks';
+
+const optString = { kind: 'option', inner: { kind: 'string' } } as const;
+
+const createTaskSchema: StructSchema = {
+  name: 'CreateTaskRequest',
+  fields: [
+    { name: 'name', type: { kind: 'string' } },
+    { name: 'image', type: optString },
+    { name: 'images', type: { kind: 'option', inner: { kind: 'stringMap' } } },
+    { name: 'input_redis', type: optString },
+    { name: 'output_redis', type: optString },
+    { name: 'input_queue', type: optString },
+    { name: 'output_queue', type: optString },
+  ],
+};
+
+const registerNodeSchema: StructSchema = {
+  name: 'RegisterNodeRequest',
+  fields: [
+    { name: 'node_id', type: optString },
+    { name: 'hostname', type: { kind: 'string' } },
+    { name: 'architecture', type: { kind: 'string' } },
+    { name: 'cpu_count', type: { kind: 'u32' } },
+  ],
+};
+
+const heartbeatSchema: StructSchema = {
+  name: 'HeartbeatRequest',
+  fields: [
+    { name: 'node_id', type: { kind: 'string' } },
+    { name: 'status', type: { kind: 'enum', name: 'NodeRuntimeStatus', variants: ['Running', 'Idle', 'Error'] } },
+    { name: 'active_containers', type: { kind: 'u32' } },
+  ],
+};
+
+const STOP_FALSE = '{"stop_requested":false}';
+const STOP_TRUE = '{"stop_requested":true}';
+
+async function body<T>(ctx: RequestContext, schema: StructSchema): Promise<Decoded<T>> {
+  const ct = ctx.headers['content-type'];
+  const bytes = await ctx.readBody();
+  const decoded = decodeJsonBody<T>(ct, bytes ?? Buffer.alloc(0), schema);
+  // axum checks the content type before it buffers the body.
+  if (!bytes && decoded.ok === false && decoded.rejection.status === 415) return decoded;
+  if (!bytes) return { ok: false, rejection: tooLarge };
+  return decoded;
+}
+
+function rejected(d: Decoded<unknown> & { ok: false }): Reply {
+  return reply(d.rejection.status, { text: d.rejection.text });
+}
+
+export interface HubState {
+  tasks: TaskList;
+  nodes: NodeRegistry;
+  logger: Logger;
+}
+
+export function routes(s: HubState): RouteDef[] {
+  const { tasks, nodes, logger } = s;
+  return [
+    { path: '/health', public: true, methods: [['GET', () => reply(200, { text: 'OK' })]] },
+    {
+      path: '/api/tasks',
+      methods: [
+        [
+          'POST',
+          async (ctx) => {
+            const d = await body<RegisterTaskRequest>(ctx, createTaskSchema);
+            if (!d.ok) return rejected(d);
+            tasks.add(d.value);
+            logger.info(l10n.t("Task '{name}' registered", { name: d.value.name }));
+            return reply(201);
+          },
+        ],
+        ['GET', () => reply(200, { json: tasks.listJson() })],
+      ],
+    },
+    {
+      path: '/api/tasks/finish',
+      methods: [
+        [
+          'POST',
+          () => {
+            const r = tasks.finish();
+            if (!r) return reply(400, { text: 'No current task running' });
+            logger.info(l10n.t("Task '{name}' completed", { name: r.completed }));
+            return reply(200, { json: stableStringify(r) });
+          },
+        ],
+      ],
+    },
+    {
+      path: '/api/tasks/next',
+      methods: [
+        [
+          'POST',
+          () => {
+            const r = tasks.next();
+            if (!r) return reply(400, { text: 'No more tasks available' });
+            return reply(200, { json: stableStringify(r) });
+          },
+        ],
+      ],
+    },
+    { path: '/api/nodes', methods: [['GET', () => reply(200, { json: nodes.listJson() })]] },
+    {
+      path: '/api/nodes/{id}/stop',
+      methods: [
+        [
+          'POST',
+          (ctx) => {
+            const id = ctx.params.id;
+            if (!nodes.requestStop(id)) return reply(404, { text: `Node ${id} not found` });
+            logger.info(l10n.t("Stop requested for node '{id}'", { id }));
+            return reply(200);
+          },
+        ],
+      ],
+    },
+    {
+      path: '/gridnode/register',
+      methods: [
+        [
+          'POST',
+          async (ctx) => {
+            const d = await body<NodeRegisterRequest>(ctx, registerNodeSchema);
+            if (!d.ok) return rejected(d);
+            const id = nodes.register(d.value);
+            logger.info(l10n.t("Node '{id}' registered with {cpus} CPUs", { id, cpus: d.value.cpu_count }));
+            const current = tasks.configJson(platformOf(d.value.architecture));
+            return reply(200, { json: `{"current_task":${current},"node_id":${JSON.stringify(id)}}` });
+          },
+        ],
+      ],
+    },
+    {
+      path: '/gridnode/heartbeat',
+      methods: [
+        [
+          'POST',
+          async (ctx) => {
+            const d = await body<HeartbeatRequest>(ctx, heartbeatSchema);
+            if (!d.ok) return rejected(d);
+            return reply(200, { json: nodes.heartbeat(d.value) ? STOP_TRUE : STOP_FALSE });
+          },
+        ],
+      ],
+    },
+    {
+      path: '/gridnode/task',
+      methods: [['GET', (ctx) => reply(200, { json: tasks.configJson(ctx.query.get('platform') ?? 'linux/amd64') })]],
+    },
+  ];
+}

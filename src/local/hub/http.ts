@@ -1,0 +1,152 @@
+// HTTP plumbing on node:http, shaped like upstream's axum router: 404 (empty) for unknown
+// paths, 405 (empty, with `allow`) for a known path and another method, both decided
+// before authentication; then the bearer check (401, empty, no Content-Type); then the
+// handler. Text bodies are `text/plain; charset=utf-8`, JSON bodies `application/json`.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BODY_LIMIT } from './axumJson';
+
+export interface Reply {
+  status: number;
+  /** Absent: an empty body with no Content-Type. */
+  text?: string;
+  json?: string;
+}
+
+export interface RequestContext {
+  headers: IncomingMessage['headers'];
+  query: URLSearchParams;
+  params: Record<string, string>;
+  /** The whole body, or undefined when it exceeds axum's 2 MiB limit. */
+  readBody(): Promise<Buffer | undefined>;
+}
+
+export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
+
+export interface RouteDef {
+  /** Literal path, or with `{name}` segments. */
+  path: string;
+  /** Methods in the order upstream registered them (that is the order of `allow`). */
+  methods: Array<[method: 'GET' | 'POST', handler: Handler]>;
+  public?: boolean;
+}
+
+interface CompiledRoute {
+  handlers: Map<string, Handler>;
+  allow: string;
+  public: boolean;
+  segments?: string[];
+}
+
+export function reply(status: number, body?: { text?: string; json?: string }): Reply {
+  return { status, ...body };
+}
+
+export class Router {
+  private readonly exact = new Map<string, CompiledRoute>();
+  private readonly patterns: CompiledRoute[] = [];
+
+  constructor(routes: RouteDef[], private readonly token: string) {
+    for (const r of routes) {
+      const handlers = new Map<string, Handler>();
+      const allow: string[] = [];
+      for (const [method, handler] of r.methods) {
+        handlers.set(method, handler);
+        allow.push(method);
+        // axum's `get` also answers HEAD (same handler, body dropped).
+        if (method === 'GET') {
+          handlers.set('HEAD', handler);
+          allow.push('HEAD');
+        }
+      }
+      const compiled: CompiledRoute = { handlers, allow: allow.join(','), public: !!r.public };
+      if (r.path.includes('{')) this.patterns.push({ ...compiled, segments: r.path.split('/') });
+      else this.exact.set(r.path, compiled);
+    }
+  }
+
+  private match(path: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
+    const route = this.exact.get(path);
+    if (route) return { route, params: {} };
+    const parts = path.split('/');
+    for (const p of this.patterns) {
+      const segs = p.segments!;
+      if (segs.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let k = 0; k < segs.length && ok; k++) {
+        const s = segs[k];
+        if (s.startsWith('{')) {
+          if (!parts[k]) ok = false;
+          else params[s.slice(1, -1)] = decodeSegment(parts[k]);
+        } else if (s !== parts[k]) ok = false;
+      }
+      if (ok) return { route: p, params };
+    }
+    return undefined;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const h = req.headers.authorization;
+    return typeof h === 'string' && h.startsWith('Bearer ') && h.slice(7) === this.token;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const found = this.match(path);
+    if (!found) return send(res, { status: 404 });
+    const handler = found.route.handlers.get(req.method ?? '');
+    if (!handler) return send(res, { status: 405 }, found.route.allow);
+    if (!found.route.public && !this.authorized(req)) return send(res, { status: 401 });
+    const ctx: RequestContext = {
+      headers: req.headers,
+      query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+      params: found.params,
+      readBody: () => readBody(req),
+    };
+    send(res, await handler(ctx));
+  }
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > BODY_LIMIT) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > BODY_LIMIT) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function send(res: ServerResponse, r: Reply, allow?: string): void {
+  const headers: Record<string, string | number> = {};
+  let body = '';
+  if (r.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = r.json;
+  } else if (r.text !== undefined) {
+    headers['content-type'] = 'text/plain; charset=utf-8';
+    body = r.text;
+  }
+  if (allow) headers.allow = allow;
+  headers['content-length'] = Buffer.byteLength(body);
+  res.writeHead(r.status, headers);
+  res.end(body);
+}

@@ -1,0 +1,76 @@
+// Our own ComputeHub: the upstream contract (../../../shared/computehub-api.md) on node:http.
+// All state is in memory, as upstream: a restart forgets tasks and nodes.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../core/ports';
+import { silentLogger } from '../../core/ports';
+import { l10n } from '../../core/l10n';
+import { routes } from './handlers';
+import { Router, send } from './http';
+import { NodeRegistry } from './nodes';
+import { TaskList } from './tasks';
+
+export interface HubOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token: string;
+  /** Silence after which a node is dropped (upstream: 60 s). */
+  nodeTimeoutMs?: number;
+  /** How often silent nodes are swept (upstream: 30 s). */
+  sweepIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface RunningHub {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHub(opts: HubOptions): Promise<RunningHub> {
+  const logger = opts.logger ?? silentLogger;
+  const host = opts.host ?? '127.0.0.1';
+  const nodeTimeoutMs = opts.nodeTimeoutMs ?? 60_000;
+  const tasks = new TaskList();
+  const nodes = new NodeRegistry();
+  const router = new Router(routes({ tasks, nodes, logger }), opts.token);
+
+  const server = createServer((req, res) => {
+    router.handle(req, res).catch((err: unknown) => {
+      logger.error(err instanceof Error ? err : String(err));
+      if (!res.headersSent) send(res, { status: 500 });
+      else res.destroy();
+    });
+  });
+  // Nodes and clients keep connections open between polls; do not cut them at node's 5 s default.
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const sweep = setInterval(() => {
+    const dropped = nodes.sweep(nodeTimeoutMs);
+    if (dropped) logger.info(l10n.t('Dropped {count} silent nodes', { count: dropped }));
+  }, opts.sweepIntervalMs ?? 30_000);
+  sweep.unref();
+
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(sweep);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
