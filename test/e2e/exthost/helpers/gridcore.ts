@@ -1,0 +1,85 @@
+// What the extension-host suites share: the extension's test API, a hub of our own with a
+// fake node and tasks registered over HTTP as a GridNode and a user would, and a wait loop.
+import * as vscode from 'vscode';
+import type { GridCoreExtensionApi } from '../../../../src/extension';
+import { startHub } from '../../../../src/local/hub/server';
+
+export const EXTENSION_ID = 'gridcore-dev.gridcore-vscode';
+
+export function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run these suites through test/e2e/vscode.test.ts`);
+  return v;
+}
+
+export async function gridcore(): Promise<GridCoreExtensionApi> {
+  const ext = vscode.extensions.getExtension<GridCoreExtensionApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+/** Polls `probe` (refreshing the extension first) until it returns something truthy. */
+export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const api = await gridcore();
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    await api.refresh();
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      const tree = api.treeItems().map((i) => `${'  '.repeat(i.depth)}${i.label} | ${i.description ?? ''} [${i.icon ?? ''}]`);
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}\ntree now:\n${tree.join('\n')}\nstatus bar: ${api.statusBar().text}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export interface TestHub {
+  url: string;
+  token: string;
+  post(path: string, body?: unknown): Promise<Response>;
+  /** Registers a node the way a GridNode does: register, then one heartbeat. */
+  addNode(n: { hostname: string; architecture?: string; cpu_count?: number; status?: 'Running' | 'Idle' | 'Error'; active_containers?: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(token: string): Promise<TestHub> {
+  const hub = await startHub({ port: 0, token });
+  const post = async (path: string, body?: unknown) => {
+    const res = await fetch(hub.url + path, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+    return res;
+  };
+  return {
+    url: hub.url,
+    token,
+    post,
+    addNode: async (n) => {
+      const reg = (await (await post('/gridnode/register', { hostname: n.hostname, architecture: n.architecture ?? 'x86_64', cpu_count: n.cpu_count ?? 4 })).json()) as { node_id: string };
+      await post('/gridnode/heartbeat', { node_id: reg.node_id, status: n.status ?? 'Running', active_containers: n.active_containers ?? n.cpu_count ?? 4 });
+      return reg.node_id;
+    },
+    close: () => hub.close(),
+  };
+}
+
+/** A free port with nothing listening: a hub that is not running. */
+export async function deadUrl(): Promise<string> {
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  return `http://127.0.0.1:${port}`;
+}

@@ -1,0 +1,217 @@
+// A real VS Code (code-server) in headless Chromium, with the extension under development
+// loaded, for e2e tests. Everything it writes (HOME, TMPDIR, XDG dirs, user data, browser
+// profile, logs) stays inside one per-run folder.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ensureCodeServer } from './codeServerInstall';
+import { freePort } from './redis';
+
+export { ensureCodeServer } from './codeServerInstall';
+
+export const CHROMIUM = process.env.GRIDCORE_CHROMIUM ?? '/usr/bin/chromium';
+
+// Without these the first screen is full of welcome pages, chat panels and trust prompts.
+const CLEAN_SETTINGS = {
+  'chat.disableAIFeatures': true,
+  'workbench.startupEditor': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'telemetry.telemetryLevel': 'off',
+  'security.workspace.trust.enabled': false,
+  'workbench.tips.enabled': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+};
+
+export interface LaunchOptions {
+  workspace: string;
+  extensionPath: string;
+  /** Compiled mocha runner (a JS file exporting `run()`); runs the extension-host tests. */
+  extensionTestsPath?: string;
+  /** VS Code display language, e.g. 'zh-cn'. */
+  locale?: string;
+  settings?: Record<string, unknown>;
+  /** Extra env for code-server and so for the extension host (e.g. hub URL for the tests). */
+  env?: Record<string, string>;
+  viewport?: { width: number; height: number };
+}
+
+export interface CodeServer {
+  url: string;
+  page: Page;
+  /** The per-run folder (HOME and friends live here). */
+  dir: string;
+  /** Browser console lines so far (the extension host's console arrives here too). */
+  console: string[];
+  /** Resolves with the exit code the workbench reports when extension tests end. */
+  waitForExit(): Promise<number>;
+  /** Saves a PNG of the page to `file` (absolute) or test/.artifacts/screenshots/<name>.png. */
+  screenshot(nameOrFile: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const repoRoot = resolve(__dirname, '..', '..');
+export const artifactsDir = join(repoRoot, 'test', '.artifacts');
+
+/**
+ * In the browser, VS Code takes its display language (and so `vscode.env.language`, which picks
+ * the extension's l10n bundle) from the language pack's messages: `--locale` alone falls back
+ * to English. The marketplace's packs cannot be fetched here, so register an empty pack for the
+ * locale: VS Code's own chrome stays English, the extension's strings follow the locale.
+ */
+function writeLanguagePack(dir: string, userData: string, locale: string): void {
+  const translations = join(dir, 'langpack', 'main.i18n.json');
+  mkdirSync(resolve(translations, '..'), { recursive: true });
+  writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const pack = {
+    hash: `gridcore-e2e-${locale}`,
+    extensions: [{ extensionIdentifier: { id: `gridcore-e2e.language-pack-${locale}` }, version: '0.0.1' }],
+    translations: { vscode: translations },
+    label: locale,
+  };
+  writeFileSync(join(userData, 'languagepacks.json'), JSON.stringify({ [locale]: pack }));
+}
+
+async function waitForHttp(url: string, proc: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode} before listening`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`code-server did not answer on ${url} within ${timeoutMs} ms`);
+}
+
+export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer> {
+  const tc = await ensureCodeServer();
+  const dir = mkdtempSync(join(tmpdir(), 'gridcore-e2e-'));
+  const home = join(dir, 'home');
+  const userData = join(dir, 'user-data');
+  const extensionsDir = join(dir, 'extensions');
+  const browserProfile = join(dir, 'browser');
+  for (const d of [home, join(dir, 'tmp'), join(home, '.config'), join(home, '.local', 'share'), join(userData, 'User'), extensionsDir, browserProfile]) {
+    mkdirSync(d, { recursive: true });
+  }
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...CLEAN_SETTINGS, ...opts.settings }, null, 2));
+  if (opts.locale) {
+    writeFileSync(join(userData, 'User', 'argv.json'), JSON.stringify({ locale: opts.locale }));
+    if (!opts.locale.startsWith('en')) writeLanguagePack(dir, userData, opts.locale);
+  }
+  const config = join(dir, 'code-server.yaml');
+  writeFileSync(config, 'auth: none\ncert: false\n');
+
+  const port = await freePort();
+  const args = [
+    tc.entry,
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none',
+    '--config', config,
+    '--user-data-dir', userData,
+    '--extensions-dir', extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--reconnection-grace-time', '5',
+    '--vscode-option', 'enable-smoke-test-driver',
+  ];
+  if (opts.locale) args.push('--locale', opts.locale);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...opts.env,
+    PATH: tc.path,
+    HOME: home,
+    TMPDIR: join(dir, 'tmp'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+  };
+  // The test runner's own NODE_OPTIONS (tsx loader) must not leak into code-server's Node 24.
+  delete env.NODE_OPTIONS;
+  const log = createWriteStream(join(dir, 'code-server.log'));
+  const proc = spawn(tc.node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.pipe(log);
+  proc.stderr!.pipe(log);
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+
+  let context: BrowserContext | undefined;
+  const stop = async () => {
+    await context?.close().catch(() => undefined);
+    context = undefined;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+      if (!killed) proc.kill('SIGKILL');
+      await exited;
+    }
+    log.end();
+    if (!process.env.GRIDCORE_E2E_KEEP) {
+      rmSync(dir, { recursive: true, force: true });
+      // The built-in TypeScript server may still write into TMPDIR for a moment after exit.
+      await sleep(1500);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/healthz`, proc, 30_000);
+    context = await chromium.launchPersistentContext(browserProfile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      env: { ...process.env, HOME: browserProfile } as Record<string, string>,
+      viewport: opts.viewport ?? { width: 1280, height: 800 },
+      locale: opts.locale,
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const consoleLines: string[] = [];
+    const consoleLog = createWriteStream(join(dir, 'browser-console.log'));
+    page.on('console', (m) => {
+      const line = `[${m.type()}] ${m.text()}`;
+      consoleLines.push(line);
+      consoleLog.write(line + '\n');
+    });
+    let exitCode: (code: number) => void = () => undefined;
+    const exitPromise = new Promise<number>((r) => (exitCode = r));
+    await page.exposeFunction('codeAutomationExit', (code: number) => exitCode(code));
+
+    const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
+    const payload: Array<[string, string]> = [['extensionDevelopmentPath', remote(opts.extensionPath)]];
+    if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
+    const url = `${base}/?folder=${encodeURIComponent(opts.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+
+    return {
+      url,
+      page,
+      dir,
+      console: consoleLines,
+      waitForExit: () => exitPromise,
+      screenshot: async (nameOrFile) => {
+        const file = nameOrFile.endsWith('.png') ? nameOrFile : join(artifactsDir, 'screenshots', `${nameOrFile}.png`);
+        mkdirSync(resolve(file, '..'), { recursive: true });
+        await page.screenshot({ path: file });
+        return file;
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
