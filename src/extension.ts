@@ -10,6 +10,7 @@ import { commandModules } from './commands/index';
 import { resultsPanelSnapshots } from './commands/submit/index';
 import type { ResultsPanelSnapshot } from './views/results/panel';
 import { CommandRegistry, type CommandContext } from './commands/registry';
+import { DockerfileDiagnostics } from './diagnostics/dockerfileDiagnostics';
 import { createEditorPorts } from './ui/editor-ports';
 import { serviceSettings } from './ui/settings';
 import { ClustersView } from './views/clusters/clusters-view';
@@ -64,6 +65,14 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     },
   };
   for (const register of commandModules) register(registry, ctx);
+
+  // Only the providers now; the rules load with the first Dockerfile opened.
+  context.subscriptions.push(
+    new DockerfileDiagnostics(
+      () => import('./diagnostics/dockerfileRulesAdapter').then((m) => m.analyzeForEditor),
+      (e) => ports.logger.error(e instanceof Error ? e : String(e)),
+    ),
+  );
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -4,22 +4,11 @@
 import * as vscode from 'vscode';
 import { ConfigError } from '../core/errors';
 import type { GridCoreService } from '../core/service-api';
-import type { TreeElement } from '../ui-model/cluster-tree-model';
+import type { TaskView } from '../core/types';
+import { targetOf } from '../ui-model/command-target';
+import { taskPickItems } from '../ui-model/task-pick';
 
-export interface CommandTarget {
-  cluster?: string;
-  taskName?: string;
-  nodeId?: string;
-}
-
-export function targetOf(arg: unknown): CommandTarget {
-  if (typeof arg === 'string') return { cluster: arg };
-  if (arg && typeof arg === 'object') {
-    const el = arg as Partial<TreeElement> & CommandTarget;
-    return { cluster: el.cluster, taskName: el.task?.name ?? el.taskName, nodeId: el.nodeId };
-  }
-  return {};
-}
+export { targetOf, type CommandTarget } from '../ui-model/command-target';
 
 /** The cluster named in `arg`, else the active one, else one the user picks. */
 export async function resolveCluster(service: GridCoreService, arg: unknown, placeHolder?: string): Promise<string | undefined> {
@@ -42,4 +31,33 @@ export async function pickCluster(service: GridCoreService, placeHolder?: string
     { placeHolder: placeHolder ?? vscode.l10n.t('Choose a cluster') },
   );
   return pick?.label;
+}
+
+export interface PickTaskOptions {
+  placeHolder: string;
+  /** One item per task name (for pickers after a queue). */
+  distinctNames?: boolean;
+  /** Offer "Another queue…" and ask for a Redis list name. */
+  otherQueue?: boolean;
+  /** The cluster's tasks when the caller has just listed them. */
+  tasks?: TaskView[];
+}
+
+/** A task of `cluster` the user picks, or with `otherQueue` a queue name they type. */
+export async function pickTask(service: GridCoreService, cluster: string, opts: PickTaskOptions): Promise<{ task: TaskView } | { queue: string } | undefined> {
+  const tasks = opts.tasks ?? (await service.listTasks(cluster));
+  const items: Array<vscode.QuickPickItem & { task?: TaskView }> = taskPickItems(tasks, { distinctNames: opts.distinctNames });
+  if (opts.otherQueue) items.push({ label: vscode.l10n.t('Another queue…'), alwaysShow: true });
+  else if (!items.length) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No task is registered on {0}.', cluster));
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: opts.placeHolder });
+  if (!pick) return undefined;
+  if (pick.task) return { task: pick.task };
+  const queue = await vscode.window.showInputBox({
+    prompt: vscode.l10n.t('Name of the Redis list'),
+    validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a queue name')),
+  });
+  return queue ? { queue: queue.trim() } : undefined;
 }

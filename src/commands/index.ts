@@ -1,9 +1,10 @@
 // Every command family, registered from one place. A new family is a module here.
 import { clusterCommands } from './cluster-commands';
+import { hubRestartCommands } from './hub-restart-commands';
 import { localClusterCommands } from './local-cluster-commands';
 import { nodeCommands } from './node-commands';
 import type { CommandModule } from './registry';
 import { taskCommands } from './task-commands';
 import { submitCommands } from './submit/index';
 
-export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, submitCommands];
+export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands];

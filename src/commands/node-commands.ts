@@ -1,6 +1,8 @@
-// Node operations: copy the id, request a stop (the node stops on its next heartbeat).
+// Node operations: copy the id, request a stop (the node stops on its next heartbeat); from
+// the palette, stop offers the active cluster's nodes.
 import * as vscode from 'vscode';
 import { ConfigError } from '../core/errors';
+import { nodePickItems, noNodeMessage } from '../ui-model/node-pick';
 import { resolveCluster, targetOf } from './args';
 import type { CommandModule } from './registry';
 
@@ -20,10 +22,16 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
     const nodes = await (await ctx.service.hub(cluster)).listNodes();
     let node = nodes.find((n) => n.id === target.nodeId);
     if (!node && !target.nodeId) {
-      const pick = await vscode.window.showQuickPick(
-        nodes.map((n) => ({ label: n.hostname, description: n.id, node: n })),
-        { placeHolder: vscode.l10n.t('Choose the node to stop') },
-      );
+      if (!nodes.length) {
+        const tasks = await ctx.service.listTasks(cluster).catch(() => []);
+        void vscode.window.showInformationMessage(noNodeMessage(cluster, tasks.length > 0));
+        return false;
+      }
+      const pick = await vscode.window.showQuickPick(nodePickItems(nodes, Date.now()), {
+        placeHolder: vscode.l10n.t('Choose the node of {0} to stop', cluster),
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
       node = pick?.node;
       if (!pick) return false;
     }

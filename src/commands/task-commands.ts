@@ -2,18 +2,11 @@
 // show a task's record, and the status bar's quick pick of actions.
 import * as vscode from 'vscode';
 import type { FinishResult, TaskView } from '../core/types';
-import { formatCount } from '../ui-model/format';
+import { finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../ui-model/finish-flow';
 import { taskDetailsMarkdown } from '../ui-model/task-details';
-import { resolveCluster, targetOf } from './args';
+import { recordedQueues, taskQueueNames } from '../ui-model/task-queues';
+import { pickTask, resolveCluster, targetOf } from './args';
 import type { CommandContext, CommandModule } from './registry';
-
-/** Queue names of a task: its record, else (for the running one) what the hub hands nodes. */
-async function queueNames(ctx: CommandContext, cluster: string, task: TaskView): Promise<{ input?: string; output?: string }> {
-  if (task.record?.inputQueue || task.record?.outputQueue) return { input: task.record.inputQueue, output: task.record.outputQueue };
-  if (task.state !== 'running') return {};
-  const config = await (await ctx.service.hub(cluster)).currentTaskConfig().catch(() => null);
-  return config?.task_name === task.name ? { input: config.input_queue ?? undefined, output: config.output_queue ?? undefined } : {};
-}
 
 async function queueLengths(ctx: CommandContext, cluster: string, q: { input?: string; output?: string }) {
   const names = [q.input, q.output].filter((n): n is string => !!n);
@@ -33,48 +26,19 @@ async function finishTask(ctx: CommandContext, arg: unknown): Promise<FinishResu
   const tasks = await ctx.service.listTasks(cluster);
   const running = tasks.find((t) => t.state === 'running');
   if (!running) {
-    const handed = tasks.find((t) => t.stillHandedToNodes);
-    void vscode.window.showInformationMessage(
-      handed
-        ? vscode.l10n.t('No task is running on {0}. The hub still hands completed task {1} to nodes until a new task is registered.', cluster, handed.name)
-        : vscode.l10n.t('No task is running on {0}.', cluster),
-    );
+    void vscode.window.showInformationMessage(nothingRunningMessage(cluster, tasks));
     return undefined;
   }
-  const q = await queueNames(ctx, cluster, running);
+  const q = await taskQueueNames(ctx.service, cluster, running);
   const lengths = await queueLengths(ctx, cluster, q);
   const finish = vscode.l10n.t('Finish Task');
-  let pick: string | undefined;
-  if (lengths.input === undefined) {
-    pick = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Finish task {0} on {1}?', running.name, cluster),
-      { modal: true, detail: vscode.l10n.t('The length of its input queue is not known. Nodes stop working on this task and start the next pending one.') },
-      finish,
-    );
-  } else if (lengths.input > 0) {
-    pick = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Finish task {0} on {1}? Its input queue still holds {2} items.', running.name, cluster, formatCount(lengths.input)),
-      {
-        modal: true,
-        detail: vscode.l10n.t('Nodes stop working on this task: the {0} items left in {1} stay unprocessed. Output so far: {2} results.', formatCount(lengths.input), q.input ?? '', formatCount(lengths.output ?? 0)),
-      },
-      finish,
-    );
-  } else {
-    pick = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Finish task {0} on {1}?', running.name, cluster),
-      { modal: true, detail: vscode.l10n.t('Its input queue is empty; {0} results in the output queue.', formatCount(lengths.output ?? 0)) },
-      finish,
-    );
-  }
+  const ask = finishConfirmation(running.name, cluster, { ...lengths, inputQueue: q.input }, nextPending(tasks));
+  const show = ask.warn ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const pick = await show(ask.message, { modal: true, detail: ask.detail }, finish);
   if (pick !== finish) return undefined;
   const result = await (await ctx.service.hub(cluster)).finish();
   ctx.logger.info(`finished ${result.completed} on ${cluster}; started ${result.started ?? 'nothing'}`);
-  void vscode.window.showInformationMessage(
-    result.started
-      ? vscode.l10n.t('Task {0} completed; task {1} started.', result.completed, result.started)
-      : vscode.l10n.t('Task {0} completed. No task is pending: the hub keeps handing {0} to nodes until a new task is registered.', result.completed),
-  );
+  void vscode.window.showInformationMessage(finishOutcome(result));
   await ctx.refreshAll();
   return result;
 }
@@ -92,15 +56,8 @@ async function findTask(ctx: CommandContext, arg: unknown): Promise<{ cluster: s
   }
   const running = tasks.find((t) => t.state === 'running');
   if (running) return { cluster, task: running };
-  if (!tasks.length) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No task is registered on {0}.', cluster));
-    return undefined;
-  }
-  const pick = await vscode.window.showQuickPick(
-    tasks.map((t) => ({ label: t.name, description: t.state, task: t })),
-    { placeHolder: vscode.l10n.t('Choose a task') },
-  );
-  return pick ? { cluster, task: pick.task } : undefined;
+  const pick = await pickTask(ctx.service, cluster, { placeHolder: vscode.l10n.t('Choose a task'), tasks });
+  return pick && 'task' in pick ? { cluster, task: pick.task } : undefined;
 }
 
 export const taskCommands: CommandModule = (registry, ctx) => {
@@ -110,11 +67,25 @@ export const taskCommands: CommandModule = (registry, ctx) => {
     const found = await findTask(ctx, arg);
     if (!found) return undefined;
     const { cluster, task } = found;
-    const lengths = await queueLengths(ctx, cluster, await queueNames(ctx, cluster, task));
+    const lengths = await queueLengths(ctx, cluster, await taskQueueNames(ctx.service, cluster, task));
     const markdown = taskDetailsMarkdown(cluster, task, lengths);
     await ctx.docs.show(`tasks/${cluster}/${task.name}-${task.state}-${task.index}`, markdown);
     return markdown;
   });
+
+  // A task's own queues under it in the tree, measured in the tree's one lengths() per poll.
+  for (const [id, show] of [['gridcore.showTaskQueues', true], ['gridcore.hideTaskQueues', false]] as const) {
+    registry.register(id, async (arg?: unknown) => {
+      const found = await findTask(ctx, arg);
+      if (!found) return false;
+      if (show && !recordedQueues(found.task)) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('The queues of task {0} are not known: the hub lists names only, and it was not registered from this editor.', found.task.name));
+        return false;
+      }
+      await ctx.clusters.showTaskQueues(found.cluster, found.task, show);
+      return true;
+    });
+  }
 
   registry.register('gridcore.taskActions', async () => {
     const running = ctx.statusBar.running;

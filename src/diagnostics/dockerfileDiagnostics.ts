@@ -1,5 +1,6 @@
 // Problems and quick fixes on Dockerfiles from the seed's rules (the analyzer is pure, in
-// the core). Updated on open and, debounced, on change; cleared on close.
+// the core). Updated on open and, debounced, on change; cleared on close. The analyzer is
+// loaded on the first Dockerfile seen, so activation pays only for the registrations.
 import * as vscode from 'vscode';
 import { isDockerfileName } from '../commands/submit/buildPlan';
 import type { DockerfileAnalyzer, Finding } from './findings';
@@ -17,27 +18,43 @@ export class DockerfileDiagnostics implements vscode.CodeActionProvider, vscode.
   private readonly findings = new Map<string, Finding[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
+  private analyzer: Promise<DockerfileAnalyzer> | undefined;
 
-  constructor(private readonly analyze: DockerfileAnalyzer) {
+  constructor(
+    private readonly load: () => Promise<DockerfileAnalyzer>,
+    private readonly onError: (e: unknown) => void = () => undefined,
+  ) {
     this.disposables.push(
       this.collection,
-      vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
+      vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)),
       vscode.languages.registerCodeActionsProvider([{ language: 'dockerfile' }, { pattern: '**/{Dockerfile,Dockerfile.*,*.dockerfile}' }], this, DockerfileDiagnostics.metadata),
     );
-    for (const d of vscode.workspace.textDocuments) this.update(d);
+    for (const d of vscode.workspace.textDocuments) this.refresh(d);
   }
 
   private schedule(doc: vscode.TextDocument): void {
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => (this.timers.delete(key), this.update(doc)), DEBOUNCE_MS));
+    this.timers.set(key, setTimeout(() => (this.timers.delete(key), this.refresh(doc)), DEBOUNCE_MS));
   }
 
-  update(doc: vscode.TextDocument): void {
+  private refresh(doc: vscode.TextDocument): void {
+    this.update(doc).catch(this.onError);
+  }
+
+  async update(doc: vscode.TextDocument): Promise<void> {
     if (!isDockerfileDocument(doc)) return;
-    const found = this.analyze(doc.getText());
+    if (!this.analyzer) {
+      this.analyzer = this.load();
+      this.analyzer.catch(() => (this.analyzer = undefined));
+    }
+    const analyze = await this.analyzer;
+    const version = doc.version;
+    const found = await analyze(doc.getText(), doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined);
+    // A newer edit has its own update coming; a closed document keeps nothing.
+    if (doc.isClosed || doc.version !== version) return;
     this.findings.set(doc.uri.toString(), found);
     this.collection.set(doc.uri, found.map((f) => toDiagnostic(f)));
   }
@@ -59,7 +76,7 @@ export class DockerfileDiagnostics implements vscode.CodeActionProvider, vscode.
       for (const fix of f?.fixes ?? []) {
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diag];
-        action.isPreferred = f!.fixes.length === 1;
+        action.isPreferred = fix.preferred ?? f!.fixes.length === 1;
         const edit = new vscode.WorkspaceEdit();
         for (const e of fix.edits) edit.replace(doc.uri, new vscode.Range(e.line, e.column, e.endLine, e.endColumn), e.newText);
         action.edit = edit;

@@ -12,6 +12,8 @@ export interface TextEdit {
 export interface QuickFix {
   title: string;
   edits: TextEdit[];
+  /** offered as the preferred fix */
+  preferred?: boolean;
 }
 
 export interface Finding {
@@ -27,7 +29,8 @@ export interface Finding {
   fixes: QuickFix[];
 }
 
-export type DockerfileAnalyzer = (text: string) => Finding[];
+/** `file`: the Dockerfile's path on disk, when it has one (its folder is the build context). */
+export type DockerfileAnalyzer = (text: string, file?: string) => Finding[] | Promise<Finding[]>;
 
 /** Applies edits to a text (bottom-up so earlier positions stay valid); for tests and previews. */
 export function applyEdits(text: string, edits: TextEdit[]): string {

@@ -4,7 +4,9 @@
 import { HubError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { GridCoreService } from '../core/service-api';
-import type { HubNode, TaskView } from '../core/types';
+import { forgottenRecords } from '../core/taskRecords';
+import type { HubNode, QueueLengths, TaskRecord, TaskView } from '../core/types';
+import { recordedQueues, taskQueueNames } from './task-queues';
 
 export type Check = { ok: true } | { ok: false; message: string; code?: string };
 
@@ -21,8 +23,13 @@ export interface ClusterSnapshot {
   redis?: Check;
   nodes?: HubNode[];
   tasks?: TaskView[];
-  /** Queues of the running task, when their names are known. */
-  queues?: { task: string; input?: QueueInfo; output?: QueueInfo };
+  /** Queues of the running task (else of the completed one the hub still hands to nodes),
+   *  when their names are known. */
+  queues?: { task: string; handed?: boolean; input?: QueueInfo; output?: QueueInfo };
+  /** Length of every queue polled (the running task's and those asked for with `extraQueues`). */
+  lengths?: QueueLengths;
+  /** Records of tasks registered from this editor that the hub no longer lists (a hub restart). */
+  forgotten?: TaskRecord[];
 }
 
 export function failure(e: unknown): Check {
@@ -34,6 +41,8 @@ export interface FetchOptions {
   /** Nodes and queue lengths too, not only health and tasks (an expanded or active cluster). */
   details: boolean;
   now?: () => number;
+  /** More queues to measure in the same round trip (tasks whose queues the user asked to see). */
+  extraQueues?: (tasks: TaskView[]) => string[];
 }
 
 export async function fetchClusterSnapshot(service: GridCoreService, cluster: string, opts: FetchOptions): Promise<ClusterSnapshot> {
@@ -51,24 +60,18 @@ export async function fetchClusterSnapshot(service: GridCoreService, cluster: st
         else snap.hub = failure(e);
         return;
       }
+      snap.forgotten = forgottenRecords({ current: null, pending: [], completed: snap.tasks.map((t) => t.name) }, service.tasks.list(cluster));
       if (opts.details) snap.nodes = await hub.listNodes();
-      const running = snap.tasks.find((t) => t.state === 'running');
-      if (running) {
-        let input = running.record?.inputQueue;
-        let output = running.record?.outputQueue;
-        if (!input && !output && opts.details) {
-          // The hub's list carries names only; the node-facing route carries the queues.
-          const config = await hub.currentTaskConfig().catch(() => null);
-          if (config?.task_name === running.name) {
-            input = config.input_queue ?? undefined;
-            output = config.output_queue ?? undefined;
-          }
-        }
+      const current = snap.tasks.find((t) => t.state === 'running') ?? snap.tasks.find((t) => t.stillHandedToNodes);
+      if (current) {
+        // Without details, only what the record knows: the hub is asked on detailed polls.
+        const q = opts.details ? await taskQueueNames(service, cluster, current) : recordedQueues(current) ?? {};
         snap.queues = {
-          task: running.name,
-          input: input ? { name: input } : undefined,
-          output: output ? { name: output } : undefined,
+          task: current.name,
+          input: q.input ? { name: q.input } : undefined,
+          output: q.output ? { name: q.output } : undefined,
         };
+        if (current.state !== 'running') snap.queues.handed = true;
       }
     } catch (e) {
       if (!snap.hub) snap.hub = failure(e);
@@ -86,16 +89,16 @@ export async function fetchClusterSnapshot(service: GridCoreService, cluster: st
     }
   })();
   const [, queues] = await Promise.all([hubPart, redisPart]);
-  if (queues && opts.details && snap.queues) {
-    const names = [snap.queues.input?.name, snap.queues.output?.name].filter((n): n is string => !!n);
-    if (names.length) {
-      try {
-        const lengths = await queues.lengths(names);
-        if (snap.queues.input) snap.queues.input.length = lengths[snap.queues.input.name];
-        if (snap.queues.output) snap.queues.output.length = lengths[snap.queues.output.name];
-      } catch (e) {
-        snap.redis = failure(e);
-      }
+  const names = new Set<string>();
+  if (opts.details && snap.queues) for (const q of [snap.queues.input, snap.queues.output]) if (q) names.add(q.name);
+  if (snap.tasks && opts.extraQueues) for (const n of opts.extraQueues(snap.tasks)) names.add(n);
+  if (queues && names.size) {
+    try {
+      // Every queue of the poll in one pipelined round trip.
+      snap.lengths = await queues.lengths([...names]);
+      for (const q of [snap.queues?.input, snap.queues?.output]) if (q) q.length = snap.lengths[q.name];
+    } catch (e) {
+      snap.redis = failure(e);
     }
   }
   return snap;

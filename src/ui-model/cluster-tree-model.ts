@@ -4,9 +4,10 @@
 // returns just the elements whose look or children changed, for onDidChangeTreeData.
 import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
-import type { ClusterProfile, HubNode, TaskView } from '../core/types';
+import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
 import { describeChecks, type ClusterSnapshot } from './cluster-snapshot';
-import { formatCount, nodeDescription } from './format';
+import { formatCount, nodeDescription, taskStateLabel } from './format';
+import { recordedQueues } from './task-queues';
 
 export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
 
@@ -42,6 +43,13 @@ interface ClusterState {
   snapshot?: ClusterSnapshot;
   stopRequested: Set<string>;
   completedLimit: number;
+  /** Tasks whose queues the user asked to see under them (by taskKey). */
+  shownQueues: Set<string>;
+}
+
+/** A task entry's identity across polls and state changes: its record (names repeat). */
+export function taskKey(t: TaskView): string | undefined {
+  return t.record ? `${t.name}\u0000${t.record.registeredAt ?? ''}` : undefined;
 }
 
 export class ClusterTreeModel {
@@ -79,7 +87,7 @@ export class ClusterTreeModel {
     for (const p of profiles) {
       const existing = this.clusters.get(p.name);
       if (existing) existing.profile = p;
-      else this.clusters.set(p.name, { profile: p, stopRequested: new Set(), completedLimit: COMPLETED_PAGE });
+      else this.clusters.set(p.name, { profile: p, stopRequested: new Set(), completedLimit: COMPLETED_PAGE, shownQueues: new Set() });
     }
     this.active = active && names.has(active) ? active : undefined;
     return this.rebuild();
@@ -105,6 +113,30 @@ export class ClusterTreeModel {
   markStopRequested(cluster: string, nodeId: string): TreeElement[] | 'all' {
     this.clusters.get(cluster)?.stopRequested.add(nodeId);
     return this.rebuild();
+  }
+
+  /** Show (or hide) a task's queues under it; their lengths come with the next poll. */
+  showTaskQueues(cluster: string, task: TaskView, show: boolean): TreeElement[] | 'all' {
+    const key = taskKey(task);
+    const state = this.clusters.get(cluster);
+    if (!state || !key || !recordedQueues(task)) return [];
+    if (show) state.shownQueues.add(key);
+    else state.shownQueues.delete(key);
+    return this.rebuild();
+  }
+
+  /** Queues the next poll of `cluster` measures besides the running task's (from `tasks`, the poll's list). */
+  extraQueues(cluster: string, tasks: TaskView[]): string[] {
+    const state = this.clusters.get(cluster);
+    if (!state?.shownQueues.size) return [];
+    const out: string[] = [];
+    for (const t of tasks) {
+      const key = taskKey(t);
+      const q = key && state.shownQueues.has(key) ? recordedQueues(t) : undefined;
+      if (q?.input) out.push(q.input);
+      if (q?.output) out.push(q.output);
+    }
+    return out;
   }
 
   loadMoreCompleted(cluster: string): TreeElement[] | 'all' {
@@ -214,7 +246,18 @@ export class ClusterTreeModel {
     let children = this.unavailable(c, 'nodes');
     if (!children) {
       if (!nodes) children = [message(`${id}/message`, name, l10n.t('Expand to load nodes'), 'info')];
-      else if (!nodes.length) children = [message(`${id}/message`, name, l10n.t('No node is registered'), 'info', l10n.t('Start a GridNode pointed at this hub, or check its token and logs.'))];
+      else if (!nodes.length && c.snapshot?.tasks?.length) {
+        // Upstream GridNodes never register again after a hub restart, yet keep running tasks.
+        children = [
+          message(
+            `${id}/message`,
+            name,
+            l10n.t('No node is listed, yet the hub has tasks'),
+            'warning',
+            l10n.t('If the hub was restarted, its GridNodes did not register again (they never do): they keep running the tasks the hub hands out, but are not listed and cannot be stopped from here. Restart the GridNodes to list them again; if none runs, start one pointed at this hub.'),
+          ),
+        ];
+      } else if (!nodes.length) children = [message(`${id}/message`, name, l10n.t('No node is registered'), 'info', l10n.t('Start a GridNode pointed at this hub, or check its token and logs.'))];
       else children = [...nodes].sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id)).map((n) => this.nodeSpec(c, n));
     }
     return {
@@ -268,6 +311,22 @@ export class ClusterTreeModel {
       const completed = tasks.filter((t) => t.state === 'completed').sort((a, b) => b.index - a.index);
       description = l10n.t('{0} running · {1} pending · {2} completed', running.length, pending.length, completed.length);
       children = [];
+      const forgotten = c.snapshot?.forgotten ?? [];
+      if (forgotten.length) {
+        children.push({
+          ...message(
+            `${id}/forgottenNote`,
+            name,
+            l10n.t('The hub no longer knows {0} tasks registered from this editor', forgotten.length),
+            'history',
+            l10n.t('Probably restarted: the hub keeps tasks in memory only. Forgotten: {0}. Click to register them again.', forgotten.map((r) => r.name).join(', ')),
+            'note',
+          ),
+          icon: { id: 'history', color: 'charts.yellow' },
+          contextValue: 'note forgotten',
+          command: { id: 'gridcore.reregisterTasks', title: l10n.t('Register Forgotten Tasks Again'), args: [{ cluster: name }] },
+        });
+      }
       const handed = completed.find((t) => t.stillHandedToNodes);
       if (handed) {
         children.push(
@@ -281,8 +340,9 @@ export class ClusterTreeModel {
           ),
         );
       }
-      children.push(...running.map((t) => taskSpec(name, t)), ...pending.map((t) => taskSpec(name, t)));
-      children.push(...completed.slice(0, c.completedLimit).map((t) => taskSpec(name, t)));
+      const spec = (t: TaskView) => taskSpec(name, t, c.shownQueues, c.snapshot?.lengths);
+      children.push(...running.map(spec), ...pending.map(spec));
+      children.push(...completed.slice(0, c.completedLimit).map(spec));
       if (completed.length > c.completedLimit) {
         children.push({
           id: `${id}/loadMore`,
@@ -324,20 +384,10 @@ export class ClusterTreeModel {
       const redisDown = s?.redis && !s.redis.ok ? s.redis.message : undefined;
       for (const [role, info] of [['input', q.input], ['output', q.output]] as const) {
         if (!info) continue;
-        children.push({
-          id: `${id}/${role}`,
-          kind: 'queue',
-          cluster: name,
-          label: info.name,
-          description:
-            info.length === undefined
-              ? role === 'input' ? l10n.t('input') : l10n.t('output')
-              : (role === 'input' ? l10n.t('input · {0} items', formatCount(info.length)) : l10n.t('output · {0} items', formatCount(info.length))),
-          tooltip: redisDown ?? (role === 'input' ? l10n.t('Input queue of task {0}', q.task) : l10n.t('Output queue of task {0}', q.task)),
-          icon: redisDown ? { id: 'warning', color: 'charts.yellow' } : { id: role === 'input' ? 'inbox' : 'output' },
-          contextValue: `queue ${role}`,
-          collapsible: 'none',
-        });
+        const handedNote = q.handed
+          ? l10n.t('Task {0} is completed, but the hub still hands it to nodes: their containers keep taking items from its input queue until a new task is registered.', q.task)
+          : undefined;
+        children.push(queueSpec(name, `${id}/${role}`, role, q.task, info.name, info.length, redisDown, handedNote));
       }
     }
     return {
@@ -345,7 +395,7 @@ export class ClusterTreeModel {
       kind: 'queues',
       cluster: name,
       label: l10n.t('Queues'),
-      description: q?.task,
+      description: q?.handed ? l10n.t('{0} (completed, still run by nodes)', q.task) : q?.task,
       icon: { id: 'database' },
       contextValue: 'queues',
       collapsible: 'expanded',
@@ -354,9 +404,13 @@ export class ClusterTreeModel {
   }
 }
 
-function taskSpec(cluster: string, t: TaskView): Spec {
+function taskSpec(cluster: string, t: TaskView, shownQueues: ReadonlySet<string>, lengths: QueueLengths | undefined): Spec {
   const r = t.record;
-  const stateLabel = t.state === 'running' ? l10n.t('running') : t.state === 'pending' ? l10n.t('pending') : l10n.t('completed');
+  const stateLabel = taskStateLabel(t.state);
+  const id = `cluster:${cluster}/tasks/${t.state}/${t.index}`;
+  const recorded = recordedQueues(t);
+  const key = taskKey(t);
+  const shown = !!recorded && !!key && shownQueues.has(key);
   const image = r?.image ?? (r?.images ? Object.values(r.images)[0] : undefined);
   const queues = r?.inputQueue || r?.outputQueue ? `${r.inputQueue ?? '–'} → ${r.outputQueue ?? '–'}` : undefined;
   const icon: TreeIcon =
@@ -368,7 +422,7 @@ function taskSpec(cluster: string, t: TaskView): Spec {
           ? { id: 'warning', color: 'charts.yellow' }
           : { id: 'pass' };
   return {
-    id: `cluster:${cluster}/tasks/${t.state}/${t.index}`,
+    id,
     kind: 'task',
     cluster,
     label: t.name,
@@ -384,10 +438,40 @@ function taskSpec(cluster: string, t: TaskView): Spec {
       .filter(Boolean)
       .join('\n'),
     icon,
-    contextValue: `task ${t.state}${t.stillHandedToNodes ? ' handed' : ''}`,
-    collapsible: 'none',
+    contextValue: `task ${t.state}${t.stillHandedToNodes ? ' handed' : ''}${recorded ? (shown ? ' queuesShown' : ' queuesKnown') : ''}`,
+    collapsible: shown ? 'expanded' : 'none',
     task: t,
     command: { id: 'gridcore.showTaskDetails', title: l10n.t('Show Task Details') },
+    children: shown ? taskQueueSpecs(cluster, id, t, lengths) : undefined,
+  };
+}
+
+/** A task's own queues under it, as queue items (so the queue menus work on them too). */
+function taskQueueSpecs(cluster: string, parent: string, t: TaskView, lengths: QueueLengths | undefined): Spec[] {
+  const out: Spec[] = [];
+  const q = recordedQueues(t) ?? {};
+  for (const [role, name] of [['input', q.input], ['output', q.output]] as const) {
+    if (name) out.push(queueSpec(cluster, `${parent}/${role}`, role, t.name, name, lengths?.[name]));
+  }
+  return out;
+}
+
+function queueSpec(cluster: string, id: string, role: 'input' | 'output', task: string, name: string, length: number | undefined, redisDown?: string, note?: string): Spec {
+  const description =
+    length === undefined
+      ? role === 'input' ? l10n.t('input') : l10n.t('output')
+      : role === 'input' ? l10n.t('input · {0} items', formatCount(length)) : l10n.t('output · {0} items', formatCount(length));
+  const about = role === 'input' ? l10n.t('Input queue of task {0}', task) : l10n.t('Output queue of task {0}', task);
+  return {
+    id,
+    kind: 'queue',
+    cluster,
+    label: name,
+    description,
+    tooltip: redisDown ?? [about, note].filter(Boolean).join('\n'),
+    icon: redisDown ? { id: 'warning', color: 'charts.yellow' } : { id: role === 'input' ? 'inbox' : 'output' },
+    contextValue: `queue ${role}`,
+    collapsible: 'none',
   };
 }
 

@@ -2,7 +2,7 @@
 // plain Node. Strings go through the core's l10n shim, which the extension points at
 // vscode.l10n.t.
 import { l10n } from '../core/l10n';
-import type { HubNode, ProgressReport } from '../core/types';
+import type { HubNode, ProgressReport, TaskState } from '../core/types';
 
 /** 6512 -> "6,512" whatever the display language, so the status bar reads the same everywhere. */
 export function formatCount(n: number): string {
@@ -43,6 +43,10 @@ export function formatRelativeTime(iso: string, now: number): string {
   const h = Math.floor(m / 60);
   if (h < 24) return l10n.t('{0} h ago', h);
   return l10n.t('{0} d ago', Math.floor(h / 24));
+}
+
+export function taskStateLabel(state: TaskState): string {
+  return state === 'running' ? l10n.t('running') : state === 'pending' ? l10n.t('pending') : l10n.t('completed');
 }
 
 export function runtimeStatusLabel(status: HubNode['runtime_status']): string {

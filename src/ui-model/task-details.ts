@@ -2,11 +2,11 @@
 import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
 import type { TaskView } from '../core/types';
-import { formatCount } from './format';
+import { formatCount, taskStateLabel } from './format';
 
 export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number }): string {
   const r = t.record;
-  const state = t.state === 'running' ? l10n.t('running') : t.state === 'pending' ? l10n.t('pending') : l10n.t('completed');
+  const state = taskStateLabel(t.state);
   const row = (k: string, v: string | undefined) => `| ${k} | ${v === undefined || v === '' ? '–' : v.replace(/\|/g, '\\|')} |`;
   const lines = [
     `# ${l10n.t('Task {0}', t.name)}`,

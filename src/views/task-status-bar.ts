@@ -1,13 +1,16 @@
 // The running task's progress in the status bar: one hub list + one pipelined LLEN pair per
-// poll, only while the window is focused; hidden when nothing runs. When the input has
-// drained and the results stopped growing, it asks once whether to finish the task.
+// poll, only while the window is focused; hidden when nothing runs, and a warning when the hub
+// still hands a completed task to nodes (they are not idle). When the input has drained and
+// the results stopped growing, it asks once whether to finish the task.
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import type { GridCoreService } from '../core/service-api';
 import type { ProgressReport } from '../core/types';
-import { statusBarText, statusBarTooltip, formatCount } from '../ui-model/format';
+import { drainedQuestion, handedStatus, nextPending } from '../ui-model/finish-flow';
+import { statusBarText, statusBarTooltip } from '../ui-model/format';
 import { Poller } from '../ui-model/poller';
 import { ProgressTracker } from '../ui-model/progress-tracker';
+import { taskQueueNames, type QueueNames } from '../ui-model/task-queues';
 import { Disposable } from '../ui/lifecycle';
 import { pollIntervalMs } from '../ui/settings';
 
@@ -26,8 +29,9 @@ export class TaskStatusBar extends Disposable {
   private readonly poller: Poller;
   private readonly tracker = new ProgressTracker();
   /** Queue names learned from the hub for tasks with no record, by cluster/task. */
-  private readonly queueCache = new Map<string, { input?: string; output?: string }>();
+  private readonly queueCache = new Map<string, QueueNames>();
   private state: RunningTaskState | undefined;
+  private shown = false;
 
   constructor(private readonly service: GridCoreService, private readonly logger: Logger) {
     super();
@@ -47,11 +51,11 @@ export class TaskStatusBar extends Disposable {
   }
 
   get text(): string | undefined {
-    return this.state ? this.item.text : undefined;
+    return this.shown ? this.item.text : undefined;
   }
 
   get tooltip(): string | undefined {
-    return this.state ? (this.item.tooltip as string) : undefined;
+    return this.shown ? (this.item.tooltip as string) : undefined;
   }
 
   refresh(): Promise<void> {
@@ -60,20 +64,16 @@ export class TaskStatusBar extends Disposable {
 
   private hide(): void {
     this.state = undefined;
+    this.shown = false;
     this.tracker.reset();
     this.item.hide();
   }
 
-  private async queuesOf(cluster: string, task: string, record?: { inputQueue?: string; outputQueue?: string }) {
-    if (record?.inputQueue || record?.outputQueue) return { input: record.inputQueue, output: record.outputQueue };
-    const key = `${cluster}\u0000${task}`;
-    let q = this.queueCache.get(key);
-    if (!q) {
-      const config = await (await this.service.hub(cluster)).currentTaskConfig().catch(() => null);
-      q = config?.task_name === task ? { input: config.input_queue ?? undefined, output: config.output_queue ?? undefined } : {};
-      this.queueCache.set(key, q);
-    }
-    return q;
+  private show(text: string, tooltip: string): void {
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.shown = true;
+    this.item.show();
   }
 
   private async poll(): Promise<void> {
@@ -87,14 +87,21 @@ export class TaskStatusBar extends Disposable {
       throw e;
     }
     const running = tasks.find((t) => t.state === 'running');
-    if (!running) return this.hide();
-    const q = await this.queuesOf(cluster, running.name, running.record);
+    if (!running) {
+      // Not idle: the hub keeps handing the last completed task to nodes.
+      const handed = tasks.find((t) => t.stillHandedToNodes);
+      if (!handed) return this.hide();
+      this.state = undefined;
+      this.tracker.reset();
+      const h = handedStatus(handed.name, cluster);
+      this.show(h.text, h.tooltip);
+      return;
+    }
+    const q = await taskQueueNames(this.service, cluster, running, this.queueCache);
     if (!q.input || !q.output) {
       // Without both queue names there is no progress to show: name the task only.
       this.state = undefined;
-      this.item.text = `$(sync~spin) ${running.name}`;
-      this.item.tooltip = vscode.l10n.t('Task {0} is running on {1}; its queues are not known to this editor.', running.name, cluster);
-      this.item.show();
+      this.show(`$(sync~spin) ${running.name}`, vscode.l10n.t('Task {0} is running on {1}; its queues are not known to this editor.', running.name, cluster));
       return;
     }
     const lengths = await (await this.service.queues(cluster)).lengths([q.input, q.output]);
@@ -104,13 +111,14 @@ export class TaskStatusBar extends Disposable {
     const total = running.record?.pushed;
     const report = this.service.progress(total, samples);
     this.state = { cluster, task: running.name, inputQueue: q.input, outputQueue: q.output, input, output, report };
-    this.item.text = report.finished ? statusBarText(running.name, report).replace('$(sync~spin)', '$(check)') : statusBarText(running.name, report);
-    this.item.tooltip = statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined);
-    this.item.show();
-    if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, output);
+    this.show(
+      report.finished ? statusBarText(running.name, report).replace('$(sync~spin)', '$(check)') : statusBarText(running.name, report),
+      statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
+    );
+    if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, output, nextPending(tasks));
   }
 
-  private async offerFinish(cluster: string, task: string, results: number): Promise<void> {
+  private async offerFinish(cluster: string, task: string, results: number, next: string | undefined): Promise<void> {
     this.logger.info(`task ${task} on ${cluster}: input drained, ${results} results`);
     const finish = vscode.l10n.t('Finish Task');
     const open = vscode.l10n.t('Open Results');
@@ -119,7 +127,7 @@ export class TaskStatusBar extends Disposable {
     if ((await vscode.commands.getCommands(true)).includes('gridcore.openResults')) actions.push(open);
     actions.push(later);
     const pick = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Input queue of {0} is empty, {1} results: finish task?', task, formatCount(results)),
+      drainedQuestion(task, results, next),
       ...actions,
     );
     if (pick === finish) await vscode.commands.executeCommand('gridcore.finishTask', { cluster, taskName: task });

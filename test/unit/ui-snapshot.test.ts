@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HubError, RedisError } from '../../src/core/errors';
 import type { GridCoreService, HubClient, QueueService } from '../../src/core/service-api';
-import type { TaskView } from '../../src/core/types';
+import type { TaskRecord, TaskView } from '../../src/core/types';
 import { fetchClusterSnapshot } from '../../src/ui-model/cluster-snapshot';
 import { diagnosisMarkdown } from '../../src/ui-model/diagnosis-report';
 import { ProgressTracker } from '../../src/ui-model/progress-tracker';
 import { taskDetailsMarkdown } from '../../src/ui-model/task-details';
 
-function fakeService(opts: { health?: Error; tasks?: TaskView[] | Error; ping?: Error; config?: { task_name: string; input_queue: string; output_queue: string } }) {
+function fakeService(opts: { health?: Error; tasks?: TaskView[] | Error; ping?: Error; config?: { task_name: string; input_queue: string; output_queue: string }; records?: TaskRecord[] }) {
   const calls: string[] = [];
   const hub = {
     health: async () => {
@@ -36,6 +36,7 @@ function fakeService(opts: { health?: Error; tasks?: TaskView[] | Error; ping?: 
       if (opts.tasks instanceof Error) throw opts.tasks;
       return opts.tasks ?? [];
     },
+    tasks: { list: () => opts.records ?? [] },
   } as unknown as GridCoreService;
   return { service, calls };
 }
@@ -93,4 +94,33 @@ test('task details mask Redis passwords', () => {
   assert.doesNotMatch(md, /secret/);
   assert.match(md, /redis:\/\/:\*\*\*\*@h:6379/);
   assert.match(md, /\| q \(2\) \|/);
+});
+
+test('records the hub no longer lists are reported as forgotten, newest per name', async () => {
+  const records: TaskRecord[] = [
+    { cluster: 'c', name: 'kept', image: 'k:1' },
+    { cluster: 'c', name: 'gone', image: 'g:1', registeredAt: '1' },
+    { cluster: 'c', name: 'gone', image: 'g:2', registeredAt: '2' },
+  ];
+  const { service } = fakeService({ tasks: [{ name: 'kept', state: 'running', index: 0 }], records });
+  const s = await fetchClusterSnapshot(service, 'c', { details: false });
+  assert.deepEqual(s.forgotten?.map((r) => [r.name, r.image]), [['gone', 'g:2']]);
+});
+
+test('queues of tasks shown on request are measured in the same lengths() call, also on light polls', async () => {
+  const running: TaskView = { name: 'r', state: 'running', index: 0, record: { cluster: 'c', name: 'r', inputQueue: 'r:in', outputQueue: 'r:out' } };
+  const other: TaskView = { name: 'o', state: 'completed', index: 0, record: { cluster: 'c', name: 'o', inputQueue: 'o:in', outputQueue: 'r:out' } };
+  const { service, calls } = fakeService({ tasks: [running, other] });
+  const s = await fetchClusterSnapshot(service, 'c', { details: true, extraQueues: () => ['o:in', 'r:out'] });
+  assert.deepEqual(calls, ['lengths:r:in,r:out,o:in'], 'one round trip, each queue once');
+  assert.deepEqual(s.lengths, { 'r:in': 5, 'r:out': 6, 'o:in': 7 });
+  const light = fakeService({ tasks: [running, other] });
+  await fetchClusterSnapshot(light.service, 'c', { details: false, extraQueues: () => ['o:in'] });
+  assert.deepEqual(light.calls, ['lengths:o:in']);
+});
+
+test('with nothing running, the queues are those of the completed task the hub still hands to nodes', async () => {
+  const { service } = fakeService({ tasks: [{ name: 'last', state: 'completed', index: 0, stillHandedToNodes: true }], config: { task_name: 'last', input_queue: 'l:in', output_queue: 'l:out' } });
+  const s = await fetchClusterSnapshot(service, 'c', { details: true });
+  assert.deepEqual(s.queues, { task: 'last', handed: true, input: { name: 'l:in', length: 5 }, output: { name: 'l:out', length: 6 } });
 });

@@ -123,3 +123,71 @@ test('flatten lists what the view shows', () => {
   const flat = m.flatten();
   assert.ok(flat.some((f) => f.id === 'cluster:a/nodes/1' && f.label === 'host-1' && f.depth === 2));
 });
+
+test('forgotten tasks: a note in Tasks that registers them again', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ tasks: [], forgotten: [{ cluster: 'a', name: 'sq', image: 'sq:1' }, { cluster: 'a', name: 'm', image: 'm:1' }] }));
+  const note = m.get('cluster:a/tasks/forgottenNote')!;
+  assert.equal(note.kind, 'note');
+  assert.equal(note.contextValue, 'note forgotten');
+  assert.match(note.label, /no longer knows 2 tasks/);
+  assert.match(note.tooltip ?? '', /sq, m/);
+  assert.deepEqual(note.command, { id: 'gridcore.reregisterTasks', title: 'Register Forgotten Tasks Again', args: [{ cluster: 'a' }] });
+  m.applySnapshot('a', snap({ tasks: [], forgotten: [] }));
+  assert.equal(m.get('cluster:a/tasks/forgottenNote'), undefined);
+});
+
+test('tasks but no nodes: the Nodes folder explains that nodes do not re-register after a hub restart', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ nodes: [], tasks: [{ name: 'run', state: 'running', index: 0 }] }));
+  const item = m.get('cluster:a/nodes')!.children![0];
+  assert.equal(item.label, 'No node is listed, yet the hub has tasks');
+  assert.match(item.tooltip ?? '', /did not register again/);
+  m.applySnapshot('a', snap({ nodes: [], tasks: [] }));
+  assert.equal(m.get('cluster:a/nodes')!.children![0].label, 'No node is registered');
+});
+
+test('Show Queues: a task with a record gets its queues under it, lengths from the poll; hide removes them', () => {
+  const m = setup();
+  const done: TaskView = { name: 'old', state: 'completed', index: 0, record: { cluster: 'a', name: 'old', registeredAt: 't1', inputQueue: 'old:in', outputQueue: 'old:out' } };
+  const unknown: TaskView = { name: 'alien', state: 'pending', index: 0 };
+  m.applySnapshot('a', snap({ tasks: [unknown, done] }));
+  const el = m.get('cluster:a/tasks/completed/0')!;
+  assert.match(el.contextValue ?? '', /^task completed\b.*\bqueuesKnown\b/);
+  assert.doesNotMatch(m.get('cluster:a/tasks/pending/0')!.contextValue ?? '', /queues/);
+  assert.deepEqual(m.extraQueues('a', [unknown, done]), []);
+  assert.deepEqual(m.showTaskQueues('a', unknown, true), [], 'no record, nothing to show');
+
+  const changes = m.showTaskQueues('a', done, true);
+  assert.ok(ids(changes).includes('cluster:a/tasks/completed/0'));
+  assert.deepEqual(m.extraQueues('a', [unknown, done]), ['old:in', 'old:out']);
+  assert.equal(el.collapsible, 'expanded');
+  assert.match(el.contextValue ?? '', /\bqueuesShown\b/);
+  assert.deepEqual(el.children!.map((c) => [c.id, c.label, c.description, c.contextValue]), [
+    ['cluster:a/tasks/completed/0/input', 'old:in', 'input', 'queue input'],
+    ['cluster:a/tasks/completed/0/output', 'old:out', 'output', 'queue output'],
+  ]);
+  m.applySnapshot('a', snap({ tasks: [unknown, done], lengths: { 'old:in': 0, 'old:out': 1234 } }));
+  assert.equal(m.get('cluster:a/tasks/completed/0/output')!.description, 'output · 1,234 items');
+
+  // The same record keeps its queues shown when its entry moves (another state/index).
+  const moved: TaskView = { ...done, index: 1 };
+  assert.deepEqual(m.extraQueues('a', [moved]), ['old:in', 'old:out']);
+  m.showTaskQueues('a', done, false);
+  assert.equal(el.collapsible, 'none');
+  assert.equal(el.children, undefined);
+  assert.deepEqual(m.extraQueues('a', [done]), []);
+});
+
+test('the completed task the hub still hands to nodes: note in Tasks, its queues marked in Queues', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({
+    tasks: [{ name: 'last', state: 'completed', index: 0, stillHandedToNodes: true }],
+    queues: { task: 'last', handed: true, input: { name: 'l:in', length: 4 }, output: { name: 'l:out', length: 6 } },
+  }));
+  assert.match(m.get('cluster:a/tasks/handedNote')!.label, /Nodes still run completed task last/);
+  const queues = m.get('cluster:a/queues')!;
+  assert.equal(queues.description, 'last (completed, still run by nodes)');
+  assert.match(queues.children![0].tooltip ?? '', /still hands it to nodes/);
+  assert.doesNotMatch(queues.children!.map((c) => c.label).join(), /No running task/);
+});

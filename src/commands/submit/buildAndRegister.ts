@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DockerError, isGridCoreError } from '../../core/errors';
 import type { GridCoreService } from '../../core/service-api';
+import { validateTaskName } from '../../core/templates';
 import type { Platform, RegisterTaskRequest } from '../../core/types';
 import { queueNaming } from '../../ui/settings';
 import { pickCluster } from '../args';
@@ -237,7 +238,7 @@ async function askTaskName(folder: string): Promise<string | undefined> {
   const v = await vscode.window.showInputBox({
     prompt: vscode.l10n.t('Task name'),
     value: defaultTaskName(folder),
-    validateInput: (s) => (/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(s.trim()) ? undefined : vscode.l10n.t('Use letters, digits, "-", "_" or "." (up to 63, starting with a letter or digit).')),
+    validateInput: (s) => validateTaskName(s.trim()),
   });
   return v?.trim();
 }

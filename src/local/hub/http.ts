@@ -10,7 +10,8 @@ export interface Reply {
   status: number;
   /** Absent: an empty body with no Content-Type. */
   text?: string;
-  json?: string;
+  /** Large bodies come as bytes that their owner caches between changes. */
+  json?: string | Buffer;
 }
 
 export interface RequestContext {
@@ -38,7 +39,7 @@ interface CompiledRoute {
   segments?: string[];
 }
 
-export function reply(status: number, body?: { text?: string; json?: string }): Reply {
+export function reply(status: number, body?: { text?: string; json?: string | Buffer }): Reply {
   return { status, ...body };
 }
 
@@ -137,7 +138,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 
 export function send(res: ServerResponse, r: Reply, allow?: string): void {
   const headers: Record<string, string | number> = {};
-  let body = '';
+  let body: string | Buffer = '';
   if (r.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = r.json;

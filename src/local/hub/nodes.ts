@@ -16,12 +16,20 @@ interface NodeEntry {
   runtime_status: RuntimeStatus | null;
   active_containers: number;
   stopRequested: boolean;
+  /** The serialized fields a heartbeat never changes (`"architecture"` .. `"id"`). */
+  fixed: string;
   /** Serialized form, rebuilt only after the entry changed. */
-  json?: string;
+  bytes?: Buffer;
 }
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
 
 export class NodeRegistry {
   private readonly nodes = new Map<string, NodeEntry>();
+  /** The whole GET /api/nodes body until the next change: clients list far more often than 1,000 nodes beat. */
+  private body: Buffer | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -40,7 +48,11 @@ export class NodeRegistry {
       runtime_status: null,
       active_containers: 0,
       stopRequested: false,
+      fixed:
+        `,"architecture":${JSON.stringify(req.architecture)},"cpu_count":${stableStringify(req.cpu_count)}` +
+        `,"hostname":${JSON.stringify(req.hostname)},"id":${JSON.stringify(id)}`,
     });
+    this.body = undefined;
     return id;
   }
 
@@ -51,7 +63,8 @@ export class NodeRegistry {
     n.lastSeenMs = this.now();
     n.runtime_status = req.status;
     n.active_containers = req.active_containers;
-    n.json = undefined;
+    n.bytes = undefined;
+    this.body = undefined;
     return n.stopRequested;
   }
 
@@ -73,6 +86,7 @@ export class NodeRegistry {
         dropped++;
       }
     }
+    if (dropped) this.body = undefined;
     return dropped;
   }
 
@@ -80,15 +94,26 @@ export class NodeRegistry {
     return [...this.nodes.values()].map(toWire);
   }
 
-  listJson(): string {
-    let out = '[';
-    let first = true;
+  /** The JSON array, as bytes: only the nodes that changed since the last call are serialized again. */
+  listJson(): Buffer {
+    if (this.body) return this.body;
+    const parts: Buffer[] = [OPEN];
     for (const n of this.nodes.values()) {
-      out += (first ? '' : ',') + (n.json ??= stableStringify(toWire(n)));
-      first = false;
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push((n.bytes ??= Buffer.from(serialize(n))));
     }
-    return out + ']';
+    parts.push(CLOSE);
+    return (this.body = Buffer.concat(parts));
   }
+}
+
+/** stableStringify(toWire(n)), written out in its alphabetical key order because it runs per heartbeat. */
+function serialize(n: NodeEntry): string {
+  const status = n.runtime_status === null ? 'null' : JSON.stringify(n.runtime_status);
+  return (
+    `{"active_containers":${stableStringify(n.active_containers)}${n.fixed}` +
+    `,"last_seen":"${new Date(n.lastSeenMs).toISOString()}","runtime_status":${status},"status":"Online"}`
+  );
 }
 
 function toWire(n: NodeEntry): HubNode {

@@ -16,7 +16,7 @@ export class TaskList {
   private readonly entries: Entry[] = [];
   private current: number | undefined;
   /** GET /api/tasks is read far more often than tasks change: keep its body until the next change. */
-  private listBody: string | undefined;
+  private listBody: Buffer | undefined;
   private readonly configBodies = new Map<string, string>();
 
   get size(): number {
@@ -49,8 +49,9 @@ export class TaskList {
     return out;
   }
 
-  listJson(): string {
-    return (this.listBody ??= stableStringify(this.list()));
+  /** Bytes, so a cached body is not encoded again on every request. */
+  listJson(): Buffer {
+    return (this.listBody ??= Buffer.from(stableStringify(this.list())));
   }
 
   /** Marks the current task completed and starts the next one; undefined before any task ran. */

@@ -4,8 +4,10 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
 import type { GridCoreService } from '../../core/service-api';
+import type { TaskRecord, TaskView } from '../../core/types';
 import { fetchClusterSnapshot } from '../../ui-model/cluster-snapshot';
 import { ClusterTreeModel, type TreeElement } from '../../ui-model/cluster-tree-model';
+import { ForgottenTasksWatch } from '../../ui-model/hub-restart';
 import { Poller } from '../../ui-model/poller';
 import { Disposable } from '../../ui/lifecycle';
 import { pollIntervalMs } from '../../ui/settings';
@@ -22,6 +24,10 @@ export class ClustersView extends Disposable {
   private readonly changedEmitter = this._register(new vscode.EventEmitter<void>());
   /** After every poll or profile change: the status bar and tests listen. */
   readonly onDidUpdate = this.changedEmitter.event;
+  private readonly forgottenWatch = new ForgottenTasksWatch();
+  private readonly forgottenEmitter = this._register(new vscode.EventEmitter<{ cluster: string; records: TaskRecord[] }>());
+  /** Once per cluster and outage: the hub no longer lists tasks registered from this editor. */
+  readonly onDidFindForgottenTasks = this.forgottenEmitter.event;
 
   constructor(private readonly service: GridCoreService, private readonly logger: Logger) {
     super();
@@ -65,6 +71,12 @@ export class ClustersView extends Disposable {
     this.changedEmitter.fire();
   }
 
+  /** Shows a task's queues under it (or hides them); their lengths come with the poll it starts. */
+  showTaskQueues(cluster: string, task: TaskView, show: boolean): Promise<void> {
+    this.provider.fire(this.model.showTaskQueues(cluster, task, show));
+    return show ? this.poller.pollNow() : Promise.resolve();
+  }
+
   loadMore(cluster: string): void {
     this.provider.fire(this.model.loadMoreCompleted(cluster));
   }
@@ -83,8 +95,9 @@ export class ClustersView extends Disposable {
     const results = await Promise.all(
       profiles.map(async (p) => {
         const details = p.name === active || this.expanded.has(p.name);
-        const snap = await fetchClusterSnapshot(this.service, p.name, { details });
+        const snap = await fetchClusterSnapshot(this.service, p.name, { details, extraQueues: (tasks) => this.model.extraQueues(p.name, tasks) });
         this.provider.fire(this.model.applySnapshot(p.name, snap));
+        if (this.forgottenWatch.observe(p.name, snap)) this.forgottenEmitter.fire({ cluster: p.name, records: snap.forgotten ?? [] });
         const failed = (snap.hub && !snap.hub.ok) || (snap.redis && !snap.redis.ok) || (snap.token && !snap.token.ok);
         if (failed) this.logger.trace(`poll ${p.name}: ${[snap.hub, snap.token, snap.redis].filter((c) => c && !c.ok).map((c) => (c as { message: string }).message).join('; ')}`);
         return !failed;

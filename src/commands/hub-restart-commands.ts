@@ -1,0 +1,57 @@
+// After a hub restart (upstream's hub forgets its tasks): the question the tree's poll raises
+// once per cluster and outage, and gridcore.reregisterTasks, which registers the forgotten
+// task records again and says which it skipped and why.
+import * as vscode from 'vscode';
+import type { TaskRecord } from '../core/types';
+import { forgottenTasksMarkdown, forgottenTasksQuestion, reregisterReport } from '../ui-model/hub-restart';
+import { resolveCluster } from './args';
+import type { CommandContext, CommandModule } from './registry';
+
+async function offer(ctx: CommandContext, cluster: string, records: TaskRecord[], withShow = true): Promise<void> {
+  const again = vscode.l10n.t('Register Again');
+  const show = vscode.l10n.t('Show Tasks');
+  const later = vscode.l10n.t('Not Now');
+  ctx.logger.warn(`cluster ${cluster}: the hub no longer lists ${records.length} recorded tasks (${records.map((r) => r.name).join(', ')})`);
+  const pick = await vscode.window.showWarningMessage(forgottenTasksQuestion(cluster, records.length), ...(withShow ? [again, show, later] : [again, later]));
+  if (pick === again) await vscode.commands.executeCommand('gridcore.reregisterTasks', { cluster, confirmed: true });
+  else if (pick === show) {
+    await ctx.docs.show(`forgotten/${cluster}`, forgottenTasksMarkdown(cluster, records));
+    // The user looked at the list to decide: ask once more, beside it.
+    await offer(ctx, cluster, records, false);
+  }
+}
+
+export const hubRestartCommands: CommandModule = (registry, ctx) => {
+  ctx.extension.subscriptions.push(ctx.clusters.onDidFindForgottenTasks(({ cluster, records }) => void offer(ctx, cluster, records)));
+
+  registry.register('gridcore.reregisterTasks', async (arg?: unknown) => {
+    const cluster = await resolveCluster(ctx.service, arg, vscode.l10n.t('Register forgotten tasks again on which cluster?'));
+    if (!cluster) return undefined;
+    const records = await ctx.service.forgottenTasks(cluster);
+    if (!records.length) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('The ComputeHub of {0} knows every task registered from this editor.', cluster));
+      return undefined;
+    }
+    const confirmed = !!(arg && typeof arg === 'object' && (arg as { confirmed?: unknown }).confirmed === true);
+    if (!confirmed) {
+      const again = vscode.l10n.t('Register Again');
+      const pick = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Register {0} tasks again on {1}?', records.length, cluster),
+        { modal: true, detail: vscode.l10n.t('The hub no longer lists: {0}. They are registered again in their first order, so the first one starts when nothing runs.', records.map((r) => r.name).join(', ')) },
+        again,
+      );
+      if (pick !== again) return undefined;
+    }
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Registering tasks again on {0}…', cluster) },
+      () => ctx.service.reregisterTasks(cluster, records),
+    );
+    ctx.logger.info(`cluster ${cluster}: registered again ${result.registered.join(', ') || 'nothing'}; skipped ${result.skipped.length}`);
+    await ctx.refreshAll();
+    const report = reregisterReport(cluster, result);
+    if (report.skipped.length) {
+      void vscode.window.showWarningMessage(report.summary, { modal: true, detail: report.skipped.join('\n\n') });
+    } else void vscode.window.showInformationMessage(report.summary);
+    return result;
+  });
+};

@@ -1,0 +1,76 @@
+// Bridges the core's Dockerfile rules (src/core/dockerfileRules.ts: ranges and edits of its
+// own shape) to the editor's findings, and keeps them to task folders: a Dockerfile is
+// checked when it or a file beside it uses what GridNode injects (INPUT_QUEUE,
+// INPUT_REDIS_URL ...), so ordinary project Dockerfiles get no task advice. No `vscode`.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { analyzeDockerfile, type DockerfileProblem } from '../core/dockerfileRules';
+import type { Finding } from './findings';
+
+const INJECTED = /\b(INPUT_QUEUE|OUTPUT_QUEUE|INPUT_REDIS_URL|OUTPUT_REDIS_URL)\b/;
+const MAX_SIBLINGS = 50;
+const MAX_SIBLING_BYTES = 256 * 1024;
+
+export function toFinding(p: DockerfileProblem): Finding {
+  return {
+    rule: p.rule,
+    message: p.message,
+    severity: p.severity === 'information' ? 'info' : p.severity,
+    line: p.range.startLine,
+    column: p.range.startCharacter,
+    endLine: p.range.endLine,
+    endColumn: p.range.endCharacter,
+    fixes: p.fixes.map((f) => ({
+      title: f.title,
+      preferred: f.preferred,
+      edits: f.edits.map((e) => ({ line: e.range.startLine, column: e.range.startCharacter, endLine: e.range.endLine, endColumn: e.range.endCharacter, newText: e.newText })),
+    })),
+  };
+}
+
+/** ELF, Mach-O or PE magic at the start of a file of the build context; undefined when unreadable. */
+export function isCompiledBinaryFile(file: string): boolean | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(4);
+    if (readSync(fd, head, 0, 4, 0) < 2) return false;
+    const magic = head.readUInt32BE(0);
+    return magic === 0x7f454c46 || [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe].includes(magic) || (head[0] === 0x4d && head[1] === 0x5a);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** A task folder: the Dockerfile or a small file beside it uses the variables GridNode injects. */
+export async function isTaskFolder(folder: string, dockerfileText: string): Promise<boolean> {
+  if (INJECTED.test(dockerfileText)) return true;
+  let names: string[];
+  try {
+    names = (await readdir(folder)).slice(0, MAX_SIBLINGS);
+  } catch {
+    return false;
+  }
+  for (const name of names) {
+    const file = path.join(folder, name);
+    try {
+      const s = await stat(file);
+      if (!s.isFile() || s.size > MAX_SIBLING_BYTES) continue;
+      if (INJECTED.test(await readFile(file, 'utf8'))) return true;
+    } catch {
+      // unreadable files say nothing either way
+    }
+  }
+  return false;
+}
+
+/** Findings for a Dockerfile's text; with its path, only in task folders, and binaries recognised by content. */
+export async function analyzeForEditor(text: string, file?: string): Promise<Finding[]> {
+  if (!file) return analyzeDockerfile(text).map(toFinding);
+  const folder = path.dirname(file);
+  if (!(await isTaskFolder(folder, text))) return [];
+  return analyzeDockerfile(text, { isCompiledBinary: (p) => isCompiledBinaryFile(path.resolve(folder, p)) }).map(toFinding);
+}

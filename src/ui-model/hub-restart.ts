@@ -1,0 +1,83 @@
+// Upstream's hub keeps its tasks in memory only: after a restart it no longer lists the tasks
+// this editor registered. The watch decides, from the tree's polls, when to ask the user once
+// per cluster and outage whether to register them again; the texts say what happened.
+import { l10n } from '../core/l10n';
+import { maskUrl } from '../core/redact';
+import type { ReregisterResult } from '../core/service-api';
+import type { TaskRecord } from '../core/types';
+import type { ClusterSnapshot } from './cluster-snapshot';
+
+interface WatchState {
+  /** hub entries seen on the last good poll: a hub never drops entries unless it restarted */
+  entries?: number;
+  offered: boolean;
+}
+
+export class ForgottenTasksWatch {
+  private readonly clusters = new Map<string, WatchState>();
+
+  /**
+   * Feeds one poll of `cluster`. True when the user should be asked now: the hub lists none
+   * of some recorded tasks and they have not been offered since the last outage. An outage is
+   * a poll with the hub unreachable, or a task list that shrank (a restart between polls).
+   */
+  observe(cluster: string, snap: ClusterSnapshot): boolean {
+    let st = this.clusters.get(cluster);
+    if (!st) this.clusters.set(cluster, (st = { offered: false }));
+    if (snap.hub && !snap.hub.ok) {
+      st.offered = false;
+      st.entries = undefined;
+      return false;
+    }
+    if (!snap.tasks) return false;
+    if (st.entries !== undefined && snap.tasks.length < st.entries) st.offered = false;
+    st.entries = snap.tasks.length;
+    if (!snap.forgotten?.length) {
+      // Nothing forgotten (registered again, or records removed): a later loss is news again.
+      st.offered = false;
+      return false;
+    }
+    if (st.offered) return false;
+    st.offered = true;
+    return true;
+  }
+
+  /** A cluster removed or edited: start over. */
+  forget(cluster: string): void {
+    this.clusters.delete(cluster);
+  }
+}
+
+export function forgottenTasksQuestion(cluster: string, count: number): string {
+  return l10n.t('The ComputeHub of {cluster} no longer knows {n} tasks the extension registered (it was probably restarted). Register them again?', { cluster, n: count });
+}
+
+/** The records as a read-only document, so the user sees what "Register Again" would send. */
+export function forgottenTasksMarkdown(cluster: string, records: readonly TaskRecord[]): string {
+  const cell = (v: string | undefined) => (v ? v.replace(/\|/g, '\\|') : '–');
+  const lines = [
+    `# ${l10n.t('Tasks the hub of {0} no longer knows', cluster)}`,
+    '',
+    l10n.t('The hub keeps its tasks in memory only, so a restart forgets them. These were registered from this editor; "Register Again" registers them in this order, with the cluster\'s Redis URL where they used it.'),
+    '',
+    `| ${l10n.t('Task')} | ${l10n.t('Image')} | ${l10n.t('Input queue')} | ${l10n.t('Output queue')} | ${l10n.t('Input Redis')} | ${l10n.t('Pushed')} | ${l10n.t('Registered at')} |`,
+    '|---|---|---|---|---|---|---|',
+    ...records.map((r) => {
+      const image = r.image ?? (r.images ? Object.entries(r.images).map(([p, i]) => `${p}: ${i}`).join(', ') : undefined);
+      return `| ${cell(r.name)} | ${cell(image)} | ${cell(r.inputQueue)} | ${cell(r.outputQueue)} | ${cell(r.inputRedis ? maskUrl(r.inputRedis) : undefined)} | ${r.pushed ?? '–'} | ${cell(r.registeredAt)} |`;
+    }),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** What "Register Again" did: a summary, and per skipped task its reason (what to do). */
+export function reregisterReport(cluster: string, result: Pick<ReregisterResult, 'registered' | 'skipped'>): { summary: string; skipped: string[] } {
+  const names = result.registered.join(', ');
+  const n = result.skipped.length;
+  let summary: string;
+  if (!n) summary = result.registered.length ? l10n.t('Registered again on {cluster}: {names}.', { cluster, names }) : l10n.t('No task was registered again on {0}.', cluster);
+  else if (result.registered.length) summary = l10n.t('Registered again on {cluster}: {names}. {n} tasks were skipped, for the reasons below.', { cluster, names, n });
+  else summary = l10n.t('No task was registered again on {cluster}: {n} tasks were skipped, for the reasons below.', { cluster, n });
+  return { summary, skipped: result.skipped.map((s) => s.reason) };
+}

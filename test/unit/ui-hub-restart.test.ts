@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TaskRecord, TaskView } from '../../src/core/types';
+import type { ClusterSnapshot } from '../../src/ui-model/cluster-snapshot';
+import { forgottenTasksMarkdown, forgottenTasksQuestion, ForgottenTasksWatch, reregisterReport } from '../../src/ui-model/hub-restart';
+
+const ok = { ok: true } as const;
+const rec = (name: string, patch: Partial<TaskRecord> = {}): TaskRecord => ({ cluster: 'c', name, image: `${name}:1`, ...patch });
+const tasks = (...names: string[]): TaskView[] => names.map((name, index) => ({ name, state: 'completed', index }));
+const up = (t: TaskView[], forgotten: TaskRecord[] = []): ClusterSnapshot => ({ at: 0, hub: ok, token: ok, tasks: t, forgotten });
+const down: ClusterSnapshot = { at: 0, hub: { ok: false, message: 'refused', code: 'unreachable' } };
+
+test('one question per cluster and outage, not one per poll', () => {
+  const w = new ForgottenTasksWatch();
+  assert.equal(w.observe('c', up(tasks('a', 'b'))), false, 'nothing forgotten');
+  assert.equal(w.observe('c', down), false);
+  assert.equal(w.observe('c', down), false);
+  assert.equal(w.observe('c', up([], [rec('a'), rec('b')])), true, 'back up, and it forgot: ask');
+  assert.equal(w.observe('c', up([], [rec('a'), rec('b')])), false, 'next poll: asked already');
+  assert.equal(w.observe('c', up(tasks('x'), [rec('a'), rec('b')])), false, 'a new task on the new hub is no reason to ask again');
+  assert.equal(w.observe('other', up([], [rec('z')])), true, 'clusters are apart');
+
+  assert.equal(w.observe('c', down), false, 'a second outage');
+  assert.equal(w.observe('c', up([], [rec('a'), rec('b')])), true, 'asks again after it');
+});
+
+test('a restart between two polls (the list shrank) counts as an outage; the first poll asks at once', () => {
+  const w = new ForgottenTasksWatch();
+  assert.equal(w.observe('c', up(tasks('a', 'b', 'x'), [rec('gone')])), true, 'first poll after activation');
+  assert.equal(w.observe('c', up(tasks('a', 'b', 'x'), [rec('gone')])), false);
+  assert.equal(w.observe('c', up(tasks('a'), [rec('gone'), rec('b')])), true, 'fewer entries: the hub restarted');
+});
+
+test('once nothing is forgotten (registered again), a later loss asks again; token failures change nothing', () => {
+  const w = new ForgottenTasksWatch();
+  assert.equal(w.observe('c', up([], [rec('a')])), true);
+  assert.equal(w.observe('c', up(tasks('a'))), false);
+  assert.equal(w.observe('c', { at: 0, hub: ok, token: { ok: false, message: '401' } }), false);
+  assert.equal(w.observe('c', up(tasks('a', 'b'), [rec('c')])), true);
+  w.forget('c');
+  assert.equal(w.observe('c', up(tasks('a', 'b'), [rec('c')])), true, 'forget starts over');
+});
+
+test('the question, the list and the report', () => {
+  assert.equal(
+    forgottenTasksQuestion('lab', 3),
+    'The ComputeHub of lab no longer knows 3 tasks the extension registered (it was probably restarted). Register them again?',
+  );
+  const md = forgottenTasksMarkdown('lab', [
+    rec('sq', { inputQueue: 'sq:in', outputQueue: 'sq:out', inputRedis: 'redis://:pw@h:6379', pushed: 10 }),
+    { cluster: 'lab', name: 'multi', images: { 'linux/amd64': 'm:amd64' } },
+  ]);
+  assert.match(md, /\| sq \| sq:1 \| sq:in \| sq:out \| redis:\/\/:\*\*\*\*@h:6379 \| 10 \|/);
+  assert.match(md, /\| multi \| linux\/amd64: m:amd64 \|/);
+  assert.doesNotMatch(md, /pw@/);
+
+  assert.deepEqual(reregisterReport('lab', { registered: ['a', 'b'], skipped: [] }), { summary: 'Registered again on lab: a, b.', skipped: [] });
+  const partial = reregisterReport('lab', { registered: ['a'], skipped: [{ record: rec('e'), reason: 'Task "e" cannot be registered again: ...' }] });
+  assert.equal(partial.summary, 'Registered again on lab: a. 1 tasks were skipped, for the reasons below.');
+  assert.deepEqual(partial.skipped, ['Task "e" cannot be registered again: ...']);
+  assert.match(reregisterReport('lab', { registered: [], skipped: [{ record: rec('e'), reason: 'r' }] }).summary, /^No task was registered again on lab: 1 tasks were skipped/);
+  assert.equal(reregisterReport('lab', { registered: [], skipped: [] }).summary, 'No task was registered again on lab.');
+});
