@@ -1,13 +1,21 @@
-// `node dist/mainjob.js [--keep] [--count N]`: the README's first command (npm run start:local).
-// Docker from DOCKER_HOST, else the default socket. Ctrl+C stops the cluster it started.
+// `node dist/mainjob.js [--keep] [--open] [--count N]`: the README's first command (npm run
+// start:local). Docker from DOCKER_HOST, else the default socket. `--open` keeps the cluster and
+// opens VS Code in the browser with this extension on it. Ctrl+C stops all it started.
+import { resolve } from 'node:path';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { maskUrl } from '../core/redact';
 import { stopLocalCluster } from './cluster';
 import { runMainJob } from './mainJob';
+import { openVsCode, type OpenVsCode } from './openVsCode';
 
 const args = process.argv.slice(2);
-const keep = args.includes('--keep');
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(l10n.t('Usage: npm run start:local -- [--count N] [--keep] [--open] [--verbose]\n  --count N   numbers to push through the sample task (default 10000)\n  --keep      leave the local cluster running after the job\n  --open      keep the cluster and open VS Code in the browser with this extension on it\n  --verbose   show the cluster\'s own log lines'));
+  process.exit(0);
+}
+const open = args.includes('--open');
+const keep = open || args.includes('--keep');
 const countArg = args.indexOf('--count');
 const count = countArg >= 0 ? Number(args[countArg + 1]) : 10_000;
 const verbose = args.includes('--verbose');
@@ -22,9 +30,11 @@ const partLogger = (part: string): Logger => ({
 });
 
 let stopping = false;
+let vscode: OpenVsCode | undefined;
 async function stopAndExit(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    await vscode?.stop().catch(() => undefined);
     await stopLocalCluster().catch(() => undefined);
   }
   process.exit(code);
@@ -36,8 +46,20 @@ runMainJob({ count, keep, dockerSocket, print: (l) => console.log(l), logger: pa
   (r) => {
     if (r.results !== r.count) return stopAndExit(1);
     if (!keep) process.exit(0);
-    console.log(l10n.t('The local cluster keeps running (--keep). Press Ctrl+C to stop it.'));
-    return undefined;
+    if (!open) {
+      console.log(l10n.t('The local cluster keeps running (--keep). Press Ctrl+C to stop it.'));
+      return undefined;
+    }
+    return openVsCode({ extensionPath: resolve(__dirname, '..'), workspace: process.cwd(), port: 8443, print: (l) => console.log(l) }).then((v) => {
+      vscode = v;
+      console.log(l10n.t('VS Code with GridCore is ready. Open this address in a browser on this machine:'));
+      console.log(`  ${v.url}`);
+      console.log(l10n.t('In the GridCore view, choose Import from Skill Files (or Start Local Cluster) to add the running cluster "local".'));
+      console.log(l10n.t('Press Ctrl+C to stop VS Code and the local cluster.'));
+    }, (e: Error) => {
+      console.error(`Error: ${maskUrl(e.message)}`);
+      return stopAndExit(1);
+    });
   },
   (e: Error) => {
     console.error(`Error: ${maskUrl(e.message)}`);

@@ -55,6 +55,18 @@ export interface CodeServer {
 }
 
 const repoRoot = resolve(__dirname, '..', '..');
+
+// The secrets audit reads every file a launch wrote, after the launch: stop() then leaves the
+// run folder in place and lists it here; the audit removes it.
+let retaining = false;
+const retained: string[] = [];
+export function retainRunFolders(): void {
+  retaining = true;
+}
+export function retainedRunFolders(): string[] {
+  return [...retained];
+}
+
 export const artifactsDir = join(repoRoot, 'test', '.artifacts');
 
 /**
@@ -155,7 +167,9 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
       await exited;
     }
     log.end();
-    if (!process.env.GRIDCORE_E2E_KEEP) {
+    if (retaining) {
+      retained.push(dir);
+    } else if (!process.env.GRIDCORE_E2E_KEEP) {
       rmSync(dir, { recursive: true, force: true });
       // The built-in TypeScript server may still write into TMPDIR for a moment after exit.
       await sleep(1500);

@@ -2,10 +2,11 @@
 // the Clusters tree, and the status bar while a consumer drains the running task's queue.
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
+import { E2E_SECRETS } from '../secrets';
 import { env, gridcore, startTestHub, until, type TestHub } from './helpers/gridcore';
 
 const CLUSTER = 'e2e-main';
-const TOKEN = 'e2e-token-3141';
+const TOKEN = E2E_SECRETS.exthostToken;
 
 describe('a cluster with nodes and tasks', () => {
   let hub: TestHub;

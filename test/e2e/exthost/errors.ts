@@ -1,5 +1,6 @@
 // Error states in the tree: a token the hub rejects, a hub that is not running.
 import * as assert from 'node:assert/strict';
+import { E2E_SECRETS } from '../secrets';
 import { deadUrl, env, gridcore, startTestHub, until, type TestHub } from './helpers/gridcore';
 
 describe('error states', () => {
@@ -17,13 +18,13 @@ describe('error states', () => {
 
   it('says the token was rejected, without showing it', async () => {
     const api = await gridcore();
-    await api.service!.profiles.save({ name: 'e2e-wrong-token', computehubUrl: hub.url, redisUrl: env('GRIDCORE_E2E_REDIS_URL'), token: 'not-the-token', source: 'extension' });
+    await api.service!.profiles.save({ name: 'e2e-wrong-token', computehubUrl: hub.url, redisUrl: env('GRIDCORE_E2E_REDIS_URL'), token: E2E_SECRETS.wrongToken, source: 'extension' });
     const msg = await until('"Token rejected" under the cluster', () =>
       api.treeItems().find((i) => i.id.startsWith('cluster:e2e-wrong-token/') && /Token rejected/.test(i.label)),
     );
     assert.ok(msg);
     const everything = JSON.stringify(api.treeItems());
-    assert.ok(!everything.includes('not-the-token'), 'the token shows in the tree');
+    assert.ok(!everything.includes(E2E_SECRETS.wrongToken), 'the token shows in the tree');
   });
 
   it('says the hub is not reachable', async () => {

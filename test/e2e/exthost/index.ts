@@ -20,18 +20,23 @@ export function run(): Promise<void> {
   }
   return new Promise((resolve, reject) => {
     const passed: string[] = [];
+    const skipped: string[] = [];
     const failures: Failure[] = [];
     const runner = mocha.run(() => {
-      const summary = `${passed.length} passed, ${failures.length} failed`;
+      const summary = `${passed.length} passed, ${failures.length} failed, ${skipped.length} skipped`;
       console.log(summary);
       const out = process.env.GRIDCORE_E2E_RESULTS;
-      if (out) writeFileSync(out, JSON.stringify({ passed, failures }, null, 2));
+      if (out) writeFileSync(out, JSON.stringify({ passed, skipped, failures }, null, 2));
       if (failures.length) reject(new Error(summary));
       else resolve();
     });
     runner.on('pass', (t) => {
       passed.push(t.fullTitle());
       console.log(`  ok ${t.fullTitle()}`);
+    });
+    runner.on('pending', (t) => {
+      skipped.push(t.fullTitle());
+      console.log(`  skip ${t.fullTitle()}`);
     });
     runner.on('fail', (t, err: Error) => {
       const error = err?.stack ?? String(err);

@@ -1,21 +1,23 @@
 // What a user does in the GridCore view, driven through the real workbench with Playwright:
 // connect a cluster from the welcome view, see nodes and tasks, watch the status bar while a
-// consumer drains the running task's queue, finish the task from the context menu.
+// consumer drains the running task's queue, finish the task from the context menu; in English,
+// the results panel too (ui/results.ts).
 // The same scenario runs in English and in zh-cn; expected texts come from the extension's
 // own bundles, so the zh-cn run checks that the user reads Chinese.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import Redis from 'ioredis';
-import type { Page } from 'playwright-core';
 import { startHub } from '../../../src/local/hub/server';
-import { artifactsDir, launchCodeServer, type CodeServer } from '../../support/codeServer';
+import { launchCodeServer, type CodeServer } from '../../support/codeServer';
 import type { TestRedis } from '../../support/redis';
+import { E2E_SECRETS } from '../secrets';
+import { runResultsSteps } from './results';
 import { Texts } from './texts';
+import { answerInputBoxes, expectNotification, keepScreenshot, treeRow, widenSideBar } from './workbench';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
-const TOKEN = 'ui-e2e-token-2718';
+const TOKEN = E2E_SECRETS.uiToken;
 const ITEMS = 120;
 
 export interface UiScenarioOptions {
@@ -23,78 +25,6 @@ export interface UiScenarioOptions {
   workspace: string;
   extensionPath: string;
   redis: TestRedis;
-}
-
-/** Screenshots land in test/.artifacts/screenshots; with GRIDCORE_UPDATE_SCREENSHOTS=1 also in media/screenshots (the README's). */
-async function keepScreenshot(vscode: CodeServer, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
-  const file = join(artifactsDir, 'screenshots', `${name}.png`);
-  mkdirSync(join(artifactsDir, 'screenshots'), { recursive: true });
-  // Let hovers and progress bars settle into the frame.
-  await vscode.page.waitForTimeout(300);
-  await vscode.page.screenshot({ path: file, clip });
-  if (process.env.GRIDCORE_UPDATE_SCREENSHOTS) {
-    const media = join(repoRoot, 'media', 'screenshots');
-    mkdirSync(media, { recursive: true });
-    copyFileSync(file, join(media, `${name}.png`));
-  }
-}
-
-function treeRow(page: Page, text: string) {
-  return page.locator('.pane-body .monaco-list-row', { hasText: text });
-}
-
-/** Room for the tree's descriptions (node status, task image and queues) in the screenshots. */
-async function widenSideBar(page: Page, width: number): Promise<void> {
-  const sidebar = await page.locator('.part.sidebar').boundingBox();
-  if (!sidebar) return;
-  // The sidebar's own sash sits on its right edge; other vertical sashes belong to the editor grid.
-  let box: { x: number; y: number; width: number; height: number } | null = null;
-  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
-    const b = await sash.boundingBox();
-    if (b && b.height > 100 && Math.abs(b.x + b.width / 2 - (sidebar.x + sidebar.width)) < 8) box = b;
-  }
-  if (!box) return;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(width, box.y + box.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
-
-/**
- * With the smoke-test driver on (needed to load the extension under development) the workbench
- * shows no toasts; the notification centre still lists every message, so read it there.
- */
-async function expectNotification(page: Page, text: string): Promise<void> {
-  const center = page.locator('.notifications-center');
-  if (!(await center.isVisible())) await page.locator('[id="status.notifications"]').click();
-  const item = center.locator('.notification-list-item-message', { hasText: text });
-  await item.first().waitFor({ timeout: 20_000 }).catch(async (e) => {
-    const all = await center.locator('.notification-list-item-message').allInnerTexts();
-    throw new Error(`${(e as Error).message}\nnotifications: ${JSON.stringify(all)}`);
-  });
-}
-
-async function answerInputBoxes(page: Page, values: string[]): Promise<void> {
-  const input = page.locator('.quick-input-widget input.input');
-  const message = page.locator('.quick-input-widget .quick-input-message');
-  let previous: string | undefined;
-  for (const value of values) {
-    await input.waitFor({ state: 'visible' });
-    if (previous !== undefined) {
-      // The next box is up once the prompt changed: typing earlier would land in the old one.
-      const before = previous;
-      await page.waitForFunction(
-        (prev) => {
-          const m = document.querySelector('.quick-input-widget .quick-input-message');
-          return !!m && m.textContent !== prev;
-        },
-        before,
-      );
-    }
-    previous = (await message.textContent()) ?? '';
-    await input.fill(value);
-    await input.press('Enter');
-  }
 }
 
 export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promise<void> {
@@ -245,6 +175,9 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
       );
       await keepScreenshot(vscode!, `finished${suffix}`);
     });
+
+    // One launch is enough for the results panel: it runs in the English pass only.
+    if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
   } finally {
     consuming = false;
     await consumer.catch(() => undefined);

@@ -1,0 +1,10 @@
+// Every token and Redis password the e2e runs hand to the extension. The secrets audit
+// (secretsAudit.ts) looks for each of them in every file the runs wrote: they must live in
+// SecretStorage only. Distinctive values, so a hit is never a coincidence.
+export const E2E_SECRETS = {
+  redisPassword: 'e2e-redis-pw-5f3a91',
+  exthostToken: 'e2e-token-3141-b7c2',
+  wrongToken: 'not-the-token-9d84e6',
+  buildToken: 'e2e-build-token-42c1f0',
+  uiToken: 'ui-e2e-token-2718-e05a',
+} as const;
