@@ -1,16 +1,19 @@
-// One bundle for the extension (vscode external), one per standalone process (hub, node),
-// one for the webview script. Entries that do not exist yet are skipped.
+// The extension as a small activation bundle plus sibling bundles loaded on first use, one
+// bundle per standalone process (hub, node, main job), one for the webview script. Entries
+// that do not exist yet are skipped. `node esbuild.mjs [--production] [--watch]` builds;
+// the activation bench imports extensionBuilds() to build the same bundles with its markers.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeBundles } from './l10n.mjs';
 
-const production = process.argv.includes('--production');
-const watch = process.argv.includes('--watch');
+const root = fileURLToPath(new URL('.', import.meta.url));
 
 // ssh2 (via dockerode) has optional native parts; they must stay out of the bundle.
 const nativeOptional = ['cpu-features', './crypto/build/Release/sshcrypto.node'];
 
-const node = {
+const nodeOptions = (production) => ({
   bundle: true,
   platform: 'node',
   target: 'node18',
@@ -21,30 +24,89 @@ const node = {
   logLevel: 'info',
   external: ['vscode', ...nativeOptional],
   loader: { '.node': 'empty' },
-};
+  // import() of a sibling bundle becomes require(): module.exports stays whole (undici's
+  // named exports are invisible to Node's ESM import of a CommonJS file), one module cache.
+  supported: { 'dynamic-import': false },
+});
 
-const builds = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
-  { ...node, entryPoints: ['src/local/computehub-main.ts'], outfile: 'dist/computehub.js' },
-  { ...node, entryPoints: ['src/local/gridnode-main.ts'], outfile: 'dist/gridnode.js' },
-  { ...node, entryPoints: ['src/local/mainjob-main.ts'], outfile: 'dist/mainjob.js' },
-  {
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    minify: production,
-    sourcemap: !production,
-    logLevel: 'info',
-    entryPoints: ['media/src/results.ts'],
-    outfile: 'media/dist/results.js',
-  },
-].filter((b) => b.entryPoints.every((e) => existsSync(e)));
+// VS Code reads and compiles all of dist/extension.js at activation, so what activation
+// does not run lives in a sibling bundle. The source imports it as usual with
+// `await import(...)` (tsx and plain Node resolve that normally); siblingBundles() turns the
+// import into require('./<out>.js') next to the importing bundle. A package listed here is
+// one bundle shared by every bundle that imports it.
+const lazyBundles = [
+  { out: 'queues', in: 'src/core/queues/index.ts' }, // ioredis
+  { out: 'images', in: 'src/core/images/index.ts' }, // tar-fs, .dockerignore
+  { out: 'local', in: 'src/local/cluster.ts' }, // Start Local Cluster: hub, node, redis-server
+  { out: 'dockerode', in: 'dockerode', pkg: true }, // + ssh2, grpc, protobufjs: images and local
+  { out: 'undici', in: 'undici', pkg: true }, // first hub request
+  { out: 'toml', in: 'smol-toml', pkg: true }, // importing skill files; local
+];
 
-writeBundles();
+/** Imports of the lazy bundles' entries become external requires of the sibling file. */
+function siblingBundles(self) {
+  const packages = new Map(lazyBundles.filter((b) => b.pkg).map((b) => [b.in, b.out]));
+  const files = new Map(lazyBundles.filter((b) => !b.pkg).map((b) => [resolve(root, b.in), b.out]));
+  const skip = Symbol('resolving');
+  return {
+    name: 'sibling-bundles',
+    setup(build) {
+      build.onResolve({ filter: /^(\.|[a-z@])/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData === skip) return undefined;
+        let out = packages.get(args.path);
+        if (!out && args.path.startsWith('.')) {
+          const { path } = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: skip });
+          out = files.get(path);
+        }
+        if (!out || out === self) return undefined;
+        if (self === 'extension' && args.kind !== 'dynamic-import') {
+          return { errors: [{ text: `"${args.path}" (bundle ${out}) is imported statically by ${args.importer}: activation would load it. Use await import(...) where it is needed.` }] };
+        }
+        return { path: `./${out}.js`, external: true };
+      });
+    },
+  };
+}
 
-if (watch) {
-  for (const b of builds) await (await esbuild.context(b)).watch();
-} else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+/** dist/extension.js and its siblings, each an esbuild build of its own. */
+export function extensionBuilds({ production = false, outdir = resolve(root, 'dist') } = {}) {
+  return [{ out: 'extension', in: 'src/extension.ts' }, ...lazyBundles].map((b) => ({
+    ...nodeOptions(production),
+    absWorkingDir: root,
+    entryPoints: [{ in: b.in, out: b.out }],
+    outdir,
+    plugins: [siblingBundles(b.out)],
+  }));
+}
+
+function allBuilds(production) {
+  const node = nodeOptions(production);
+  return [
+    ...extensionBuilds({ production }),
+    { ...node, entryPoints: ['src/local/computehub-main.ts'], outfile: 'dist/computehub.js' },
+    { ...node, entryPoints: ['src/local/gridnode-main.ts'], outfile: 'dist/gridnode.js' },
+    { ...node, entryPoints: ['src/local/mainjob-main.ts'], outfile: 'dist/mainjob.js' },
+    {
+      bundle: true,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      minify: production,
+      sourcemap: !production,
+      logLevel: 'info',
+      entryPoints: ['media/src/results.ts'],
+      outfile: 'media/dist/results.js',
+    },
+  ].filter((b) => b.entryPoints.every((e) => typeof e !== 'string' || existsSync(resolve(root, e))));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const production = process.argv.includes('--production');
+  writeBundles();
+  const builds = allBuilds(production);
+  if (process.argv.includes('--watch')) {
+    for (const b of builds) await (await esbuild.context(b)).watch();
+  } else {
+    await Promise.all(builds.map((b) => esbuild.build(b)));
+  }
 }

@@ -1,8 +1,7 @@
 // ComputeHub REST client over undici. One keep-alive Pool per hub origin (HubPools), a
 // timeout on every request, every body read or released, and each failure turned into a
 // HubError whose message names the cluster and says what to check.
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { ConfigError, HubError } from './errors';
 import { l10n } from './l10n';
 import { maskUrl, redact } from './redact';
@@ -20,11 +19,17 @@ const MAX_SHOWN_TEXT = 500;
 export class HubPools {
   private readonly pools = new Map<string, { pool: Pool; connectTimeoutMs: number }>();
 
-  get(origin: string, connectTimeoutMs: number): Pool {
+  async get(origin: string, connectTimeoutMs: number): Promise<Pool> {
     const known = this.pools.get(origin);
     if (known && known.connectTimeoutMs === connectTimeoutMs) return known.pool;
+    // Loaded on the first request, not at activation: undici is the largest part of the
+    // client, and the build puts it in a bundle of its own (esbuild.mjs).
+    const { Pool } = await import('undici');
+    // Checked again: a concurrent first request may have made the pool while undici loaded.
+    const raced = this.pools.get(origin);
+    if (raced && raced.connectTimeoutMs === connectTimeoutMs) return raced.pool;
     // The connect timeout is fixed per pool: a changed setting needs a new pool.
-    if (known) void known.pool.close().catch(() => undefined);
+    if (raced) void raced.pool.close().catch(() => undefined);
     const pool = new Pool(origin, {
       connections: 4,
       keepAliveTimeout: 10_000,
@@ -160,8 +165,8 @@ class UndiciHubClient implements HubClient {
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     const what = `${method} ${path.split('?')[0]}`;
     const started = Date.now();
-    const send = () =>
-      this.opts.pools.get(this.origin, timeout).request({
+    const send = async () =>
+      (await this.opts.pools.get(this.origin, timeout)).request({
         method,
         path: this.prefix + path,
         headers,

@@ -13,7 +13,11 @@ export function formatMessage(message: string, args: Record<string, unknown> | u
   });
 }
 
-let translate: Translate = formatMessage;
+// On globalThis, not in module state: the lazily loaded bundles (queues, images, local
+// cluster) each hold a copy of this file, and all of them must use the translator that
+// activation set.
+const TRANSLATOR = Symbol.for('gridcore.l10n.translator');
+const shared = globalThis as { [TRANSLATOR]?: Translate };
 
 export const l10n = {
   t(message: string, ...rest: unknown[]): string {
@@ -21,11 +25,11 @@ export const l10n = {
       rest.length === 1 && rest[0] !== null && typeof rest[0] === 'object' && !Array.isArray(rest[0])
         ? (rest[0] as Record<string, unknown>)
         : rest;
-    return translate(message, args);
+    return (shared[TRANSLATOR] ?? formatMessage)(message, args);
   },
 };
 
 /** Called once by the extension with `vscode.l10n.t`. */
 export function setTranslator(fn: Translate): void {
-  translate = fn;
+  shared[TRANSLATOR] = fn;
 }
