@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { FinishResult, TaskView } from '../core/types';
 import { finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../ui-model/finish-flow';
 import { taskDetailsMarkdown } from '../ui-model/task-details';
-import { recordedQueues, taskQueueNames } from '../ui-model/task-queues';
+import { handedConfig, handedQueues, recordedQueues, taskQueueNames } from '../ui-model/task-queues';
 import { pickTask, resolveCluster, targetOf } from './args';
 import type { CommandContext, CommandModule } from './registry';
 
@@ -67,8 +67,11 @@ export const taskCommands: CommandModule = (registry, ctx) => {
     const found = await findTask(ctx, arg);
     if (!found) return undefined;
     const { cluster, task } = found;
-    const lengths = await queueLengths(ctx, cluster, await taskQueueNames(ctx.service, cluster, task));
-    const markdown = taskDetailsMarkdown(cluster, task, lengths);
+    // A task registered elsewhere has no record: the hub's node-facing config describes it
+    // when it is the one handed to nodes (one hub call for the page and the queue lengths).
+    const handed = task.record ? undefined : await handedConfig(ctx.service, cluster, task);
+    const lengths = await queueLengths(ctx, cluster, recordedQueues(task) ?? handedQueues(handed));
+    const markdown = taskDetailsMarkdown(cluster, task, lengths, handed);
     await ctx.docs.show(`tasks/${cluster}/${task.name}-${task.state}-${task.index}`, markdown);
     return markdown;
   });

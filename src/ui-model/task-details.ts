@@ -1,11 +1,29 @@
-// The record of a task as read-only markdown (Redis URLs masked).
+// The record of a task as read-only markdown (Redis URLs masked). A task registered elsewhere
+// has no record; when it is the task the hub hands to nodes, the hub's node-facing config
+// (`/gridnode/task`) fills image, Redis and queues instead, and the page says so.
 import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
-import type { TaskView } from '../core/types';
+import type { TaskConfig, TaskRecord, TaskView } from '../core/types';
 import { formatCount, taskStateLabel } from './format';
+import { HANDED_PLATFORM } from './task-queues';
 
-export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number }): string {
-  const r = t.record;
+type Shown = Pick<TaskRecord, 'image' | 'images' | 'inputRedis' | 'outputRedis' | 'inputQueue' | 'outputQueue' | 'pushed' | 'registeredAt' | 'folder'>;
+
+function fromHandedConfig(c: TaskConfig): Shown {
+  return {
+    image: c.image,
+    inputRedis: c.input_redis ?? c.redis_url ?? undefined,
+    outputRedis: c.output_redis ?? c.redis_url ?? undefined,
+    inputQueue: c.input_queue ?? undefined,
+    outputQueue: c.output_queue ?? undefined,
+  };
+}
+
+/** `handed`: what the hub hands nodes now, used only for a task without a record and only
+ *  when it names this task. */
+export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number }, handed?: TaskConfig): string {
+  const fromHub = !t.record && handed?.task_name === t.name;
+  const r: Shown | undefined = t.record ?? (fromHub && handed ? fromHandedConfig(handed) : undefined);
   const state = taskStateLabel(t.state);
   const row = (k: string, v: string | undefined) => `| ${k} | ${v === undefined || v === '' ? '–' : v.replace(/\|/g, '\\|')} |`;
   const lines = [
@@ -15,7 +33,7 @@ export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { in
     '|---|---|',
     row(l10n.t('Cluster'), cluster),
     row(l10n.t('State'), state),
-    row(l10n.t('Image'), r?.image),
+    row(fromHub ? l10n.t('Image for {0}', HANDED_PLATFORM) : l10n.t('Image'), r?.image),
     ...Object.entries(r?.images ?? {}).map(([p, img]) => row(l10n.t('Image for {0}', p), img)),
     row(l10n.t('Input Redis'), r?.inputRedis ? maskUrl(r.inputRedis) : undefined),
     row(l10n.t('Output Redis'), r?.outputRedis ? maskUrl(r.outputRedis) : undefined),
@@ -26,7 +44,14 @@ export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { in
     row(l10n.t('Build folder'), r?.folder),
     '',
   ];
-  if (!r) lines.push(l10n.t('This task was not registered from this editor: the hub returns names only, so image and queues are unknown.'), '');
+  if (fromHub) {
+    lines.push(
+      l10n.t('This task was not registered from this editor: its image, Redis and queues are what the hub hands to {platform} nodes (GET /gridnode/task).', { platform: HANDED_PLATFORM }),
+      '',
+    );
+  } else if (!t.record) {
+    lines.push(l10n.t('This task was not registered from this editor: the hub returns names only, so image and queues are unknown.'), '');
+  }
   if (t.stillHandedToNodes) lines.push(l10n.t('The hub still hands this completed task to nodes: their containers keep running it until a new task is registered.'), '');
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
 // or the last completed one it keeps handing), the node-facing route's config. One helper
 // for the tree, the status bar and the task commands.
 import type { GridCoreService } from '../core/service-api';
-import type { TaskView } from '../core/types';
+import type { Platform, TaskConfig, TaskView } from '../core/types';
 
 export interface QueueNames {
   input?: string;
@@ -37,8 +37,25 @@ export async function taskQueueNames(
   const key = `${cluster}\u0000${task.name}`;
   const cached = cache?.get(key);
   if (cached) return cached;
-  const config = await (await service.hub(cluster)).currentTaskConfig().catch(() => null);
-  const names: QueueNames = config?.task_name === task.name ? { input: config.input_queue ?? undefined, output: config.output_queue ?? undefined } : {};
+  const names = handedQueues(await handedConfig(service, cluster, task));
   cache?.set(key, names);
   return names;
+}
+
+/** The platform whose config `handedConfig` reads: upstream's nodes ask for this one. */
+export const HANDED_PLATFORM: Platform = 'linux/amd64';
+
+/** What the hub hands nodes, when that is this task; undefined for any other task, or when
+ *  the hub does not answer (the caller then shows what it knows without it). */
+export async function handedConfig(service: Pick<GridCoreService, 'hub'>, cluster: string, task: TaskView): Promise<TaskConfig | undefined> {
+  if (!handedToNodes(task)) return undefined;
+  const config = await service
+    .hub(cluster)
+    .then((hub) => hub.currentTaskConfig(HANDED_PLATFORM))
+    .catch(() => null);
+  return config?.task_name === task.name ? config : undefined;
+}
+
+export function handedQueues(config: TaskConfig | undefined): QueueNames {
+  return config ? { input: config.input_queue ?? undefined, output: config.output_queue ?? undefined } : {};
 }

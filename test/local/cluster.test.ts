@@ -4,39 +4,23 @@
 // the error names the step and nothing is left behind.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, test } from 'node:test';
-import Docker from 'dockerode';
+import { test } from 'node:test';
 import { isGridCoreError } from '../../src/core/errors';
 import { findRunningLocalCluster, startLocalCluster, stopLocalCluster, type ClusterStep } from '../../src/local/cluster';
 import { healthOk } from '../../src/local/cluster/hub';
 import { portFree } from '../../src/local/cluster/ports';
 import { redisAnswers } from '../../src/local/cluster/redis';
 import { pidAlive } from '../../src/local/cluster/state';
-import { ensureDocker, type DockerHandle } from '../support/docker';
 import { freePort } from '../support/redis';
-import { nodeContainers, stopDocker } from './fixtures';
+import { nodeContainers, useLocalTestEnv } from './fixtures';
 
 const run = promisify(execFile);
-let dockerd: DockerHandle;
-let docker: Docker;
-let skillDir: string;
-
-before(async () => {
-  dockerd = await ensureDocker();
-  docker = new Docker({ socketPath: dockerd.socketPath });
-  skillDir = mkdtempSync(join(tmpdir(), 'gridcore-skill-'));
-});
-
-after(async () => {
-  await stopLocalCluster();
-  await stopDocker(dockerd);
-  rmSync(skillDir, { recursive: true, force: true });
-});
+// the temp folder is the skill folder of these clusters
+const env = useLocalTestEnv({ images: false, tempDir: 'gridcore-skill-', stopFirst: stopLocalCluster });
 
 function occupy(port: number): Promise<Server> {
   return new Promise((res) => {
@@ -53,8 +37,8 @@ test('starts with a taken hub port, is found by a second process, stops with not
     const info = await startLocalCluster({
       hubPort: takenPort,
       redisPort: await freePort(),
-      skillDir,
-      dockerSocket: dockerd.socketPath,
+      skillDir: env.dir,
+      dockerSocket: env.dockerd.socketPath,
       node: { parallelism: 1, heartbeatIntervalMs: 300, taskPollIntervalMs: 300, stopTimeoutMs: 1000, containerMemoryMb: 128 },
       onStep: (s) => steps.push(s),
     });
@@ -68,7 +52,7 @@ test('starts with a taken hub port, is found by a second process, stops with not
     assert.ok(await redisAnswers(info.redisPort, password));
     assert.ok(info.nodeId);
 
-    const stateFile = join(skillDir, 'state', 'local_cluster.json');
+    const stateFile = join(env.dir, 'state', 'local_cluster.json');
     assert.equal(statSync(stateFile).mode & 0o777, 0o600);
     assert.deepEqual(JSON.parse(readFileSync(stateFile, 'utf8')), {
       computehub: { url: info.profile.computehubUrl },
@@ -76,8 +60,8 @@ test('starts with a taken hub port, is found by a second process, stops with not
       redis: { url: info.profile.redisUrl },
     });
 
-    assert.deepEqual(await startLocalCluster({ skillDir }), info, 'a second call in this process gets the same cluster');
-    const script = `require(${JSON.stringify(resolve(__dirname, '../../src/local/cluster.ts'))}).findRunningLocalCluster({ skillDir: ${JSON.stringify(skillDir)} }).then((c) => console.log(JSON.stringify(c)))`;
+    assert.deepEqual(await startLocalCluster({ skillDir: env.dir }), info, 'a second call in this process gets the same cluster');
+    const script = `require(${JSON.stringify(resolve(__dirname, '../../src/local/cluster.ts'))}).findRunningLocalCluster({ skillDir: ${JSON.stringify(env.dir)} }).then((c) => console.log(JSON.stringify(c)))`;
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script]);
     const other = JSON.parse(stdout);
     assert.equal(other.ownedHere, false);
@@ -88,9 +72,9 @@ test('starts with a taken hub port, is found by a second process, stops with not
     assert.equal(await stopLocalCluster(), true);
     assert.equal(await healthOk(info.profile.computehubUrl), false);
     assert.equal(await portFree(info.redisPort), true, 'Redis stopped');
-    assert.deepEqual(await nodeContainers(docker, info.nodeId!), []);
+    assert.deepEqual(await nodeContainers(env.docker, info.nodeId!), []);
     assert.equal(existsSync(stateFile), false);
-    assert.equal(await findRunningLocalCluster({ skillDir }), undefined);
+    assert.equal(await findRunningLocalCluster({ skillDir: env.dir }), undefined);
   } finally {
     blocker.close();
     await stopLocalCluster();
@@ -100,7 +84,7 @@ test('starts with a taken hub port, is found by a second process, stops with not
 test('Docker down: the error names the step and nothing is left running', async () => {
   const hubPort = await freePort();
   const redisPort = await freePort();
-  const err = await startLocalCluster({ hubPort, redisPort, skillDir, dockerSocket: join(skillDir, 'no-docker.sock') }).then(
+  const err = await startLocalCluster({ hubPort, redisPort, skillDir: env.dir, dockerSocket: join(env.dir, 'no-docker.sock') }).then(
     () => assert.fail('should fail'),
     (e: unknown) => e,
   );
@@ -111,16 +95,16 @@ test('Docker down: the error names the step and nothing is left running', async 
   assert.match(err.message, /Start Docker/);
   assert.equal(await portFree(hubPort), true);
   assert.equal(await portFree(redisPort), true);
-  assert.equal(existsSync(join(skillDir, 'state', 'gridcore-local.lock.json')), false);
-  assert.equal(await findRunningLocalCluster({ skillDir }), undefined);
+  assert.equal(existsSync(join(env.dir, 'state', 'gridcore-local.lock.json')), false);
+  assert.equal(await findRunningLocalCluster({ skillDir: env.dir }), undefined);
 });
 
 test('a failing later step (redis-server missing and no image) stops what it had started', async () => {
   const err = await startLocalCluster({
     hubPort: await freePort(),
     redisPort: await freePort(),
-    skillDir,
-    dockerSocket: dockerd.socketPath,
+    skillDir: env.dir,
+    dockerSocket: env.dockerd.socketPath,
     redisServer: '/nonexistent/redis-server',
   }).then(
     () => assert.fail('should fail'),

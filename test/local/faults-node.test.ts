@@ -9,61 +9,33 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { after, before, test } from 'node:test';
-import Docker from 'dockerode';
+import { test } from 'node:test';
 import Redis from 'ioredis';
 import type { HubNode } from '../../src/core/types';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
-import { GridNode } from '../../src/local/node/gridNode';
-import { ensureDocker, type DockerHandle } from '../support/docker';
-import { startRedis, type TestRedis } from '../support/redis';
-import { buildTestImages, hubCall, nodeContainers, SQUARE_IMAGE, stopDocker, until } from './fixtures';
+import type { GridNode } from '../../src/local/node/gridNode';
+import { fastNode, hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
 
 const run = promisify(execFile);
 const TOKEN = 'faults-node-token';
 /** the consumer's BLMPOP COUNT */
 const BATCH = 100;
-let dockerd: DockerHandle;
-let docker: Docker;
-let redis: TestRedis;
-
-before(async () => {
-  dockerd = await ensureDocker();
-  docker = new Docker({ socketPath: dockerd.socketPath });
-  await buildTestImages(docker);
-  redis = await startRedis({ password: 'pw-faults-node' });
-});
-
-after(async () => {
-  await redis?.stop();
-  await stopDocker(dockerd);
-});
+const env = useLocalTestEnv({ redisPassword: 'pw-faults-node' });
 
 /** `docker kill` from the command line, as a user would, against the test's engine. */
 async function dockerKill(name: string): Promise<void> {
-  await run('docker', ['-H', `unix://${dockerd.socketPath}`, 'kill', name]);
+  await run('docker', ['-H', `unix://${env.dockerd.socketPath}`, 'kill', name]);
 }
 
 async function withNode(parallelism: number, fn: (o: { hub: RunningHub; node: GridNode; id: string; r: Redis }) => Promise<void>): Promise<void> {
   const hub = await startHub({ port: 0, token: TOKEN });
-  const node = new GridNode({
-    serverUrl: hub.url,
-    token: TOKEN,
-    parallelism,
-    heartbeatIntervalMs: 200,
-    taskPollIntervalMs: 200,
-    stopTimeoutMs: 1000,
-    containerMemoryMb: 128,
-    networkMode: 'host',
-    docker,
-    restartBackoff: { initialMs: 200, maxMs: 1000, stableMs: 3000 },
-  });
-  const r = new Redis(redis.url);
+  const node = fastNode(env.docker, hub.url, TOKEN, { parallelism });
+  const r = new Redis(env.redis.url);
   try {
     const id = await node.start();
     await fn({ hub, node, id, r });
     await node.dispose();
-    assert.deepEqual(await nodeContainers(docker, id), [], 'no container left');
+    assert.deepEqual(await nodeContainers(env.docker, id), [], 'no container left');
   } finally {
     await node.dispose();
     r.disconnect();
@@ -73,7 +45,7 @@ async function withNode(parallelism: number, fn: (o: { hub: RunningHub; node: Gr
 
 async function register(hub: RunningHub, name: string): Promise<{ input: string; output: string }> {
   const q = { input: `${name}:in`, output: `${name}:out` };
-  const task = { name, image: SQUARE_IMAGE, input_redis: redis.url, output_redis: redis.url, input_queue: q.input, output_queue: q.output };
+  const task = { name, image: SQUARE_IMAGE, input_redis: env.redis.url, output_redis: env.redis.url, input_queue: q.input, output_queue: q.output };
   assert.equal((await hubCall(hub.url, TOKEN, 'POST', '/api/tasks', task)).status, 201);
   return q;
 }
@@ -101,7 +73,7 @@ async function killAndAwaitRestart(node: GridNode, id: string, hub: RunningHub, 
   // The sample consumer also exits by itself after 5 idle seconds (and is started again):
   // kill a container that runs.
   const killed = await until('a running container killed', async () => {
-    const c = (await nodeContainers(docker, id)).find((x) => x.Names[0] === `/${name}` && x.State === 'running');
+    const c = (await nodeContainers(env.docker, id)).find((x) => x.Names[0] === `/${name}` && x.State === 'running');
     if (!c) return undefined;
     return dockerKill(name).then(
       () => c,
@@ -114,7 +86,7 @@ async function killAndAwaitRestart(node: GridNode, id: string, hub: RunningHub, 
     return me?.runtime_status === 'Error';
   }, 30_000, 100);
   await until('a new container of the same name', async () => {
-    const c = (await nodeContainers(docker, id)).find((x) => x.Names[0] === `/${name}`);
+    const c = (await nodeContainers(env.docker, id)).find((x) => x.Names[0] === `/${name}`);
     return c && c.Id !== killed.Id && c.State === 'running';
   }, 60_000, 200);
 }

@@ -2,56 +2,25 @@
 // the offline shell-square image square 10,000 numbers; a task switch, a stop request and a
 // crashing image behave as the contract (minus upstream's defects) says.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import Docker from 'dockerode';
+import { test } from 'node:test';
 import Redis from 'ioredis';
 import type { HubNode } from '../../src/core/types';
 import { startHub } from '../../src/local/hub/server';
-import { GridNode } from '../../src/local/node/gridNode';
-import { ensureDocker, type DockerHandle } from '../support/docker';
-import { startRedis, type TestRedis } from '../support/redis';
-import { buildTestImages, CRASH_IMAGE, hubCall, nodeContainers, SQUARE_IMAGE, stopDocker, until } from './fixtures';
+import type { GridNodeOptions } from '../../src/local/node/gridNode';
+import { CRASH_IMAGE, fastNode as fastNodeOf, hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
 
 const TOKEN = 'node-test-token';
-let dockerd: DockerHandle;
-let docker: Docker;
-let redis: TestRedis;
+const env = useLocalTestEnv({ redisPassword: 'pw-node-test' });
 
-before(async () => {
-  dockerd = await ensureDocker();
-  docker = new Docker({ socketPath: dockerd.socketPath });
-  await buildTestImages(docker);
-  redis = await startRedis({ password: 'pw-node-test' });
-});
-
-after(async () => {
-  await redis?.stop();
-  await stopDocker(dockerd);
-});
-
-function fastNode(hubUrl: string, extra: Partial<ConstructorParameters<typeof GridNode>[0]> = {}) {
-  return new GridNode({
-    serverUrl: hubUrl,
-    token: TOKEN,
-    parallelism: 2,
-    heartbeatIntervalMs: 200,
-    taskPollIntervalMs: 200,
-    stopTimeoutMs: 1000,
-    containerMemoryMb: 128,
-    networkMode: 'host',
-    docker,
-    restartBackoff: { initialMs: 200, maxMs: 1000, stableMs: 3000 },
-    ...extra,
-  });
-}
+const fastNode = (hubUrl: string, extra: Partial<GridNodeOptions> = {}) => fastNodeOf(env.docker, hubUrl, TOKEN, extra);
 
 test('squares 10,000 items, switches task without overlap, stops on request with no container left', async () => {
   const hub = await startHub({ port: 0, token: TOKEN });
   const node = fastNode(hub.url);
-  const r = new Redis(redis.url);
+  const r = new Redis(env.redis.url);
   try {
     const id = await node.start();
-    const task = { name: 'square-a', image: SQUARE_IMAGE, input_redis: redis.url, output_redis: redis.url, input_queue: 'a:in', output_queue: 'a:out' };
+    const task = { name: 'square-a', image: SQUARE_IMAGE, input_redis: env.redis.url, output_redis: env.redis.url, input_queue: 'a:in', output_queue: 'a:out' };
     assert.equal((await hubCall(hub.url, TOKEN, 'POST', '/api/tasks', task)).status, 201);
     const n = 10_000;
     for (let i = 0; i < n; i += 1000) await r.lpush('a:in', ...Array.from({ length: 1000 }, (_, k) => String(i + k)));
@@ -73,7 +42,7 @@ test('squares 10,000 items, switches task without overlap, stops on request with
     // task switch: the second task starts once the first is finished
     await hubCall(hub.url, TOKEN, 'POST', '/api/tasks', { ...task, name: 'square-b', input_queue: 'b:in', output_queue: 'b:out' });
     await hubCall(hub.url, TOKEN, 'POST', '/api/tasks/finish');
-    const names = async () => (await nodeContainers(docker, id)).map((c) => c.Names[0]);
+    const names = async () => (await nodeContainers(env.docker, id)).map((c) => c.Names[0]);
     await until('containers of square-b only', async () => {
       const now = await names();
       return now.length === 2 && now.every((x) => x.startsWith('/idm-square-b-'));
@@ -84,7 +53,7 @@ test('squares 10,000 items, switches task without overlap, stops on request with
 
     assert.equal((await hubCall(hub.url, TOKEN, 'POST', `/api/nodes/${id}/stop`)).status, 200);
     assert.equal(await node.exited, 'stopRequested');
-    assert.deepEqual(await nodeContainers(docker, id), []);
+    assert.deepEqual(await nodeContainers(env.docker, id), []);
   } finally {
     await node.dispose();
     r.disconnect();
@@ -105,7 +74,7 @@ test('a crashing image shows Error on the hub and is restarted; dispose leaves n
     assert.equal(me.runtime_status, 'Error');
     assert.match(node.snapshot().errors.join('\n'), /exited with code 1/);
     await node.dispose();
-    assert.deepEqual(await nodeContainers(docker, id), []);
+    assert.deepEqual(await nodeContainers(env.docker, id), []);
   } finally {
     await node.dispose();
     await hub.close();

@@ -3,41 +3,20 @@
 // it wrote back) removes them. A token the hub rejects exits 1 with a clear message.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
-import Docker from 'dockerode';
+import { test } from 'node:test';
 import type { HubNode } from '../../src/core/types';
 import { startHub } from '../../src/local/hub/server';
-import { ensureDocker, type DockerHandle } from '../support/docker';
-import { startRedis, type TestRedis } from '../support/redis';
-import { buildTestImages, hubCall, nodeContainers, SQUARE_IMAGE, stopDocker, until } from './fixtures';
+import { hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
 
 const TOKEN = 'standalone-token';
 const NODE_JS = resolve(__dirname, '../../dist/gridnode.js');
-let dockerd: DockerHandle;
-let docker: Docker;
-let redis: TestRedis;
-let dir: string;
-
-before(async () => {
-  dockerd = await ensureDocker();
-  docker = new Docker({ socketPath: dockerd.socketPath });
-  await buildTestImages(docker);
-  redis = await startRedis({ password: 'pw-standalone' });
-  dir = mkdtempSync(join(tmpdir(), 'gridnode-'));
-});
-
-after(async () => {
-  await redis?.stop();
-  await stopDocker(dockerd);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const env = useLocalTestEnv({ redisPassword: 'pw-standalone', tempDir: 'gridnode-' });
 
 function runNode(config: string) {
   const p = spawn(process.execPath, [NODE_JS, '-c', config], {
-    env: { ...process.env, DOCKER_HOST: `unix://${dockerd.socketPath}` },
+    env: { ...process.env, DOCKER_HOST: `unix://${env.dockerd.socketPath}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -49,27 +28,27 @@ function runNode(config: string) {
 
 test('containers left by a SIGKILLed node are removed by its next start; SIGTERM leaves none', async () => {
   const hub = await startHub({ port: 0, token: TOKEN });
-  const config = join(dir, 'gridnode.toml');
+  const config = join(env.dir, 'gridnode.toml');
   writeFileSync(config, [
     `server_url = "${hub.url}"`, `token = "${TOKEN}"`, 'parallelism = 2', 'heartbeat_interval = 1',
     'stop_timeout = 1', 'container_memory = 128', 'network_mode = "host"', 'task_poll_interval = 1', '',
   ].join('\n'));
-  await hubCall(hub.url, TOKEN, 'POST', '/api/tasks', { name: 'orphans', image: SQUARE_IMAGE, input_redis: redis.url, input_queue: 'o:in', output_queue: 'o:out' });
+  await hubCall(hub.url, TOKEN, 'POST', '/api/tasks', { name: 'orphans', image: SQUARE_IMAGE, input_redis: env.redis.url, input_queue: 'o:in', output_queue: 'o:out' });
   let second: ReturnType<typeof runNode> | undefined;
   try {
     const first = runNode(config);
     const nodeId = await until('node_id written back', async () => /node_id = "([^"]+)"/.exec(readFileSync(config, 'utf8'))?.[1], 20_000);
     const old = await until('2 running containers', async () => {
-      const cs = (await nodeContainers(docker, nodeId)).filter((c) => c.State === 'running');
+      const cs = (await nodeContainers(env.docker, nodeId)).filter((c) => c.State === 'running');
       return cs.length === 2 && cs;
     });
     first.p.kill('SIGKILL');
     await first.exited;
-    assert.equal((await nodeContainers(docker, nodeId)).length, 2, 'SIGKILL leaves the containers (nothing could remove them)');
+    assert.equal((await nodeContainers(env.docker, nodeId)).length, 2, 'SIGKILL leaves the containers (nothing could remove them)');
 
     second = runNode(config);
     await until('old containers gone, new ones running', async () => {
-      const cs = await nodeContainers(docker, nodeId);
+      const cs = await nodeContainers(env.docker, nodeId);
       const ids = new Set(cs.map((c) => c.Id));
       return old.every((c) => !ids.has(c.Id)) && cs.filter((c) => c.State === 'running').length === 2;
     });
@@ -78,7 +57,7 @@ test('containers left by a SIGKILLed node are removed by its next start; SIGTERM
 
     second.p.kill('SIGTERM');
     assert.equal(await second.exited, 0);
-    assert.deepEqual(await nodeContainers(docker, nodeId), []);
+    assert.deepEqual(await nodeContainers(env.docker, nodeId), []);
   } finally {
     second?.p.kill('SIGKILL');
     await hub.close();
@@ -87,7 +66,7 @@ test('containers left by a SIGKILLed node are removed by its next start; SIGTERM
 
 test('a rejected token or an unreachable hub exits 1 at once with a clear message', async () => {
   const hub = await startHub({ port: 0, token: TOKEN });
-  const config = join(dir, 'bad.toml');
+  const config = join(env.dir, 'bad.toml');
   try {
     writeFileSync(config, `server_url = "${hub.url}"\ntoken = "wrong"\n`);
     // spawned, not spawnSync: the hub answers from this very process

@@ -5,26 +5,31 @@
 // on PATH ('auto'), health, node registered, a task squared through the cluster's Redis,
 // node_id written back into gridnode.toml, and stop leaves no process and no container.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
-import Docker from 'dockerode';
+import { test } from 'node:test';
 import Redis from 'ioredis';
 import type { HubNode } from '../../src/core/types';
 import { runningLocalNode, startLocalCluster, stopLocalCluster } from '../../src/local/cluster';
 import { healthOk } from '../../src/local/cluster/hub';
 import { portFree } from '../../src/local/cluster/ports';
 import { pidAlive } from '../../src/local/cluster/state';
-import { ensureDocker, type DockerHandle } from '../support/docker';
 import { freePort } from '../support/redis';
-import { buildTestImages, hubCall, nodeContainers, SQUARE_IMAGE, stopDocker, until } from './fixtures';
+import { hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
 
 const DIST = resolve(__dirname, '../../dist');
-let dockerd: DockerHandle;
-let docker: Docker;
-let dir: string;
 let binDir: string;
+const env = useLocalTestEnv({
+  tempDir: 'gridcore-upstream-',
+  setup: (e) => {
+    for (const f of ['computehub.js', 'gridnode.js']) assert.ok(existsSync(join(DIST, f)), `${f} is built (node test/run.mjs local builds it)`);
+    binDir = join(e.dir, 'bin');
+    mkdirSync(binDir);
+    wrapper('computehub', 'computehub.js');
+    wrapper('gridnode', 'gridnode.js');
+  },
+  stopFirst: stopLocalCluster,
+});
 
 function wrapper(name: string, script: string): string {
   const file = join(binDir, name);
@@ -32,24 +37,6 @@ function wrapper(name: string, script: string): string {
   chmodSync(file, 0o755);
   return file;
 }
-
-before(async () => {
-  for (const f of ['computehub.js', 'gridnode.js']) assert.ok(existsSync(join(DIST, f)), `${f} is built (node test/run.mjs local builds it)`);
-  dockerd = await ensureDocker();
-  docker = new Docker({ socketPath: dockerd.socketPath });
-  await buildTestImages(docker);
-  dir = mkdtempSync(join(tmpdir(), 'gridcore-upstream-'));
-  binDir = join(dir, 'bin');
-  mkdirSync(binDir);
-  wrapper('computehub', 'computehub.js');
-  wrapper('gridnode', 'gridnode.js');
-});
-
-after(async () => {
-  await stopLocalCluster();
-  await stopDocker(dockerd);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
 
 /** Every live process descending from this one (Linux /proc), with its command line. */
 function descendants(): Map<number, string> {
@@ -86,14 +73,14 @@ test('upstream binaries found on PATH: health, node registered, a task runs, sto
   const before = descendants();
   const savedPath = process.env.PATH;
   process.env.PATH = `${binDir}${delimiter}${savedPath ?? ''}`;
-  const skillDir = join(dir, 'skill');
+  const skillDir = join(env.dir, 'skill');
   let info;
   try {
     info = await startLocalCluster({
       hubPort: await freePort(),
       redisPort: await freePort(),
       skillDir,
-      dockerSocket: dockerd.socketPath,
+      dockerSocket: env.dockerd.socketPath,
       computehubBinary: 'auto',
       gridnodeBinary: 'auto',
       node: { parallelism: 1, heartbeatIntervalMs: 1000, taskPollIntervalMs: 500, stopTimeoutMs: 1000, containerMemoryMb: 128 },
@@ -123,7 +110,7 @@ test('upstream binaries found on PATH: health, node registered, a task runs, sto
     assert.equal((await hubCall(hubUrl, token, 'POST', '/api/tasks', task)).status, 201);
     await r.lpush('up:in', ...Array.from({ length: 200 }, (_, i) => String(i)));
     await until('200 results', async () => (await r.llen('up:out')) === 200, 90_000, 300);
-    assert.equal((await nodeContainers(docker, info.nodeId!)).length, 1);
+    assert.equal((await nodeContainers(env.docker, info.nodeId!)).length, 1);
   } finally {
     r.disconnect();
     assert.equal(await stopLocalCluster(), true);
@@ -131,7 +118,7 @@ test('upstream binaries found on PATH: health, node registered, a task runs, sto
   assert.equal(await healthOk(hubUrl), false);
   assert.equal(await portFree(info.hubPort), true);
   assert.equal(await portFree(info.redisPort), true);
-  assert.deepEqual(await nodeContainers(docker, info.nodeId!), [], 'the node removed its containers before it exited');
+  assert.deepEqual(await nodeContainers(env.docker, info.nodeId!), [], 'the node removed its containers before it exited');
   const left = [...descendants()].filter(([pid]) => !before.has(pid) && pidAlive(pid));
   assert.deepEqual(left, [], 'no process of the cluster is left');
 });
@@ -144,8 +131,8 @@ test('explicit binary paths are used as given; a hub binary that exits is report
   const err = await startLocalCluster({
     hubPort: await freePort(),
     redisPort: await freePort(),
-    skillDir: join(dir, 'skill-broken'),
-    dockerSocket: dockerd.socketPath,
+    skillDir: join(env.dir, 'skill-broken'),
+    dockerSocket: env.dockerd.socketPath,
     computehubBinary: failing,
     gridnodeBinary: join(binDir, 'gridnode'),
   }).then(

@@ -4,34 +4,19 @@
 // task records the new hub forgot (upstream's hub keeps tasks in memory only) and registers
 // them again from those records. The retry of a GET on a stale kept-alive socket is checked
 // against a server that drops the reused socket, since a real restart only sometimes races.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HubError } from '../../src/core/errors';
-import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../../src/core/ports';
-import type { GridCoreService } from '../../src/core/service-api';
-import { createGridCoreService } from '../../src/core/service';
+import { silentLogger } from '../../src/core/ports';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
-import { freePort, startRedis, type TestRedis } from '../support/redis';
+import { freePort } from '../support/redis';
+import { memoryService, useRedis } from '../support/serviceFixture';
 
 const TOKEN = 'restart-token-1';
 const PASSWORD = 'restart-redis-pw';
 const OTHER_PASSWORD = 'another-redis-pw';
-let redis: TestRedis;
-
-before(async () => {
-  redis = await startRedis({ password: PASSWORD });
-});
-after(() => redis.stop());
-
-function service(): GridCoreService {
-  return createGridCoreService({
-    secrets: new MemorySecretStore(),
-    state: new MemoryKeyValueStore(),
-    logger: silentLogger,
-    settings: () => ({ hubTimeoutMs: 3000, redisTimeoutMs: 2000 }),
-  });
-}
+const redis = useRedis({ password: PASSWORD });
 
 /** Nothing listens: refused. A request already on a kept-alive socket sees it closed instead. */
 function isUnreachable(e: unknown): boolean {
@@ -46,7 +31,7 @@ function isUnreachable(e: unknown): boolean {
 test('hub down: unreachable at once; restarted on the same port: the same service recovers and registers the forgotten tasks again', { timeout: 60_000 }, async () => {
   const port = await freePort();
   let hub: RunningHub = await startHub({ port, token: TOKEN });
-  const svc = service();
+  const svc = memoryService();
   try {
     await svc.profiles.save({ name: 'lab', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN });
     const otherRedis = `redis://:${OTHER_PASSWORD}@10.0.0.7:6379`;
@@ -126,7 +111,7 @@ test('the hub dying in the middle of re-registering stops it there; the rest sta
   // The hub goes away right after the first task is registered again.
   let dieAfter: string | undefined;
   const logger = { ...silentLogger, info: (m: string) => void (dieAfter && m.includes(dieAfter) && hub.close()) };
-  const svc = createGridCoreService({ secrets: new MemorySecretStore(), state: new MemoryKeyValueStore(), logger, settings: () => ({ hubTimeoutMs: 3000 }) });
+  const svc = memoryService({ logger });
   try {
     await svc.profiles.save({ name: 'lab', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN });
     for (const name of ['one', 'two', 'three']) await svc.registerTask('lab', { name, image: `${name}:1` });
@@ -181,7 +166,7 @@ async function staleSocketHub(): Promise<{ url: string; seen: string[]; dropNext
 
 test('a GET whose socket is dropped unanswered is sent once more; a POST is not repeated', { timeout: 30_000 }, async () => {
   const stale = await staleSocketHub();
-  const svc = service();
+  const svc = memoryService();
   try {
     await svc.profiles.save({ name: 'lab', computehubUrl: stale.url, redisUrl: redis.url, token: TOKEN });
     const hub = await svc.hub('lab');

@@ -7,11 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisError } from '../../src/core/errors';
-import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../../src/core/ports';
 import type { GridCoreService } from '../../src/core/service-api';
-import { createGridCoreService } from '../../src/core/service';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
 import { startRedis, type TestRedis } from '../support/redis';
+import { memoryService } from '../support/serviceFixture';
 import { until } from '../support/until';
 
 const TOKEN = 'redis-restart-token';
@@ -26,12 +25,7 @@ let svc: GridCoreService;
 before(async () => {
   redis = await startRedis({ password: PASSWORD });
   hub = await startHub({ port: 0, token: TOKEN });
-  svc = createGridCoreService({
-    secrets: new MemorySecretStore(),
-    state: new MemoryKeyValueStore(),
-    logger: silentLogger,
-    settings: () => ({ hubTimeoutMs: 3000, redisTimeoutMs: REDIS_TIMEOUT_MS }),
-  });
+  svc = memoryService({ settings: { redisTimeoutMs: REDIS_TIMEOUT_MS } });
   await svc.profiles.save({ name: 'lab', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN });
 });
 

@@ -2,39 +2,26 @@
 // restarted, wrong or missing passwords, nothing listening.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Redis from 'ioredis';
 import { createQueueService } from '../../src/core/queues/index';
 import { silentLogger } from '../../src/core/ports';
-import type { QueueService, ServiceSettings } from '../../src/core/service-api';
 import { RedisError } from '../../src/core/errors';
+import { queueSettings, useQueueService } from '../support/queueService';
 import { freePort, startRedis, type TestRedis } from '../support/redis';
 
-const settings: ServiceSettings = { hubTimeoutMs: 5000, redisTimeoutMs: 3000, dockerTimeoutMs: 5000, pushBatchSize: 200 };
+const settings = queueSettings({ pushBatchSize: 200 });
 const PASSWORD = 's3cret-pw';
 
 describe('connection killed in the middle of a push', () => {
-  let redis: TestRedis;
-  let raw: Redis;
-  let svc: QueueService;
-  before(async () => {
-    redis = await startRedis();
-    raw = new Redis(redis.url);
-    svc = createQueueService('t', redis.url, settings, silentLogger);
-  });
-  after(async () => {
-    await svc.dispose();
-    raw.disconnect();
-    await redis.stop();
-  });
+  const q = useQueueService({ settings: { pushBatchSize: 200 } });
 
   test('CLIENT KILL: exact count, then resume without duplicates', async () => {
     const total = 300_000;
     let killed = false;
-    const r = await svc.push('f:kill', { kind: 'range', from: 1, to: total }, {
+    const r = await q.svc.push('f:kill', { kind: 'range', from: 1, to: total }, {
       onProgress: (n) => {
         if (!killed && n >= 30_000) {
           killed = true;
-          void raw.client('KILL', 'TYPE', 'normal');
+          void q.raw.client('KILL', 'TYPE', 'normal');
         }
       },
     });
@@ -43,43 +30,34 @@ describe('connection killed in the middle of a push', () => {
     assert.equal((r.error as RedisError).code, 'unreachable');
     assert.match(r.error!.message, /without duplicating/);
     assert.ok(r.pushed < total);
-    assert.equal(await raw.llen('f:kill'), r.pushed, 'reported count is exact');
+    assert.equal(await q.raw.llen('f:kill'), r.pushed, 'reported count is exact');
 
-    const again = await svc.push('f:kill', { kind: 'range', from: 1, to: total }, { resumeId: r.pushId });
+    const again = await q.svc.push('f:kill', { kind: 'range', from: 1, to: total }, { resumeId: r.pushId });
     assert.equal(again.error, undefined);
     assert.equal(again.pushed, total);
     assert.equal(again.previouslyPushed, r.pushed);
-    const items = await raw.lrange('f:kill', 0, -1);
+    const items = await q.raw.lrange('f:kill', 0, -1);
     assert.equal(items.length, total);
     assert.equal(new Set(items).size, total, 'no duplicates');
   });
 
   test('a resume of an unknown push says so', async () => {
     await assert.rejects(
-      svc.push('f:kill', { kind: 'array', items: ['x'] }, { resumeId: 'no-such-push' }),
+      q.svc.push('f:kill', { kind: 'array', items: ['x'] }, { resumeId: 'no-such-push' }),
       (e: RedisError) => e.code === 'command' && /Cannot resume/.test(e.message),
     );
   });
 });
 
 describe('Redis process killed and restarted', () => {
-  let redis: TestRedis;
-  let svc: QueueService;
-  before(async () => {
-    redis = await startRedis({ password: PASSWORD });
-    svc = createQueueService('t', redis.url, { ...settings, redisTimeoutMs: 1000 }, silentLogger);
-  });
-  after(async () => {
-    await svc.dispose();
-    await redis.stop();
-  });
+  const q = useQueueService({ password: PASSWORD, settings: { pushBatchSize: 200, redisTimeoutMs: 1000 } });
 
   test('polls fail clearly while it is down and recover without a new service', async () => {
-    await svc.push('f:q', { kind: 'range', from: 1, to: 10 });
-    assert.deepEqual(await svc.lengths(['f:q']), { 'f:q': 10 });
-    await redis.kill();
+    await q.svc.push('f:q', { kind: 'range', from: 1, to: 10 });
+    assert.deepEqual(await q.svc.lengths(['f:q']), { 'f:q': 10 });
+    await q.redis.kill();
     for (let i = 0; i < 3; i++) {
-      await assert.rejects(svc.lengths(['f:q']), (e: RedisError) => {
+      await assert.rejects(q.svc.lengths(['f:q']), (e: RedisError) => {
         assert.ok(e instanceof RedisError);
         assert.equal(e.code, 'unreachable');
         assert.ok(!e.message.includes(PASSWORD), 'password masked');
@@ -87,27 +65,27 @@ describe('Redis process killed and restarted', () => {
         return true;
       });
     }
-    await redis.restart();
+    await q.redis.restart();
     // Data is gone (no persistence), but the same service answers again.
-    assert.deepEqual(await svc.lengths(['f:q']), { 'f:q': 0 });
-    const r = await svc.push('f:q', { kind: 'range', from: 1, to: 5 });
+    assert.deepEqual(await q.svc.lengths(['f:q']), { 'f:q': 0 });
+    const r = await q.svc.push('f:q', { kind: 'range', from: 1, to: 5 });
     assert.equal(r.pushed, 5);
   });
 
   test('a push while Redis dies reports an error and a count', async () => {
     let killed = false;
-    const r = await svc.push('f:dies', { kind: 'range', from: 1, to: 2_000_000 }, {
+    const r = await q.svc.push('f:dies', { kind: 'range', from: 1, to: 2_000_000 }, {
       onProgress: (n) => {
         if (!killed && n >= 10_000) {
           killed = true;
-          void redis.kill();
+          void q.redis.kill();
         }
       },
     });
     assert.ok(r.error instanceof RedisError);
     assert.ok(r.pushed >= 10_000 && r.pushed < 2_000_000);
-    await redis.restart();
-    await svc.ping();
+    await q.redis.restart();
+    await q.svc.ping();
   });
 });
 

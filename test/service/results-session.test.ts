@@ -1,35 +1,17 @@
 // The results panel's host-side session on a real redis-server and the real QueueService:
 // a 1,000,000-item list pages without loading it, markup round-trips as data, expand follows
 // LPUSH growth, and nothing is ever removed.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Redis from 'ioredis';
-import { createQueueService } from '../../src/core/queues/index';
-import { silentLogger } from '../../src/core/ports';
-import type { QueueService, ServiceSettings } from '../../src/core/service-api';
 import { ResultsSession } from '../../src/views/results/session';
-import { startRedis, type TestRedis } from '../support/redis';
+import { useQueueService } from '../support/queueService';
 
-const settings: ServiceSettings = { hubTimeoutMs: 5000, redisTimeoutMs: 3000, dockerTimeoutMs: 5000, pushBatchSize: 1000 };
-let redis: TestRedis;
-let raw: Redis;
-let svc: QueueService;
-
-before(async () => {
-  redis = await startRedis({ password: 'pw-results' });
-  raw = new Redis(redis.url);
-  svc = createQueueService('test', redis.url, settings, silentLogger);
-});
-after(async () => {
-  await svc.dispose();
-  raw.disconnect();
-  await redis.stop();
-});
+const q = useQueueService({ password: 'pw-results', settings: { pushBatchSize: 1000 } });
 
 test('a 1,000,000-item list: first page, last page, total', async () => {
-  const r = await svc.push('big:output', { kind: 'range', from: 1, to: 1_000_000 });
+  const r = await q.svc.push('big:output', { kind: 'range', from: 1, to: 1_000_000 });
   assert.equal(r.pushed, 1_000_000);
-  const s = new ResultsSession(svc, 'big:output');
+  const s = new ResultsSession(q.svc, 'big:output');
   const first = await s.page('newest', 0, 200);
   assert.equal(first.total, 1_000_000);
   assert.equal(first.rows.length, 200);
@@ -39,21 +21,21 @@ test('a 1,000,000-item list: first page, last page, total', async () => {
   assert.deepEqual(oldest.rows.map((x) => [x.value, x.index, x.position]), [['1', 999_999, 1], ['2', 999_998, 2], ['3', 999_997, 3]]);
   const deep = await s.page('newest', 999_990, 200);
   assert.equal(deep.rows.length, 10);
-  assert.equal(await raw.llen('big:output'), 1_000_000, 'reading removed nothing');
+  assert.equal(await q.raw.llen('big:output'), 1_000_000, 'reading removed nothing');
 });
 
 test('markup and JSON values come back as data; long values are previews that expand', async () => {
   const xss = '<img src=x onerror=alert(1)>';
   const long = JSON.stringify({ blob: 'y'.repeat(10_000) });
-  await raw.lpush('mix:output', long, '{"a":[1,2]}', xss);
-  const s = new ResultsSession(svc, 'mix:output');
+  await q.raw.lpush('mix:output', long, '{"a":[1,2]}', xss);
+  const s = new ResultsSession(q.svc, 'mix:output');
   const p = await s.page('newest', 0, 10);
   assert.equal(p.rows[0].value, xss);
   assert.equal(p.rows[1].pretty, '{\n  "a": [\n    1,\n    2\n  ]\n}');
   const big = p.rows[2];
   assert.equal(big.truncated, true);
   assert.equal(big.length, long.length);
-  await raw.lpush('mix:output', 'newer-1', 'newer-2');
+  await q.raw.lpush('mix:output', 'newer-1', 'newer-2');
   const full = await s.item(big.index, p.total, big.value.slice(0, 200));
   assert.equal(full.missing, false);
   assert.equal(full.value, long);
@@ -64,7 +46,7 @@ test('markup and JSON values come back as data; long values are previews that ex
 });
 
 test('server-side search scans the whole list with progress and stops on cancel', async () => {
-  const s = new ResultsSession(svc, 'big:output');
+  const s = new ResultsSession(q.svc, 'big:output');
   const seen: number[] = [];
   const r = await s.search('99999', { isCancellationRequested: false }, (scanned) => seen.push(scanned));
   assert.equal(r.complete, true);

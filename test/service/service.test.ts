@@ -1,30 +1,19 @@
 // The façade over our own hub and a real redis-server: task registration and records, the
 // merged view, tasks a restarted hub forgot, and "Diagnose cluster" for each broken link.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../../src/core/ports';
 import type { DiagnosisCheck, GridCoreService } from '../../src/core/service-api';
-import { createGridCoreService } from '../../src/core/service';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
-import { freePort, startRedis, type TestRedis } from '../support/redis';
+import { freePort } from '../support/redis';
+import { memoryService, useRedis } from '../support/serviceFixture';
 
 const TOKEN = 'svc-token-1';
 const PASSWORD = 'redis-pw-1';
-let redis: TestRedis;
-
-before(async () => {
-  redis = await startRedis({ password: PASSWORD });
-});
-after(() => redis.stop());
+const redis = useRedis({ password: PASSWORD });
 
 async function withService(fn: (svc: GridCoreService, hub: RunningHub) => Promise<void>, o: { token?: string; redisUrl?: string; hubUrl?: string } = {}) {
   const hub = await startHub({ port: 0, token: TOKEN });
-  const svc = createGridCoreService({
-    secrets: new MemorySecretStore(),
-    state: new MemoryKeyValueStore(),
-    logger: silentLogger,
-    settings: () => ({ hubTimeoutMs: 3000, redisTimeoutMs: 2000 }),
-  });
+  const svc = memoryService();
   try {
     await svc.profiles.save({ name: 'lab', computehubUrl: o.hubUrl ?? hub.url, redisUrl: o.redisUrl ?? redis.url, token: o.token ?? TOKEN });
     await fn(svc, hub);
@@ -102,7 +91,7 @@ test('registerTask tells started from waiting and records what the hub forgets',
 test('after a hub restart the records it forgot are listed', async () => {
   const port = await freePort();
   let hub = await startHub({ port, token: TOKEN });
-  const svc = createGridCoreService({ secrets: new MemorySecretStore(), state: new MemoryKeyValueStore(), logger: silentLogger });
+  const svc = memoryService();
   try {
     await svc.profiles.save({ name: 'lab', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN });
     await svc.registerTask('lab', { name: 'a', image: 'a:1' });

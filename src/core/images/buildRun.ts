@@ -2,12 +2,12 @@
 // image id at the end, and on failure the failing step's own output plus the Dockerfile
 // line of that step. Used by the ImageService and by the local base-image builder.
 import type Dockerode from 'dockerode';
-import { StringDecoder } from 'node:string_decoder';
 import { DockerError } from '../errors';
 import { l10n } from '../l10n';
 import type { CancellationSignal } from '../ports';
 import { parseDockerfile } from '../dockerfileParse';
 import { dockerUnreachable, pingDaemon } from './daemon';
+import { readJsonLines } from './jsonLines';
 
 export interface BuildQuery {
   t: string;
@@ -91,50 +91,33 @@ export async function runBuild(docker: Dockerode, context: NodeJS.ReadableStream
       if (abort.signal.aborted) throw cancelled();
       throw requestError(e, ctl.where);
     }
-    await new Promise<void>((resolve, reject) => {
-      const decoder = new StringDecoder('utf8');
-      let buf = '';
-      let partial = '';
-      const emit = (text: string) => {
-        partial += text;
-        const pieces = partial.split('\n');
-        partial = pieces.pop() ?? '';
-        for (const p of pieces) {
-          const line = p.replace(/\r$/, '');
-          logLines.push(line);
-          if (logLines.length > 5000) logLines.splice(0, 1000);
-          ctl.onLog?.(line);
-        }
-      };
-      const handle = (raw: string) => {
-        let obj: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } };
-        try {
-          obj = JSON.parse(raw);
-        } catch {
-          emit(raw + '\n');
-          return;
-        }
-        if (obj.stream) emit(obj.stream);
-        else if (obj.status) emit(obj.status + '\n');
-        if (obj.aux?.ID) imageId = obj.aux.ID;
-        if (obj.error || obj.errorDetail) error = obj.errorDetail?.message ?? obj.error;
-      };
-      res.on('data', (chunk: Buffer) => {
-        buf += decoder.write(chunk);
-        let pos: number;
-        while ((pos = buf.indexOf('\n')) >= 0) {
-          const raw = buf.slice(0, pos).trim();
-          buf = buf.slice(pos + 1);
-          if (raw) handle(raw);
-        }
-      });
-      res.once('error', (e: Error) => reject(abort.signal.aborted ? cancelled() : requestError(e, ctl.where)));
-      res.once('end', () => {
-        if (buf.trim()) handle(buf.trim());
-        if (partial) emit('\n');
-        resolve();
-      });
-    });
+    let partial = '';
+    const emit = (text: string) => {
+      partial += text;
+      const pieces = partial.split('\n');
+      partial = pieces.pop() ?? '';
+      for (const p of pieces) {
+        const line = p.replace(/\r$/, '');
+        logLines.push(line);
+        if (logLines.length > 5000) logLines.splice(0, 1000);
+        ctl.onLog?.(line);
+      }
+    };
+    const handle = (raw: string) => {
+      let obj: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } };
+      try {
+        obj = JSON.parse(raw);
+      } catch {
+        emit(raw + '\n');
+        return;
+      }
+      if (obj.stream) emit(obj.stream);
+      else if (obj.status) emit(obj.status + '\n');
+      if (obj.aux?.ID) imageId = obj.aux.ID;
+      if (obj.error || obj.errorDetail) error = obj.errorDetail?.message ?? obj.error;
+    };
+    await readJsonLines(res, handle, (e) => (abort.signal.aborted ? cancelled() : requestError(e, ctl.where)));
+    if (partial) emit('\n');
   } finally {
     sub?.dispose();
   }

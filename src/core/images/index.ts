@@ -3,7 +3,6 @@
 import type Dockerode from 'dockerode';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { DockerError } from '../errors';
 import { l10n } from '../l10n';
 import type { CancellationSignal, Logger } from '../ports';
@@ -11,6 +10,7 @@ import { redact } from '../redact';
 import type { BuildOptions, BuildResult, ImageService, ImageSummary, ServiceSettings } from '../service-api';
 import { runBuild } from './buildRun';
 import { packContext } from './context';
+import { readJsonLines } from './jsonLines';
 import { createDocker, dockerUnreachable, inspectImage, isConnectionError, pingDaemon, resolveDaemon, withTimeout } from './daemon';
 
 export { locateBuildFailure } from './buildRun';
@@ -115,34 +115,17 @@ class DockerImageService implements ImageService {
         }
         throw this.fail(e, l10n.t('push {image}', { image: ref }));
       }
-      await new Promise<void>((done, reject) => {
-        const decoder = new StringDecoder('utf8');
-        let buf = '';
-        const handle = (raw: string) => {
-          try {
-            const obj = JSON.parse(raw) as { status?: string; progress?: string; id?: string; error?: string; errorDetail?: { message?: string } };
-            if (obj.error || obj.errorDetail) error = obj.errorDetail?.message ?? obj.error;
-            const line = [obj.id, obj.status, obj.progress, obj.error].filter(Boolean).join(' ');
-            if (line) opts.onLog?.(redact(line, secrets));
-          } catch {
-            opts.onLog?.(redact(raw, secrets));
-          }
-        };
-        res.on('data', (chunk: Buffer) => {
-          buf += decoder.write(chunk);
-          let pos: number;
-          while ((pos = buf.indexOf('\n')) >= 0) {
-            const raw = buf.slice(0, pos).trim();
-            buf = buf.slice(pos + 1);
-            if (raw) handle(raw);
-          }
-        });
-        res.once('error', (e: Error) => reject(abort.signal.aborted ? cancelled() : dockerUnreachable(this.where, e)));
-        res.once('end', () => {
-          if (buf.trim()) handle(buf.trim());
-          done();
-        });
-      });
+      const handle = (raw: string) => {
+        try {
+          const obj = JSON.parse(raw) as { status?: string; progress?: string; id?: string; error?: string; errorDetail?: { message?: string } };
+          if (obj.error || obj.errorDetail) error = obj.errorDetail?.message ?? obj.error;
+          const line = [obj.id, obj.status, obj.progress, obj.error].filter(Boolean).join(' ');
+          if (line) opts.onLog?.(redact(line, secrets));
+        } catch {
+          opts.onLog?.(redact(raw, secrets));
+        }
+      };
+      await readJsonLines(res, handle, (e) => (abort.signal.aborted ? cancelled() : dockerUnreachable(this.where, e)));
     } finally {
       sub?.dispose();
     }

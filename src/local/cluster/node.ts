@@ -5,20 +5,17 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
-import { GridNode } from '../node/gridNode';
+import { GridNode, type GridNodeOptions } from '../node/gridNode';
 import { configToml } from '../upstreamConfig';
 import { readJson, writePrivateJson } from './state';
 import { spawnWatched } from './watchdog';
 
-export interface LocalNodeSettings {
-  parallelism?: number;
-  heartbeatIntervalMs?: number;
-  taskPollIntervalMs?: number;
-  stopTimeoutMs?: number;
-  containerMemoryMb?: number;
-  /** default 'host': containers reach the cluster's Redis on 127.0.0.1 */
-  networkMode?: string;
-}
+/** The node settings the local cluster passes on, the same for our GridNode and a gridnode.toml;
+ *  networkMode defaults to 'host' here, so that containers reach the cluster's Redis on 127.0.0.1. */
+export type LocalNodeSettings = Pick<
+  GridNodeOptions,
+  'parallelism' | 'heartbeatIntervalMs' | 'taskPollIntervalMs' | 'stopTimeoutMs' | 'containerMemoryMb' | 'networkMode'
+>;
 
 export interface LocalNode {
   kind: 'embedded' | 'binary';
@@ -48,11 +45,7 @@ export async function startLocalNode(o: {
       token: o.token,
       nodeId: readJson<{ node_id?: string }>(idFile)?.node_id,
       saveNodeId: (id) => writePrivateJson(idFile, { node_id: id }),
-      parallelism: s.parallelism,
-      heartbeatIntervalMs: s.heartbeatIntervalMs,
-      taskPollIntervalMs: s.taskPollIntervalMs,
-      stopTimeoutMs: s.stopTimeoutMs,
-      containerMemoryMb: s.containerMemoryMb,
+      ...s,
       networkMode: s.networkMode ?? 'host',
       docker: o.docker,
       logger: o.logger,

@@ -9,29 +9,13 @@ import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import * as vscode from 'vscode';
 import { E2E_SECRETS } from '../secrets';
-import { env, gridcore, startTestHub, until, type TestHub } from './helpers/gridcore';
+import { capturingErrors, env, gridcore, startTestHub, until, type TestHub } from './helpers/gridcore';
 
 const CLUSTER = 'e2e-build';
 const TASK = 'e2e-square';
 const TAG = 'gridcore-e2e/square:1';
 const INPUT = `${TASK}:input`;
 const OUTPUT = `${TASK}:output`;
-
-/** Replaces vscode.window.showErrorMessage while `fn` runs: the command awaits the user's answer. */
-async function capturingErrors<T>(fn: (errors: string[]) => Promise<T>): Promise<T> {
-  const window = vscode.window as { showErrorMessage: (...a: unknown[]) => Thenable<unknown> };
-  const original = window.showErrorMessage;
-  const errors: string[] = [];
-  window.showErrorMessage = async (message: unknown) => {
-    errors.push(String(message));
-    return undefined;
-  };
-  try {
-    return await fn(errors);
-  } finally {
-    window.showErrorMessage = original;
-  }
-}
 
 describe('build and register on Docker', function () {
   let hub: TestHub;

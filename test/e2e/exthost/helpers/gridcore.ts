@@ -18,6 +18,23 @@ export async function gridcore(): Promise<GridCoreExtensionApi> {
   return ext.activate();
 }
 
+/** Replaces vscode.window.showErrorMessage while `fn` runs: a failing command awaits the
+ *  user's answer to its error, so the test answers it and keeps the text. */
+export async function capturingErrors<T>(fn: (errors: string[]) => Promise<T>): Promise<T> {
+  const window = vscode.window as { showErrorMessage: (...a: unknown[]) => Thenable<unknown> };
+  const original = window.showErrorMessage;
+  const errors: string[] = [];
+  window.showErrorMessage = async (message: unknown) => {
+    errors.push(String(message));
+    return undefined;
+  };
+  try {
+    return await fn(errors);
+  } finally {
+    window.showErrorMessage = original;
+  }
+}
+
 /** Polls `probe` (refreshing the extension first) until it returns something truthy. */
 export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const api = await gridcore();
@@ -72,14 +89,18 @@ export async function startTestHub(token: string): Promise<TestHub> {
   };
 }
 
-/** A free port with nothing listening: a hub that is not running. */
-export async function deadUrl(): Promise<string> {
+/** A port nothing listens on now. */
+export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
-  const port = await new Promise<number>((resolve) => {
+  return new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const p = (s.address() as { port: number }).port;
       s.close(() => resolve(p));
     });
   });
-  return `http://127.0.0.1:${port}`;
+}
+
+/** A free port with nothing listening: a hub that is not running. */
+export async function deadUrl(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}`;
 }
