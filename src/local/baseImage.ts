@@ -22,7 +22,8 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin
 CMD ["/bin/sh"]
 `;
 
-async function which(name: string, candidates: string[]): Promise<string | undefined> {
+/** A program on this machine: the first candidate path that exists, else `command -v`. */
+export async function findHostBinary(name: string, candidates: string[]): Promise<string | undefined> {
   const found = candidates.find((p) => existsSync(p));
   if (found) return found;
   try {
@@ -47,27 +48,33 @@ function fail(message: string): DockerError {
   return new DockerError('buildFailed', message);
 }
 
+/** A host binary at `inImage` plus its libraries and loader at their host paths, as
+ *  [path inside the image, host file]. */
+export async function binaryWithLibraries(binary: string, inImage: string): Promise<Array<[string, string]>> {
+  const libs = await sharedLibraries(binary).catch(() => {
+    throw fail(l10n.t('Could not list the libraries of {path} with ldd: install libc-bin, then try again.', { path: binary }));
+  });
+  return [[inImage, binary], ...libs.map((l): [string, string] => [l.slice(1), l])];
+}
+
 /** Files of the image as [path inside the image, host file]. */
 async function rootfsFiles(): Promise<Array<[string, string]>> {
-  const busybox = await which('busybox', ['/bin/busybox', '/usr/bin/busybox']);
+  const busybox = await findHostBinary('busybox', ['/bin/busybox', '/usr/bin/busybox']);
   if (!busybox) throw fail(l10n.t('The local base image needs busybox on this machine: install the busybox-static package (apt-get install busybox-static), then try again.'));
   const { stdout } = await run('file', ['-L', busybox]).catch(() => ({ stdout: '' }));
   if (stdout && !/statically linked|static-pie/.test(stdout)) {
     throw fail(l10n.t('{path} is not a static busybox: install the busybox-static package, then try again.', { path: busybox }));
   }
-  const redisCli = await which('redis-cli', ['/usr/bin/redis-cli', '/usr/local/bin/redis-cli']);
+  const redisCli = await findHostBinary('redis-cli', ['/usr/bin/redis-cli', '/usr/local/bin/redis-cli']);
   if (!redisCli) throw fail(l10n.t('The local base image needs redis-cli on this machine: install the redis-tools package (apt-get install redis-tools), then try again.'));
-  const libs = await sharedLibraries(redisCli).catch(() => {
-    throw fail(l10n.t('Could not list the libraries of {path} with ldd: install libc-bin, then try again.', { path: redisCli }));
-  });
-  return [['bin/busybox', busybox], ['usr/bin/redis-cli', redisCli], ...libs.map((l): [string, string] => [l.slice(1), l])];
+  return [['bin/busybox', busybox], ...(await binaryWithLibraries(redisCli, 'usr/bin/redis-cli'))];
 }
 
-/** The build context in memory: Dockerfile + rootfs/ (symlinked libraries copied as files). */
-async function context(): Promise<NodeJS.ReadableStream> {
-  const files = await rootfsFiles();
+/** A build context in memory: `dockerfile` + rootfs/ holding `files` ([path inside the image,
+ *  host file]; symlinks are copied as the files they point to). */
+export function rootfsContext(dockerfile: string, files: Array<[string, string]>): NodeJS.ReadableStream {
   const tar = pack();
-  tar.entry({ name: 'Dockerfile', mode: 0o644 }, DOCKERFILE);
+  tar.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
   const dirs = new Set<string>();
   for (const [inImage] of files) {
     const parts = inImage.split('/').slice(0, -1);
@@ -101,7 +108,7 @@ export async function ensureBaseImage(docker: Dockerode, opts: { tag?: string; o
       if (status === undefined) throw dockerUnreachable(where, e);
       if (status !== 404) throw new DockerError('api', l10n.t('Docker could not inspect {tag}: {error}. Restart Docker and try again.', { tag, error: (e as Error).message }), undefined, { cause: e });
     }
-    await runBuild(docker, await context(), { t: tag }, { onLog: opts.onLog, dockerfileText: DOCKERFILE, where });
+    await runBuild(docker, rootfsContext(DOCKERFILE, await rootfsFiles()), { t: tag }, { onLog: opts.onLog, dockerfileText: DOCKERFILE, where });
     return tag;
   })();
   byTag.set(tag, work);

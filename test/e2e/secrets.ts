@@ -7,4 +7,6 @@ export const E2E_SECRETS = {
   wrongToken: 'not-the-token-9d84e6',
   buildToken: 'e2e-build-token-42c1f0',
   uiToken: 'ui-e2e-token-2718-e05a',
+  registryPassword: 'e2e-registry-pw-8b17d3',
+  wrongRegistryPassword: 'not-the-registry-pw-61c0aa',
 } as const;

@@ -8,7 +8,7 @@ import type { Platform, RegisterTaskRequest } from '../../core/types';
 import { queueNaming } from '../../ui/settings';
 import { pickCluster } from '../args';
 import type { CommandContext, CommandRegistry } from '../registry';
-import { defaultTag, defaultTaskName, isDockerfileName, isValidTag, platformTag, registryHost, registryTag } from './buildPlan';
+import { defaultTag, defaultTaskName, isDockerfileName, isRegistryAuthFailure, isValidTag, platformTag, registryHost, registryTag } from './buildPlan';
 
 /** Every answer can come in the argument (tests, other commands); the rest is asked. */
 interface BuildArgs {
@@ -182,7 +182,7 @@ async function pushAll(ctx: CommandContext, log: vscode.OutputChannel, cluster: 
       );
       return remoteTags;
     } catch (e) {
-      const authProblem = isGridCoreError(e) && e.code === 'pushFailed' && /auth|denied|401|403|credential/i.test(e.message);
+      const authProblem = isGridCoreError(e) && e.code === 'pushFailed' && isRegistryAuthFailure(e.message);
       if (!authProblem || attempt > 0) {
         if (isGridCoreError(e) && e.code === 'cancelled') return undefined;
         throw e;

@@ -38,6 +38,11 @@ export function platformTag(tag: string, platform: Platform): string {
   return colon < 0 ? `${tag}:latest-${suffix}` : `${tag}-${suffix}`;
 }
 
+/** A refused push that a new login can fix (the registry's own words, as the engine relays them). */
+export function isRegistryAuthFailure(message: string): boolean {
+  return /auth|denied|401|403|credential/i.test(message);
+}
+
 /** The registry host of a registry setting, for credentials prompts. */
 export function registryHost(registry: string): string {
   return registry.replace(/^[a-z]+:\/\//i, '').split('/')[0];

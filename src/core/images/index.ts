@@ -95,6 +95,10 @@ class DockerImageService implements ImageService {
 
   async push(ref: string, opts: { username?: string; password?: string; signal?: CancellationSignal; onLog?(line: string): void } = {}): Promise<void> {
     await this.ping();
+    // The engine reports a missing tag inside the push stream, like a refusal by the registry.
+    if (!(await this.exists(ref))) {
+      throw new DockerError('imageMissing', l10n.t('There is no image {image} to push. Build and tag it first.', { image: ref }));
+    }
     const { repo, tag } = splitReference(ref);
     const abort = new AbortController();
     const sub = opts.signal?.onCancellationRequested?.(() => abort.abort());
