@@ -9,4 +9,6 @@ export const E2E_SECRETS = {
   uiToken: 'ui-e2e-token-2718-e05a',
   registryPassword: 'e2e-registry-pw-8b17d3',
   wrongRegistryPassword: 'not-the-registry-pw-61c0aa',
+  restartToken: 'e2e-restart-token-7a2d59',
+  restartRedisPassword: 'e2e-restart-redis-pw-c4e813',
 } as const;

@@ -59,17 +59,29 @@ function redisContainers(docker: Docker): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: ['gridcore.local=redis'] } });
 }
 
+/** Runs `fn` with no redis-server on PATH (nothing else in the cluster start looks there). */
+async function withoutRedisOnPath<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = ['/nonexistent-bin', join(env.dir, 'empty')].join(delimiter);
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = saved;
+  }
+}
+
 test('redis-server not found: the cluster runs Redis in a container, with a password, a job runs, stop removes it', async () => {
   const redisPort = await freePort();
-  const info = await startLocalCluster({
-    hubPort: await freePort(),
-    redisPort,
-    skillDir: join(env.dir, 'skill'),
-    dockerSocket: env.dockerd.socketPath,
-    // the redis-server setting pointed at a file that is not there
-    redisServer: join(env.dir, 'no-such-redis-server'),
-    node: { parallelism: 1, heartbeatIntervalMs: 300, taskPollIntervalMs: 300, stopTimeoutMs: 1000, containerMemoryMb: 128 },
-  });
+  const hubPort = await freePort();
+  const info = await withoutRedisOnPath(() =>
+    startLocalCluster({
+      hubPort,
+      redisPort,
+      skillDir: join(env.dir, 'skill'),
+      dockerSocket: env.dockerd.socketPath,
+      node: { parallelism: 1, heartbeatIntervalMs: 300, taskPollIntervalMs: 300, stopTimeoutMs: 1000, containerMemoryMb: 128 },
+    }),
+  );
   const password = decodeURIComponent(new URL(info.profile.redisUrl).password);
   const r = new Redis(info.profile.redisUrl, { maxRetriesPerRequest: 1 });
   try {
@@ -102,6 +114,24 @@ test('redis-server not found: the cluster runs Redis in a container, with a pass
   assert.deepEqual(await redisContainers(env.docker), [], 'stop removed the Redis container');
   assert.deepEqual(await nodeContainers(env.docker, info.nodeId!), []);
   assert.equal(await portFree(redisPort), true);
+});
+
+test('the redis-server setting pointed at a file that is not there: the start fails naming the setting, no image is used', async () => {
+  const hubPort = await freePort();
+  const redisPort = await freePort();
+  const missing = join(env.dir, 'no-such-redis-server');
+  await assert.rejects(
+    startLocalCluster({ hubPort, redisPort, skillDir: join(env.dir, 'skill-missing'), dockerSocket: env.dockerd.socketPath, redisServer: missing }),
+    (e: unknown) => {
+      assert.ok(e instanceof Error);
+      assert.match(e.message, /failed at step "Starting Redis"/);
+      assert.ok(e.message.includes(`redis-server not found at ${missing} (setting gridcore.localCluster.redisServerPath)`), e.message);
+      return true;
+    },
+  );
+  assert.deepEqual(await redisContainers(env.docker), [], 'no Redis container was started');
+  assert.equal(await portFree(redisPort), true);
+  assert.equal(await portFree(hubPort), true);
 });
 
 test('no redis-server on PATH: startLocalRedis uses the image, and stop removes the container', async () => {

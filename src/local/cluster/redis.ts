@@ -1,6 +1,6 @@
-// Redis for the local cluster: `redis-server` from PATH as a watched child process, else the
-// redis:7-alpine image through Docker (host network, so containers and the extension both
-// reach it on 127.0.0.1). Password required, nothing persisted.
+// Redis for the local cluster: the configured `redis-server`, else the one on PATH, as a watched
+// child process; with neither, the redis:7-alpine image through Docker (host network, so
+// containers and the extension both reach it on 127.0.0.1). Password required, nothing persisted.
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -31,6 +31,24 @@ export function onPath(bin: string): string | undefined {
     if (dir && existsSync(p)) return p;
   }
   return undefined;
+}
+
+/**
+ * The redis-server to run: `configured` (the gridcore.localCluster.redisServerPath setting)
+ * when given, else `redis-server` on PATH; undefined means "use the image". A configured one
+ * that is not there is an error, not a silent switch to Docker: the user asked for that binary.
+ */
+export function redisServerBinary(configured: string | undefined, find: (bin: string) => string | undefined = onPath): string | undefined {
+  if (!configured) return find('redis-server');
+  const bin = find(configured);
+  if (!bin) {
+    throw new GridCoreError(
+      'local',
+      'redisServerMissing',
+      l10n.t('redis-server not found at {path} (setting gridcore.localCluster.redisServerPath). Correct the path, or clear the setting to use redis-server from PATH, else the {image} image through Docker.', { path: configured, image: REDIS_IMAGE }),
+    );
+  }
+  return bin;
 }
 
 /** Answers when Redis accepts our password: `AUTH` then `PING` over a raw socket. */
@@ -71,7 +89,7 @@ export async function startLocalRedis(o: {
 }): Promise<LocalRedis> {
   const url = `redis://:${encodeURIComponent(o.password)}@127.0.0.1:${o.port}`;
   const clean = (s: string) => redact(s, [o.password]);
-  const bin = onPath(o.redisServer ?? 'redis-server');
+  const bin = redisServerBinary(o.redisServer);
   if (bin) {
     o.logger.info(`starting ${bin} on 127.0.0.1:${o.port}`);
     const p = spawnWatched(

@@ -35,6 +35,40 @@ export async function capturingErrors<T>(fn: (errors: string[]) => Promise<T>): 
   }
 }
 
+export interface ShownMessage {
+  kind: 'warning' | 'information';
+  message: string;
+  modal: boolean;
+  detail?: string;
+  items: string[];
+}
+
+/** Replaces vscode.window.showWarningMessage and showInformationMessage while `fn` runs: each
+ *  message is kept and answered with the item whose title `answer` returns (undefined:
+ *  dismissed), as a user would click it; no notification waits for a click that never comes. */
+export async function answeringMessages<T>(answer: (m: ShownMessage) => string | undefined, fn: (shown: ShownMessage[]) => Promise<T>): Promise<T> {
+  type Show = (...a: unknown[]) => Thenable<unknown>;
+  const window = vscode.window as unknown as Record<'showWarningMessage' | 'showInformationMessage', Show>;
+  const originals = { showWarningMessage: window.showWarningMessage, showInformationMessage: window.showInformationMessage };
+  const shown: ShownMessage[] = [];
+  const fake = (kind: ShownMessage['kind']): Show => async (message: unknown, ...rest: unknown[]) => {
+    // (message, options?, ...items): options is the one argument that is neither a string nor has a title
+    const options = rest.length && typeof rest[0] === 'object' && rest[0] !== null && !('title' in rest[0]) ? (rest.shift() as vscode.MessageOptions) : undefined;
+    const title = (i: unknown) => (typeof i === 'string' ? i : String((i as vscode.MessageItem).title));
+    const m: ShownMessage = { kind, message: String(message), modal: !!options?.modal, detail: options?.detail, items: rest.map(title) };
+    shown.push(m);
+    const pick = answer(m);
+    return pick === undefined ? undefined : rest.find((i) => title(i) === pick);
+  };
+  window.showWarningMessage = fake('warning');
+  window.showInformationMessage = fake('information');
+  try {
+    return await fn(shown);
+  } finally {
+    Object.assign(window, originals);
+  }
+}
+
 /** Polls `probe` (refreshing the extension first) until it returns something truthy. */
 export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const api = await gridcore();
@@ -65,8 +99,9 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(token: string): Promise<TestHub> {
-  const hub = await startHub({ port: 0, token });
+/** A hub of our own on `port` (default: any free one), as in the extension host. */
+export async function startTestHub(token: string, port = 0): Promise<TestHub> {
+  const hub = await startHub({ port, token });
   const post = async (path: string, body?: unknown) => {
     const res = await fetch(hub.url + path, {
       method: 'POST',

@@ -1,0 +1,69 @@
+// The local cluster's redis-server setting: a configured path that is not there fails with an
+// error naming the path and the setting, before anything is started and without falling back to
+// Docker; an empty setting still means "redis-server on PATH, else the image".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isGridCoreError } from '../../src/core/errors';
+import { silentLogger } from '../../src/core/ports';
+import { REDIS_IMAGE, redisServerBinary, startLocalRedis } from '../../src/local/cluster/redis';
+
+const dir = mkdtempSync(join(tmpdir(), 'gridcore-redis-path-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function missingPathError(path: string) {
+  return (e: unknown) => {
+    assert.ok(isGridCoreError(e), String(e));
+    assert.equal(e.boundary, 'local');
+    assert.equal(e.code, 'redisServerMissing');
+    assert.ok(e.message.includes(`redis-server not found at ${path}`), e.message);
+    assert.match(e.message, /gridcore\.localCluster\.redisServerPath/, 'names the setting');
+    assert.match(e.message, /Correct the path, or clear the setting/, 'says what to do');
+    return true;
+  };
+}
+
+test('a configured redis-server that is not there is an error naming the path and the setting', () => {
+  const path = join(dir, 'no-such-redis-server');
+  assert.throws(() => redisServerBinary(path), missingPathError(path));
+  // a bare name that is on no PATH directory either
+  assert.throws(() => redisServerBinary('redis-server-9', () => undefined), missingPathError('redis-server-9'));
+});
+
+test('a configured redis-server that is there is used, never the one on PATH', () => {
+  const path = join(dir, 'my-redis-server');
+  writeFileSync(path, '#!/bin/sh\n');
+  chmodSync(path, 0o755);
+  const asked: string[] = [];
+  assert.equal(redisServerBinary(path, (b) => (asked.push(b), b)), path);
+  assert.deepEqual(asked, [path]);
+  assert.equal(redisServerBinary(path), path, 'found by the real lookup');
+});
+
+test('no setting: redis-server on PATH, else undefined (the image)', () => {
+  const asked: string[] = [];
+  assert.equal(redisServerBinary(undefined, (b) => (asked.push(b), `/usr/bin/${b}`)), '/usr/bin/redis-server');
+  assert.equal(redisServerBinary('', (b) => (asked.push(b), undefined)), undefined);
+  assert.deepEqual(asked, ['redis-server', 'redis-server']);
+});
+
+test('startLocalRedis with a wrong configured path rejects before touching Docker', async () => {
+  const path = join(dir, 'gone', 'redis-server');
+  let dockerAsked = false;
+  await assert.rejects(
+    startLocalRedis({
+      port: 1,
+      password: 'pw-not-used',
+      redisServer: path,
+      docker: () => {
+        dockerAsked = true;
+        throw new Error(`the ${REDIS_IMAGE} fallback was tried`);
+      },
+      logger: silentLogger,
+    }),
+    missingPathError(path),
+  );
+  assert.equal(dockerAsked, false, 'no silent fallback to the image');
+});
