@@ -104,7 +104,15 @@ export class TaskStatusBar extends Disposable {
       this.show(`$(sync~spin) ${running.name}`, vscode.l10n.t('Task {0} is running on {1}; its queues are not known to this editor.', running.name, cluster));
       return;
     }
-    const lengths = await (await this.service.queues(cluster)).lengths([q.input, q.output]);
+    let lengths;
+    try {
+      lengths = await (await this.service.queues(cluster)).lengths([q.input, q.output]);
+    } catch (e) {
+      // Say so instead of leaving the last figures up as if they were current.
+      this.state = undefined;
+      this.show(`$(warning) ${running.name}`, vscode.l10n.t('Progress of task {0} is unavailable: {1}', running.name, e instanceof Error ? e.message : String(e)));
+      throw e;
+    }
     const input = lengths[q.input] ?? 0;
     const output = lengths[q.output] ?? 0;
     const samples = this.tracker.add(cluster, running.name, { at: Date.now(), input, output });

@@ -1,31 +1,17 @@
 // A real VS Code (code-server) in headless Chromium, with the extension under development
 // loaded, for e2e tests. Everything it writes (HOME, TMPDIR, XDG dirs, user data, browser
 // profile, logs) stays inside one per-run folder.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ensureCodeServer } from './codeServerInstall';
+import { startCodeServer } from '../../src/local/codeServerProcess';
 import { freePort } from './redis';
 
 export { ensureCodeServer } from './codeServerInstall';
 
 export const CHROMIUM = process.env.GRIDCORE_CHROMIUM ?? '/usr/bin/chromium';
-
-// Without these the first screen is full of welcome pages, chat panels and trust prompts.
-const CLEAN_SETTINGS = {
-  'chat.disableAIFeatures': true,
-  'workbench.startupEditor': 'none',
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'telemetry.telemetryLevel': 'off',
-  'security.workspace.trust.enabled': false,
-  'workbench.tips.enabled': false,
-  'extensions.ignoreRecommendations': true,
-  'update.mode': 'none',
-  'workbench.enableExperiments': false,
-};
 
 export interface LaunchOptions {
   workspace: string;
@@ -88,85 +74,44 @@ function writeLanguagePack(dir: string, userData: string, locale: string): void 
   writeFileSync(join(userData, 'languagepacks.json'), JSON.stringify({ [locale]: pack }));
 }
 
-async function waitForHttp(url: string, proc: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode} before listening`);
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      if (res.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`code-server did not answer on ${url} within ${timeoutMs} ms`);
-}
-
 export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer> {
-  const tc = await ensureCodeServer();
   const dir = mkdtempSync(join(tmpdir(), 'gridcore-e2e-'));
   const home = join(dir, 'home');
   const userData = join(dir, 'user-data');
   const extensionsDir = join(dir, 'extensions');
   const browserProfile = join(dir, 'browser');
-  for (const d of [home, join(dir, 'tmp'), join(home, '.config'), join(home, '.local', 'share'), join(userData, 'User'), extensionsDir, browserProfile]) {
+  for (const d of [home, join(dir, 'tmp'), join(home, '.config'), join(home, '.local', 'share'), join(userData, 'User'), browserProfile]) {
     mkdirSync(d, { recursive: true });
   }
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...CLEAN_SETTINGS, ...opts.settings }, null, 2));
   if (opts.locale) {
     writeFileSync(join(userData, 'User', 'argv.json'), JSON.stringify({ locale: opts.locale }));
     if (!opts.locale.startsWith('en')) writeLanguagePack(dir, userData, opts.locale);
   }
-  const config = join(dir, 'code-server.yaml');
-  writeFileSync(config, 'auth: none\ncert: false\n');
-
   const port = await freePort();
-  const args = [
-    tc.entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--config', config,
-    '--user-data-dir', userData,
-    '--extensions-dir', extensionsDir,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    '--reconnection-grace-time', '5',
-    '--vscode-option', 'enable-smoke-test-driver',
-  ];
-  if (opts.locale) args.push('--locale', opts.locale);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...opts.env,
-    PATH: tc.path,
-    HOME: home,
-    TMPDIR: join(dir, 'tmp'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_DATA_HOME: join(home, '.local', 'share'),
-    XDG_CACHE_HOME: join(home, '.cache'),
-  };
-  // The test runner's own NODE_OPTIONS (tsx loader) must not leak into code-server's Node 24.
-  delete env.NODE_OPTIONS;
-  const log = createWriteStream(join(dir, 'code-server.log'));
-  const proc = spawn(tc.node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout!.pipe(log);
-  proc.stderr!.pipe(log);
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const server = await startCodeServer({
+    dir,
+    userData,
+    extensionsDir,
+    port,
+    settings: opts.settings,
+    extraArgs: ['--reconnection-grace-time', '5', ...(opts.locale ? ['--locale', opts.locale] : [])],
+    env: {
+      ...process.env,
+      ...opts.env,
+      HOME: home,
+      TMPDIR: join(dir, 'tmp'),
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_DATA_HOME: join(home, '.local', 'share'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+    },
+    readyTimeoutMs: 30_000,
+  });
 
   let context: BrowserContext | undefined;
   const stop = async () => {
     await context?.close().catch(() => undefined);
     context = undefined;
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill('SIGTERM');
-      const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-      if (!killed) proc.kill('SIGKILL');
-      await exited;
-    }
-    log.end();
+    await server.stop();
     if (retaining) {
       retained.push(dir);
     } else if (!process.env.GRIDCORE_E2E_KEEP) {
@@ -178,8 +123,7 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
   };
 
   try {
-    const base = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${base}/healthz`, proc, 30_000);
+    const base = server.base;
     context = await chromium.launchPersistentContext(browserProfile, {
       executablePath: CHROMIUM,
       headless: true,
