@@ -1,9 +1,10 @@
 // After a hub restart (upstream's hub forgets its tasks): the question the tree's poll raises
 // once per cluster and outage, and gridcore.reregisterTasks, which registers the forgotten
-// task records again and says which it skipped and why.
+// task records again and says which it skipped and why, and gridcore.forgetTasks, which drops
+// the records of tasks that cannot be registered again (only the extension's records).
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../core/types';
-import { forgottenTasksMarkdown, forgottenTasksQuestion, reregisterReport } from '../ui-model/hub-restart';
+import { forgetReport, forgetTasksQuestion, namesToForget, forgottenTasksMarkdown, forgottenTasksQuestion, recordsToForget, reregisterReport } from '../ui-model/hub-restart';
 import { resolveCluster } from './args';
 import type { CommandContext, CommandModule } from './registry';
 
@@ -50,8 +51,35 @@ export const hubRestartCommands: CommandModule = (registry, ctx) => {
     await ctx.refreshAll();
     const report = reregisterReport(cluster, result);
     if (report.skipped.length) {
-      void vscode.window.showWarningMessage(report.summary, { modal: true, detail: report.skipped.join('\n\n') });
+      const forget = vscode.l10n.t('Forget These Tasks');
+      const names = result.skipped.map((s) => s.record.name);
+      void vscode.window.showWarningMessage(report.summary, { modal: true, detail: report.skipped.join('\n\n') }, forget).then((pick) => {
+        if (pick === forget) void vscode.commands.executeCommand('gridcore.forgetTasks', { cluster, names });
+      });
     } else void vscode.window.showInformationMessage(report.summary);
     return result;
+  });
+
+  registry.register('gridcore.forgetTasks', async (arg?: unknown) => {
+    const cluster = await resolveCluster(ctx.service, arg, vscode.l10n.t('Forget the forgotten tasks of which cluster?'));
+    if (!cluster) return undefined;
+    const names = namesToForget(arg);
+    const records = recordsToForget(await ctx.service.forgottenTasks(cluster), names);
+    if (!records.length) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('The ComputeHub of {0} knows every task registered from this editor.', cluster));
+      return undefined;
+    }
+    const question = forgetTasksQuestion(cluster, records);
+    const forget = vscode.l10n.t('Forget');
+    if ((await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, forget)) !== forget) return undefined;
+    // Asked again after the dialog: a name the hub lists by now (registered meanwhile) keeps its records.
+    const still = recordsToForget(await ctx.service.forgottenTasks(cluster), records.map((r) => r.name));
+    // The hub lists none of these names, so every record of each is stale, not only the newest.
+    for (const r of still) await ctx.service.tasks.remove(cluster, r.name);
+    const forgotten = still.map((r) => r.name);
+    ctx.logger.info(`cluster ${cluster}: forgot the records of ${forgotten.join(', ') || 'nothing'}`);
+    await ctx.refreshAll();
+    if (forgotten.length) void vscode.window.showInformationMessage(forgetReport(cluster, forgotten));
+    return { forgotten };
   });
 };

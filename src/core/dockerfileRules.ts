@@ -6,7 +6,7 @@
 import { l10n } from './l10n';
 import { parseDockerfile, type DockerfileInstruction, type DockerfileStage, type ParsedDockerfile } from './dockerfileParse';
 
-export type DockerfileRuleId = 'cmdWithoutEntrypoint' | 'hostBinary' | 'hardcodedRedis';
+export type DockerfileRuleId = 'cmdWithoutEntrypoint' | 'hostBinary' | 'hardcodedRedis' | 'redisCliEmptyUser';
 
 /** 0-based, end exclusive (like vscode.Range). */
 export interface TextRange {
@@ -40,6 +40,8 @@ export interface AnalyzeOptions {
   /** Optional: tells whether a file of the build context is a compiled executable (ELF/Mach-O/PE).
    *  Without it the host-binary rule relies on the path alone. */
   isCompiledBinary?(contextPath: string): boolean | undefined;
+  /** Files beside the Dockerfile (name relative to it, text), for the rules about the consumer. */
+  siblings?: ReadonlyArray<{ file: string; text: string }>;
 }
 
 /** Diagnostic source name the editor shows. */
@@ -48,7 +50,7 @@ export const DOCKERFILE_DIAGNOSTIC_SOURCE = 'GridCore';
 export function analyzeDockerfile(text: string, opts: AnalyzeOptions = {}): DockerfileProblem[] {
   const parsed = parseDockerfile(text);
   if (!parsed.stages.length) return [];
-  return [...entrypointRule(parsed), ...hostBinaryRule(parsed, opts), ...redisRule(parsed)].sort(
+  return [...entrypointRule(parsed), ...hostBinaryRule(parsed, opts), ...redisRule(parsed), ...redisCliUserRule(parsed, opts.siblings ?? [])].sort(
     (a, b) => a.range.startLine - b.range.startLine || a.range.startCharacter - b.range.startCharacter,
   );
 }
@@ -234,4 +236,58 @@ function redisRule(parsed: ParsedDockerfile): DockerfileProblem[] {
     });
   }
   return out;
+}
+
+const SHELL_SCRIPT = /\.(sh|bash)$/i;
+const SHELL_SHEBANG = /^#!\s*\S*\/(env\s+)?(ba|da|a|k|z)?sh\b/;
+/** `redis-cli ... -u "$INPUT_REDIS_URL"`: the injected URL as is (quoted or not, braced, with a
+ *  `:-` default); `${INPUT_REDIS_URL/...}` and the like are rewrites, not matched. */
+const REDIS_CLI_INJECTED_URL = /\bredis-cli\b[^|;&#]*?\s-u\s*["']?\$(?:\{((?:IN|OUT)PUT_REDIS_URL)(?::-[^}]*)?\}|((?:IN|OUT)PUT_REDIS_URL)\b)/;
+
+// (d) Debian 12's redis-cli 7.0 reads `redis://:password@host` as user "" and sends
+// `AUTH "" password`, which fails, and still exits 0: a shell consumer that hands it the injected
+// URL unchanged pops nothing and reports no error. `default` is the user the URL means.
+function redisCliUserRule(parsed: ParsedDockerfile, siblings: ReadonlyArray<{ file: string; text: string }>): DockerfileProblem[] {
+  const out: DockerfileProblem[] = [];
+  for (const { file, text } of siblings) {
+    if (!SHELL_SCRIPT.test(file) && !SHELL_SHEBANG.test(text)) continue;
+    const lines = text.split(/\r?\n/);
+    // A script that sets the variable itself may have rewritten it: nothing certain to say.
+    const assigned = (name: string) => new RegExp(`^\\s*(export\\s+)?${name}=`, 'm').test(text);
+    let hit: { line: number; name: string } | undefined;
+    lines.forEach((l, i) => {
+      // `--user` names the user itself.
+      const m = hit || /^\s*#/.test(l) || /\s--user\b/.test(l) ? null : REDIS_CLI_INJECTED_URL.exec(l);
+      const name = m && (m[1] ?? m[2]);
+      if (name && !assigned(name)) hit = { line: i + 1, name };
+    });
+    if (!hit) continue;
+    // Said on the COPY that puts the script in the image; a script the image does not get is not its consumer.
+    const copy = parsed.instructions.find((ins) => (ins.keyword === 'COPY' || ins.keyword === 'ADD') && copies(ins, file));
+    if (!copy) continue;
+    out.push({
+      rule: 'redisCliEmptyUser',
+      severity: 'information',
+      message: l10n.t(
+        '{file} (line {line}) passes ${name} to redis-cli -u as it is. redis-cli 7.0 (Debian 12) reads redis://:password@host as the empty user name, fails to authenticate and still exits 0. Rewrite the URL to redis://default:password@host first, as the shell-square template does: sed -E \'s#^(rediss?://):#\\1default:#\'.',
+        { file, line: hit.line, name: hit.name },
+      ),
+      range: lineRange(parsed, copy),
+      fixes: [],
+    });
+  }
+  return out;
+}
+
+/** Whether a COPY/ADD from the build context takes `file` (a name beside the Dockerfile). */
+function copies(ins: DockerfileInstruction, file: string): boolean {
+  const parts = copyParts(ins);
+  if (!parts || parts.from) return false;
+  return parts.sources.some((src) => {
+    const clean = src.replace(/^\.\//, '').replace(/\/$/, '');
+    if (clean === '.' || clean === '' || clean === file) return true;
+    if (!/[*?]/.test(clean)) return false;
+    const glob = clean.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+    return new RegExp(`^${glob}$`).test(file);
+  });
 }

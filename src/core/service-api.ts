@@ -91,6 +91,9 @@ export interface TaskRecordStore {
   /** Newest record with that name. */
   get(cluster: string, name: string): TaskRecord | undefined;
   put(record: TaskRecord): Promise<void>;
+  /** `next` takes the place of the stored record equal to `previous` (the same task registered
+   *  again); without one it is added, as put does. */
+  replace(previous: TaskRecord, next: TaskRecord): Promise<void>;
   addPushed(cluster: string, name: string, count: number): Promise<void>;
   remove(cluster: string, name: string): Promise<void>;
 }

@@ -100,8 +100,10 @@ class Service implements GridCoreService {
         continue;
       }
       await hub.registerTask(prepared.req);
-      // The queues outlive a hub restart: the pushed count still describes them.
-      await this.tasks.put(recordOf(cluster, prepared.req, { folder: record.folder, pushed: record.pushed }));
+      // The same task registered again: its record is replaced, not doubled (a second record
+      // of the name would stand for a second hub entry). The queues outlive a hub restart,
+      // so the pushed count still describes them.
+      await this.tasks.replace(record, recordOf(cluster, prepared.req, { folder: record.folder, pushed: record.pushed }));
       result.registered.push(record.name);
       this.deps.logger.info(`cluster ${cluster}: registered task ${record.name} again`);
     }

@@ -24,12 +24,21 @@ export class KeyValueTaskRecordStore implements TaskRecordStore {
   }
 
   async put(record: TaskRecord): Promise<void> {
-    // Never keep a password, whatever the caller passed.
-    const clean: TaskRecord = { ...record };
-    if (clean.inputRedis) clean.inputRedis = maskUrl(clean.inputRedis);
-    if (clean.outputRedis) clean.outputRedis = maskUrl(clean.outputRedis);
-    const all = [...this.list(record.cluster), clean];
+    const all = [...this.list(record.cluster), withoutPassword(record)];
     await this.state.update(recordsKey(record.cluster), all.slice(-MAX_RECORDS_PER_CLUSTER));
+  }
+
+  async replace(previous: TaskRecord, next: TaskRecord): Promise<void> {
+    const all = this.list(next.cluster);
+    let i = -1;
+    for (let j = all.length - 1; j >= 0 && i < 0; j--) if (sameRegistration(all[j], previous)) i = j;
+    if (i < 0) return this.put(next);
+    all.splice(i, 1);
+    // Same place among the other names (re-registration keeps the first order), but never
+    // before a newer record of its name: mergeTasks pairs a name's records newest-to-newest.
+    const at = Math.max(i, lastIndexOf(all, next.name) + 1);
+    all.splice(at, 0, withoutPassword(next));
+    await this.state.update(recordsKey(next.cluster), all.slice(-MAX_RECORDS_PER_CLUSTER));
   }
 
   async addPushed(cluster: string, name: string, count: number): Promise<void> {
@@ -47,6 +56,21 @@ export class KeyValueTaskRecordStore implements TaskRecordStore {
       this.list(cluster).filter((r) => r.name !== name),
     );
   }
+}
+
+/** Never keep a password, whatever the caller passed. */
+function withoutPassword(record: TaskRecord): TaskRecord {
+  const clean: TaskRecord = { ...record };
+  if (clean.inputRedis) clean.inputRedis = maskUrl(clean.inputRedis);
+  if (clean.outputRedis) clean.outputRedis = maskUrl(clean.outputRedis);
+  return clean;
+}
+
+/** The same registration, whatever was pushed to it since (records are copies, not shared objects). */
+function sameRegistration(a: TaskRecord, b: TaskRecord): boolean {
+  const key = (r: TaskRecord) =>
+    JSON.stringify([r.cluster, r.name, r.registeredAt, r.image, r.images && Object.entries(r.images).sort(), r.inputRedis && maskUrl(r.inputRedis), r.outputRedis && maskUrl(r.outputRedis), r.inputQueue, r.outputQueue, r.folder]);
+  return key(a) === key(b);
 }
 
 function lastIndexOf(records: readonly TaskRecord[], name: string): number {

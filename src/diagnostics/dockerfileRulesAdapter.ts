@@ -45,32 +45,43 @@ export function isCompiledBinaryFile(file: string): boolean | undefined {
   }
 }
 
-/** A task folder: the Dockerfile or a small file beside it uses the variables GridNode injects. */
-export async function isTaskFolder(folder: string, dockerfileText: string): Promise<boolean> {
-  if (INJECTED.test(dockerfileText)) return true;
+/** The small files beside the Dockerfile, by name (subfolders, big and unreadable files left out). */
+async function siblingFiles(folder: string): Promise<Array<{ file: string; text: string }>> {
   let names: string[];
   try {
     names = (await readdir(folder)).slice(0, MAX_SIBLINGS);
   } catch {
-    return false;
+    return [];
   }
+  const out: Array<{ file: string; text: string }> = [];
   for (const name of names) {
     const file = path.join(folder, name);
     try {
       const s = await stat(file);
       if (!s.isFile() || s.size > MAX_SIBLING_BYTES) continue;
-      if (INJECTED.test(await readFile(file, 'utf8'))) return true;
+      out.push({ file: name, text: await readFile(file, 'utf8') });
     } catch {
       // unreadable files say nothing either way
     }
   }
-  return false;
+  return out;
 }
 
-/** Findings for a Dockerfile's text; with its path, only in task folders, and binaries recognised by content. */
+function usesInjected(dockerfileText: string, siblings: ReadonlyArray<{ text: string }>): boolean {
+  return INJECTED.test(dockerfileText) || siblings.some((s) => INJECTED.test(s.text));
+}
+
+/** A task folder: the Dockerfile or a small file beside it uses the variables GridNode injects. */
+export async function isTaskFolder(folder: string, dockerfileText: string): Promise<boolean> {
+  return INJECTED.test(dockerfileText) || usesInjected(dockerfileText, await siblingFiles(folder));
+}
+
+/** Findings for a Dockerfile's text; with its path, only in task folders, with binaries recognised
+ *  by content and the consumer scripts beside it checked too. */
 export async function analyzeForEditor(text: string, file?: string): Promise<Finding[]> {
   if (!file) return analyzeDockerfile(text).map(toFinding);
   const folder = path.dirname(file);
-  if (!(await isTaskFolder(folder, text))) return [];
-  return analyzeDockerfile(text, { isCompiledBinary: (p) => isCompiledBinaryFile(path.resolve(folder, p)) }).map(toFinding);
+  const siblings = (await siblingFiles(folder)).filter((s) => s.file !== path.basename(file));
+  if (!usesInjected(text, siblings)) return [];
+  return analyzeDockerfile(text, { isCompiledBinary: (p) => isCompiledBinaryFile(path.resolve(folder, p)), siblings }).map(toFinding);
 }

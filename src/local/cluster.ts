@@ -122,19 +122,19 @@ function stepHint(step: ClusterStep): string {
   }
 }
 
-function stepFailed(step: ClusterStep, cause: unknown): GridCoreError {
+/** Causes whose message already says what to do: a generic hint after them would contradict it
+ *  (a configured redis-server path that is missing is fixed in the setting, not by installing). */
+const CAUSES_WITH_REMEDY = new Set(['redisServerMissing']);
+
+export function stepFailed(step: ClusterStep, cause: unknown): GridCoreError {
   if (isGridCoreError(cause) && cause.code === 'cancelled') return cause;
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new GridCoreError(
-    'local',
-    `step.${step}`,
-    l10n.t('Starting the local cluster failed at step "{step}": {detail} {hint} Everything it had started was stopped.', {
-      step: stepText(step).replace(/…$/, ''),
-      detail,
-      hint: stepHint(step),
-    }),
-    { cause },
-  );
+  const name = stepText(step).replace(/…$/, '');
+  const message =
+    isGridCoreError(cause) && CAUSES_WITH_REMEDY.has(cause.code)
+      ? l10n.t('Starting the local cluster failed at step "{step}": {detail} Everything it had started was stopped.', { step: name, detail })
+      : l10n.t('Starting the local cluster failed at step "{step}": {detail} {hint} Everything it had started was stopped.', { step: name, detail, hint: stepHint(step) });
+  return new GridCoreError('local', `step.${step}`, message, { cause });
 }
 
 async function waitForNode(hubUrl: string, token: string, nodeId: string | undefined, timeoutMs: number, signal?: CancellationSignal): Promise<string> {

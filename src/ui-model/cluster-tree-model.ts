@@ -319,7 +319,7 @@ export class ClusterTreeModel {
             name,
             l10n.t('The hub no longer knows {0} tasks registered from this editor', forgotten.length),
             'history',
-            l10n.t('Probably restarted: the hub keeps tasks in memory only. Forgotten: {0}. Click to register them again.', forgotten.map((r) => r.name).join(', ')),
+            l10n.t('Probably restarted: the hub keeps tasks in memory only. Forgotten: {0}. Click to register them again; those that cannot be (no image, or another Redis password) can be forgotten from the context menu.', forgotten.map((r) => r.name).join(', ')),
             'note',
           ),
           icon: { id: 'history', color: 'charts.yellow' },

@@ -81,3 +81,32 @@ export function reregisterReport(cluster: string, result: Pick<ReregisterResult,
   else summary = l10n.t('No task was registered again on {cluster}: {n} tasks were skipped, for the reasons below.', { cluster, n });
   return { summary, skipped: result.skipped.map((s) => s.reason) };
 }
+
+/**
+ * The records "Forget These Tasks" removes: those the hub still lists none of (asked just now),
+ * narrowed to `names` when the action came from a re-registration that skipped some.
+ */
+export function recordsToForget(forgotten: readonly TaskRecord[], names?: readonly string[]): TaskRecord[] {
+  return names ? forgotten.filter((r) => names.includes(r.name)) : [...forgotten];
+}
+
+/** `names` of a command argument `{ cluster, names }` (the tasks a re-registration skipped); else all. */
+export function namesToForget(arg: unknown): string[] | undefined {
+  const names = arg && typeof arg === 'object' ? (arg as { names?: unknown }).names : undefined;
+  return Array.isArray(names) && names.every((n) => typeof n === 'string') ? names : undefined;
+}
+
+/** The modal confirmation: what goes (only the extension's records) and what stays. */
+export function forgetTasksQuestion(cluster: string, records: readonly TaskRecord[]): { message: string; detail: string } {
+  return {
+    message: l10n.t('Forget {n} tasks the hub of {cluster} no longer knows?', { n: records.length, cluster }),
+    detail: l10n.t(
+      'The extension drops its records of: {names}. Nothing changes on the hub or in Redis: queues and results stay. To run them again later, register them from their folders.',
+      { names: records.map((r) => r.name).join(', ') },
+    ),
+  };
+}
+
+export function forgetReport(cluster: string, names: readonly string[]): string {
+  return l10n.t('Forgot the records of {names} (cluster {cluster}).', { names: names.join(', '), cluster });
+}

@@ -83,6 +83,11 @@ test('hub down: unreachable at once; restarted on the same port: the same servic
     assert.equal(sq.pushed, 1000, 'the pushed count still describes the queue');
     assert.equal(sq.folder, '/tasks/sq');
     assert.equal(sq.inputRedis, redis.url.replace(PASSWORD, '****'), 'the new record keeps no password either');
+    assert.deepEqual(
+      svc.tasks.list('lab').map((r) => r.name),
+      ['sq', 'multi', 'elsewhere', 'open'],
+      'each re-registration replaced the record it came from, in place; the skipped one stays',
+    );
 
     // What the nodes get: the cluster's whole Redis URL, images and queues as first registered.
     const hubClient = await svc.hub('lab');
@@ -99,6 +104,25 @@ test('hub down: unreachable at once; restarted on the same port: the same servic
     assert.equal(open?.input_redis, 'redis://10.0.0.9:6379/2', 'a URL without a password is whole in the record');
 
     assert.deepEqual((await svc.forgottenTasks('lab')).map((r) => r.name), ['elsewhere']);
+
+    // A new registration of a name the hub already has is a second entry: its record is added,
+    // and each hub entry keeps its own record.
+    await svc.registerTask('lab', { name: 'sq', image: 'sq:2' });
+    assert.equal(svc.tasks.list('lab').filter((r) => r.name === 'sq').length, 2);
+    assert.deepEqual(
+      (await svc.listTasks('lab')).map((t) => [t.name, t.state, t.record?.image ?? Object.values(t.record?.images ?? {})[0]]),
+      [
+        ['open', 'running', 'o:1'],
+        ['sq', 'pending', 'sq:2'],
+        ['multi', 'completed', 'multi:amd64'],
+        ['sq', 'completed', 'sq:1'],
+      ],
+    );
+
+    // "Forget These Tasks" for the one that could not be registered again: only its record goes.
+    for (const r of await svc.forgottenTasks('lab')) await svc.tasks.remove('lab', r.name);
+    assert.deepEqual(await svc.forgottenTasks('lab'), []);
+    assert.equal((await svc.listTasks('lab')).length, 4, 'the hub is untouched');
   } finally {
     await svc.dispose();
     await hub.close();
@@ -127,6 +151,7 @@ test('the hub dying in the middle of re-registering stops it there; the rest sta
     const again = await svc.reregisterTasks('lab', await svc.forgottenTasks('lab'));
     assert.deepEqual(again.registered, ['one', 'two', 'three']);
     assert.deepEqual(await svc.forgottenTasks('lab'), []);
+    assert.deepEqual(svc.tasks.list('lab').map((r) => r.name), ['one', 'two', 'three'], 'registered again twice, still one record each');
   } finally {
     await svc.dispose();
     await hub.close();

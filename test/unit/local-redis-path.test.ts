@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isGridCoreError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/ports';
+import { stepFailed } from '../../src/local/cluster';
 import { REDIS_IMAGE, redisServerBinary, startLocalRedis } from '../../src/local/cluster/redis';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridcore-redis-path-'));
@@ -66,4 +67,23 @@ test('startLocalRedis with a wrong configured path rejects before touching Docke
     missingPathError(path),
   );
   assert.equal(dockerAsked, false, 'no silent fallback to the image');
+});
+
+test('the Redis step error: a missing configured path gets no "install redis-server" hint; other causes keep it', () => {
+  const path = join(dir, 'gone', 'redis-server');
+  let cause: unknown;
+  try {
+    redisServerBinary(path);
+  } catch (e) {
+    cause = e;
+  }
+  const missing = stepFailed('redis', cause);
+  assert.equal(missing.code, 'step.redis');
+  assert.equal(missing.cause, cause);
+  assert.ok(missing.message.includes(`failed at step "Starting Redis": redis-server not found at ${path} (setting gridcore.localCluster.redisServerPath). Correct the path`), missing.message);
+  assert.doesNotMatch(missing.message, /Install redis-server/);
+  assert.match(missing.message, /else the redis:7-alpine image through Docker\. Everything it had started was stopped\.$/);
+
+  const other = stepFailed('redis', new Error('Redis did not answer on port 6390 within 10 s.'));
+  assert.match(other.message, /within 10 s\. Install redis-server \(or make the redis:7-alpine image available to Docker\), then try again\. Everything it had started/);
 });

@@ -73,3 +73,42 @@ test('record store: per cluster, newest by name, pushed counts, passwords masked
   assert.deepEqual(store.list('c').map((r) => r.name), ['elsewhere']);
   assert.equal(store.list('d').length, 1);
 });
+
+test('record store: a re-registration replaces the record it came from; a new registration of the name adds', async () => {
+  const store = new KeyValueTaskRecordStore(new MemoryKeyValueStore());
+  const at = (n: number) => `2024-01-0${n}T00:00:00.000Z`;
+  await store.put({ cluster: 'c', name: 'x', image: 'x:1', registeredAt: at(1) });
+  await store.put({ cluster: 'c', name: 'y', image: 'y:1', registeredAt: at(2), inputRedis: 'redis://:pw@h:6379' });
+  await store.put({ cluster: 'c', name: 'x', image: 'x:2', registeredAt: at(3) });
+  await store.addPushed('c', 'y', 4);
+  // The store hands out copies: the record to replace is found by what it says, pushed aside.
+  const y = { ...store.list('c')[1], pushed: undefined };
+  await store.replace(y, { cluster: 'c', name: 'y', image: 'y:1', registeredAt: at(4), inputRedis: 'redis://:pw@h:6379', pushed: 4 });
+  assert.deepEqual(
+    store.list('c').map((r) => [r.name, r.image, r.registeredAt]),
+    [
+      ['x', 'x:1', at(1)],
+      ['y', 'y:1', at(4)],
+      ['x', 'x:2', at(3)],
+    ],
+    'in place among the other names, not doubled',
+  );
+  assert.equal(store.get('c', 'y')?.inputRedis, 'redis://:****@h:6379');
+  assert.equal(store.get('c', 'y')?.pushed, 4);
+
+  // The older "x" registered again goes after the newer one: records of a name stay in hub order.
+  await store.replace(store.list('c')[0], { cluster: 'c', name: 'x', image: 'x:1', registeredAt: at(5) });
+  assert.deepEqual(
+    store.list('c').map((r) => [r.name, r.image]),
+    [
+      ['y', 'y:1'],
+      ['x', 'x:2'],
+      ['x', 'x:1'],
+    ],
+  );
+
+  // Nothing stored matches (removed meanwhile, or another cluster's): it is added.
+  await store.replace({ cluster: 'c', name: 'z', image: 'z:1', registeredAt: at(1) }, { cluster: 'c', name: 'z', image: 'z:1', registeredAt: at(6) });
+  await store.replace({ cluster: 'c', name: 'y', image: 'y:9', registeredAt: at(4) }, { cluster: 'c', name: 'y', image: 'y:9', registeredAt: at(7) });
+  assert.deepEqual(store.list('c').map((r) => r.name), ['y', 'x', 'x', 'z', 'y']);
+});

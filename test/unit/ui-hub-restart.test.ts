@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskRecord, TaskView } from '../../src/core/types';
 import type { ClusterSnapshot } from '../../src/ui-model/cluster-snapshot';
-import { forgottenTasksMarkdown, forgottenTasksQuestion, ForgottenTasksWatch, reregisterReport } from '../../src/ui-model/hub-restart';
+import { forgetReport, forgetTasksQuestion, forgottenTasksMarkdown, forgottenTasksQuestion, ForgottenTasksWatch, namesToForget, recordsToForget, reregisterReport } from '../../src/ui-model/hub-restart';
 
 const ok = { ok: true } as const;
 const rec = (name: string, patch: Partial<TaskRecord> = {}): TaskRecord => ({ cluster: 'c', name, image: `${name}:1`, ...patch });
@@ -60,4 +60,20 @@ test('the question, the list and the report', () => {
   assert.deepEqual(partial.skipped, ['Task "e" cannot be registered again: ...']);
   assert.match(reregisterReport('lab', { registered: [], skipped: [{ record: rec('e'), reason: 'r' }] }).summary, /^No task was registered again on lab: 1 tasks were skipped/);
   assert.equal(reregisterReport('lab', { registered: [], skipped: [] }).summary, 'No task was registered again on lab.');
+});
+
+test('forget: all forgotten records, or the names a re-registration skipped; the question says nothing leaves the hub or Redis', () => {
+  const forgotten = [rec('elsewhere', { inputRedis: 'redis://:pw@10.0.0.7:6379' }), rec('noimage', { image: undefined }), rec('later')];
+  assert.equal(namesToForget({ cluster: 'lab' }), undefined);
+  assert.equal(namesToForget(undefined), undefined);
+  assert.equal(namesToForget({ cluster: 'lab', names: [1] }), undefined, 'not a list of names: all');
+  assert.deepEqual(recordsToForget(forgotten, namesToForget({ cluster: 'lab' })).map((r) => r.name), ['elsewhere', 'noimage', 'later']);
+  const skipped = namesToForget({ cluster: 'lab', names: ['noimage', 'elsewhere', 'registered-meanwhile'] });
+  assert.deepEqual(recordsToForget(forgotten, skipped).map((r) => r.name), ['elsewhere', 'noimage'], 'a name the hub lists again is not forgotten');
+
+  const q = forgetTasksQuestion('lab', recordsToForget(forgotten, skipped));
+  assert.equal(q.message, 'Forget 2 tasks the hub of lab no longer knows?');
+  assert.match(q.detail, /^The extension drops its records of: elsewhere, noimage\. Nothing changes on the hub or in Redis: queues and results stay\./);
+  assert.doesNotMatch(q.detail, /pw/);
+  assert.equal(forgetReport('lab', ['elsewhere', 'noimage']), 'Forgot the records of elsewhere, noimage (cluster lab).');
 });

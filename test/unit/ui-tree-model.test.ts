@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ClusterProfile, HubNode, TaskView } from '../../src/core/types';
 import type { ClusterSnapshot } from '../../src/ui-model/cluster-snapshot';
 import { ClusterTreeModel, COMPLETED_PAGE, type TreeElement } from '../../src/ui-model/cluster-tree-model';
@@ -133,6 +135,11 @@ test('forgotten tasks: a note in Tasks that registers them again', () => {
   assert.match(note.label, /no longer knows 2 tasks/);
   assert.match(note.tooltip ?? '', /sq, m/);
   assert.deepEqual(note.command, { id: 'gridcore.reregisterTasks', title: 'Register Forgotten Tasks Again', args: [{ cluster: 'a' }] });
+  assert.match(note.tooltip ?? '', /can be forgotten from the context menu/);
+  // Its context menu offers both: register again, and forget those that cannot be.
+  const menus = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string; group?: string }>> } }).contributes.menus['view/item/context'];
+  const onNote = menus.filter((e) => e.when?.includes(`viewItem == '${note.contextValue}'`));
+  assert.deepEqual(onNote.filter((e) => !e.group?.startsWith('inline')).map((e) => e.command), ['gridcore.reregisterTasks', 'gridcore.forgetTasks']);
   m.applySnapshot('a', snap({ tasks: [], forgotten: [] }));
   assert.equal(m.get('cluster:a/tasks/forgottenNote'), undefined);
 });
