@@ -18,6 +18,12 @@ test('every runtime string has a zh-cn translation', () => {
   assert.deepEqual(missing, []);
 });
 
+test('every zh-cn translation belongs to a string the sources still use', () => {
+  const en: Map<string, string> = extractEnglish([join(root, 'src'), join(root, 'media', 'src')]);
+  const zh: Record<string, string> = readChinese.call(null);
+  assert.deepEqual(Object.keys(zh).filter((k) => !en.has(k)), []);
+});
+
 test('zh-cn translations keep every placeholder of the English text', () => {
   const zh: Record<string, string> = readChinese.call(null);
   const holes = (s: string) => (s.match(/\{[^}]+\}/g) ?? []).sort().join(' ');
