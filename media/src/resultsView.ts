@@ -73,6 +73,8 @@ export class ResultsView {
   ) {
     const saved = api.getState() as Partial<WebviewState> | undefined;
     this.state = {
+      cluster: '',
+      queue: '',
       order: saved?.order === 'oldest' ? 'oldest' : 'newest',
       offset: typeof saved?.offset === 'number' ? saved.offset : 0,
       filter: typeof saved?.filter === 'string' ? saved.filter : '',
@@ -90,7 +92,13 @@ export class ResultsView {
       case 'init':
         this.init = msg.state;
         this.s = msg.state.strings;
+        this.state.cluster = msg.state.cluster;
+        this.state.queue = msg.state.queue;
+        this.state.inputQueue = msg.state.inputQueue;
+        this.offset = this.state.offset;
         this.build();
+        // Saved before the first page: a panel whose list cannot be read still comes back after a reload.
+        this.save();
         await this.load(this.state.offset, false, true);
         return;
       case 'response': {

@@ -140,11 +140,43 @@ test('copy asks the host for the whole value; live count shows a notice', async 
 });
 
 test('state comes back after the webview is recreated', async () => {
-  const h = await started({ length: 1000, at: (i) => `v${i}` }, { order: 'oldest', offset: 100, filter: '', selected: 2, expanded: [] });
+  const h = await started({ length: 1000, at: (i) => `v${i}` }, { cluster: 'local', queue: 'out', order: 'oldest', offset: 100, filter: '', selected: 2, expanded: [] });
   assert.equal(h.rows()[0].byClass('value')[0].textContent, 'v899');
   assert.equal(h.rows()[2].getAttribute('aria-selected'), 'true');
   const req = h.sent.find((m) => m.type === 'request');
   assert.deepEqual(req && req.type === 'request' && req.request, { kind: 'page', order: 'oldest', offset: 100, count: 50 });
+});
+
+test('the saved state names the list and keeps order, page and filter: what a reload restores', async () => {
+  const h = harness({ length: 1000, at: (i) => `v${i}` });
+  h.view.start();
+  await h.send({ type: 'init', state: { cluster: 'local', queue: 'out', inputQueue: 'in', pageSize: 50, strings } });
+  await settle();
+  h.byId('order').value = 'oldest';
+  h.byId('order').dispatch('change');
+  await settle();
+  h.byId('next').click();
+  await settle();
+  const search = h.byId('search');
+  search.value = 'v9';
+  search.dispatch('input');
+  assert.deepEqual(
+    { ...h.state(), selected: undefined, expanded: undefined },
+    { cluster: 'local', queue: 'out', inputQueue: 'in', order: 'oldest', offset: 50, filter: 'v9', selected: undefined, expanded: undefined },
+  );
+});
+
+test('the list is saved before its first page, so a panel whose list failed still comes back', async () => {
+  const h = harness({ length: 1, at: () => 'x' }, { cluster: 'old', queue: 'q', order: 'oldest', offset: 200, filter: 'f', selected: 0, expanded: [] });
+  h.view.start();
+  const init = h.send({ type: 'init', state: { cluster: 'c', queue: 'out', pageSize: 10, strings } });
+  assert.equal(h.state().cluster, 'c');
+  assert.equal(h.state().queue, 'out');
+  assert.equal(h.state().offset, 200, 'the page offset to restore is kept');
+  const req = h.sent.at(-1)!;
+  await h.send({ type: 'response', id: req.type === 'request' ? req.id : 0, ok: false, error: 'down' });
+  await init;
+  assert.equal(h.state().offset, 200);
 });
 
 test('errors from the host are shown, as text', async () => {

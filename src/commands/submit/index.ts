@@ -2,11 +2,10 @@
 import type { CommandModule } from '../registry';
 import { registerBuildCommand } from './buildAndRegister';
 import { registerPushCommands } from './pushData';
-import { registerResultsCommand } from './results';
+import { registerResultsCommand, type ResultsPanelsHandle } from './results';
 import { registerTemplateCommand } from './newTaskFromTemplate';
-import type { ResultsPanels } from '../../views/results/panel';
 
-let panels: ResultsPanels | undefined;
+let panels: ResultsPanelsHandle | undefined;
 
 export const submitCommands: CommandModule = (registry, ctx) => {
   panels = registerResultsCommand(registry, ctx);

@@ -1,15 +1,33 @@
-// gridcore.openResults: the results panel for a task's output queue (or any queue).
+// gridcore.openResults: the results panel for a task's output queue (or any queue), and the
+// serializer that brings results panels back after a window reload. The panel module is its
+// own bundle, loaded on the first open or restore.
 import * as vscode from 'vscode';
-import { ResultsPanels } from '../../views/results/panel';
+import { RESULTS_VIEW_TYPE } from '../../views/results/protocol';
+import type { ResultsPanels, ResultsPanelSnapshot } from '../../views/results/panel';
 import type { CommandContext, CommandRegistry } from '../registry';
 import { resolveQueue } from './pickQueue';
 
-export function registerResultsCommand(registry: CommandRegistry, ctx: CommandContext): ResultsPanels {
-  const panels = new ResultsPanels(ctx.extension.extensionUri, ctx.service);
-  ctx.extension.subscriptions.push(panels);
+export interface ResultsPanelsHandle {
+  snapshot(): ResultsPanelSnapshot[];
+}
+
+export function registerResultsCommand(registry: CommandRegistry, ctx: CommandContext): ResultsPanelsHandle {
+  let loaded: ResultsPanels | undefined;
+  let loading: Promise<ResultsPanels> | undefined;
+  const panels = () =>
+    (loading ??= import('../../views/results/panel').then((m) => {
+      loaded = new m.ResultsPanels(ctx.extension.extensionUri, ctx.service);
+      ctx.extension.subscriptions.push(loaded);
+      return loaded;
+    }));
   registry.register('gridcore.openResults', async (arg?: unknown) => {
     const target = await resolveQueue(ctx.service, arg, 'output', vscode.l10n.t('Show the results of which task?'));
-    if (target) await panels.open({ cluster: target.cluster, queue: target.queue, inputQueue: target.inputQueue });
+    if (target) await (await panels()).open({ cluster: target.cluster, queue: target.queue, inputQueue: target.inputQueue });
   });
-  return panels;
+  ctx.extension.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => (await panels()).restore(panel, state),
+    }),
+  );
+  return { snapshot: () => loaded?.snapshot() ?? [] };
 }

@@ -38,3 +38,21 @@ export function resultsHtml(p: ShellParts): string {
 </body>
 </html>`;
 }
+
+/** A panel that only says something (e.g. a restored panel whose cluster is gone): no script at all. */
+export function messageHtml(p: Omit<ShellParts, 'scriptUri'> & { message: string }): string {
+  const e = escapeHtml;
+  return `<!DOCTYPE html>
+<html lang="${e(p.lang)}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${e(contentSecurityPolicy(p.cspSource, p.nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${e(p.styleUri)}">
+<title>${e(p.title)}</title>
+</head>
+<body>
+<div id="app"><p id="message" class="notice" role="status">${e(p.message)}</p></div>
+</body>
+</html>`;
+}

@@ -1,33 +1,49 @@
 // Host side of the results webview: one panel per (cluster, queue). It answers the
 // webview's typed requests through ResultsSession, copies and exports through VS Code, and
-// polls the list length only while the panel is visible and the window focused.
+// polls the list length only while the panel is visible and the window focused. Loaded on
+// first open or restore (its own bundle, dist/results.js), never at activation.
 import * as vscode from 'vscode';
 import type { GridCoreService, QueueService } from '../../core/service-api';
 import { nonce } from './format';
-import { resultsHtml } from './html';
-import type { HostMessage, ResultsRequest, ResultsResponseBody, WebviewMessage } from './protocol';
+import { messageHtml, resultsHtml } from './html';
+import { RESULTS_VIEW_TYPE, type HostMessage, type ResultsRequest, type ResultsResponseBody, type ResultsTarget, type WebviewMessage } from './protocol';
+import { planRestore } from './restore';
 import { ResultsSession } from './session';
 import { resultsStrings } from './strings';
 
-export const RESULTS_VIEW_TYPE = 'gridcore.results';
+export type { ResultsTarget } from './protocol';
 const PAGE_SIZE = 200;
 const POLL_MS = 2000;
 const IDLE_POLL_MS = 10000;
-
-export interface ResultsTarget {
-  cluster: string;
-  queue: string;
-  /** The task's input queue, to tell whether it is still running. */
-  inputQueue?: string;
-}
 
 /** What e2e tests read (through the extension's exports when GRIDCORE_TEST is set). */
 export interface ResultsPanelSnapshot {
   cluster: string;
   queue: string;
   visible: boolean;
+  /** Brought back by the serializer after a window reload. */
+  restored: boolean;
   posted: HostMessage[];
   received: WebviewMessage[];
+}
+
+/** The same rules for a new panel and a restored one: scripts only from media/, a fresh nonce. */
+function webviewOptions(extensionUri: vscode.Uri, scripts: boolean): vscode.WebviewOptions {
+  return { enableScripts: scripts, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+function showMessage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, title: string, message: string): void {
+  const webview = panel.webview;
+  webview.options = webviewOptions(extensionUri, false);
+  panel.title = title;
+  webview.html = messageHtml({
+    cspSource: webview.cspSource,
+    nonce: nonce(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'results.css')).toString(),
+    title,
+    lang: vscode.env.language,
+    message,
+  });
 }
 
 export class ResultsPanels implements vscode.Disposable {
@@ -39,16 +55,43 @@ export class ResultsPanels implements vscode.Disposable {
   ) {}
 
   async open(target: ResultsTarget): Promise<void> {
-    const key = `${target.cluster}\u0000${target.queue}`;
-    const existing = this.panels.get(key);
+    const existing = this.panels.get(key(target));
     if (existing) {
       existing.reveal();
       return;
     }
     const queues = await this.service.queues(target.cluster);
     const inputQueue = target.inputQueue ?? this.service.tasks.list(target.cluster).find((r) => r.outputQueue === target.queue)?.inputQueue;
-    const panel = new ResultsPanel(this.extensionUri, { ...target, inputQueue }, queues, () => this.panels.delete(key));
-    this.panels.set(key, panel);
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, vscode.l10n.t('Results: {queue}', { queue: target.queue }), vscode.ViewColumn.Active, {
+      ...webviewOptions(this.extensionUri, true),
+      enableFindWidget: true,
+    });
+    this.adopt(panel, { ...target, inputQueue }, queues, false);
+  }
+
+  /** A panel VS Code brought back after a reload, with the state its webview last saved. */
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const plan = await planRestore(state, {
+      clusterNames: async () => (await this.service.profiles.list()).map((p) => p.name),
+      queues: (cluster) => this.service.queues(cluster),
+    });
+    if (plan.kind === 'message') {
+      showMessage(panel, this.extensionUri, plan.title, plan.message);
+      return;
+    }
+    const existing = this.panels.get(key(plan.target));
+    if (existing) {
+      panel.dispose();
+      existing.reveal();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.extensionUri, true);
+    this.adopt(panel, plan.target, plan.queues, true);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, target: ResultsTarget, queues: QueueService, restored: boolean): void {
+    const k = key(target);
+    this.panels.set(k, new ResultsPanel(this.extensionUri, panel, target, queues, restored, () => this.panels.delete(k)));
   }
 
   snapshot(): ResultsPanelSnapshot[] {
@@ -61,8 +104,11 @@ export class ResultsPanels implements vscode.Disposable {
   }
 }
 
+function key(t: ResultsTarget): string {
+  return `${t.cluster}\u0000${t.queue}`;
+}
+
 class ResultsPanel {
-  private readonly panel: vscode.WebviewPanel;
   private readonly session: ResultsSession;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly searches = new Map<number, vscode.CancellationTokenSource>();
@@ -75,18 +121,15 @@ class ResultsPanel {
   private disposed = false;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
+    private readonly panel: vscode.WebviewPanel,
     private readonly target: ResultsTarget,
     private readonly queues: QueueService,
+    private readonly restored: boolean,
     private readonly onDispose: () => void,
   ) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel(
-      RESULTS_VIEW_TYPE,
-      vscode.l10n.t('Results: {queue}', { queue: target.queue }),
-      vscode.ViewColumn.Active,
-      { enableScripts: true, enableFindWidget: true, localResourceRoots: [media] },
-    );
+    this.panel.title = vscode.l10n.t('Results: {queue}', { queue: target.queue });
     this.session = new ResultsSession(queues, target.queue);
     const webview = this.panel.webview;
     webview.html = resultsHtml({
@@ -110,7 +153,7 @@ class ResultsPanel {
   }
 
   snapshot(): ResultsPanelSnapshot {
-    return { cluster: this.target.cluster, queue: this.target.queue, visible: this.panel.visible, posted: [...this.posted], received: [...this.received] };
+    return { cluster: this.target.cluster, queue: this.target.queue, visible: this.panel.visible, restored: this.restored, posted: [...this.posted], received: [...this.received] };
   }
 
   private post(msg: HostMessage): void {
@@ -127,7 +170,7 @@ class ResultsPanel {
         this.lastCount = undefined;
         this.post({
           type: 'init',
-          state: { cluster: this.target.cluster, queue: this.target.queue, pageSize: PAGE_SIZE, strings: resultsStrings() },
+          state: { ...this.target, pageSize: PAGE_SIZE, strings: resultsStrings() },
         });
         this.schedulePoll(POLL_MS);
         return;

@@ -4,6 +4,17 @@
 
 export type Order = 'newest' | 'oldest';
 
+/** The panel's view type: activation registers its serializer, the panel module is loaded later. */
+export const RESULTS_VIEW_TYPE = 'gridcore.results';
+
+/** Which list a panel shows; kept in the webview state so the panel comes back after a reload. */
+export interface ResultsTarget {
+  cluster: string;
+  queue: string;
+  /** The task's input queue, to tell whether it is still running. */
+  inputQueue?: string;
+}
+
 /** One list item as the webview shows it. `index` is the Redis list index (0 = newest). */
 export interface ResultRow {
   index: number;
@@ -85,9 +96,7 @@ export interface ResultsStrings {
   range: string;
 }
 
-export interface InitState {
-  cluster: string;
-  queue: string;
+export interface InitState extends ResultsTarget {
   pageSize: number;
   strings: ResultsStrings;
 }
@@ -104,8 +113,9 @@ export type WebviewMessage =
   | { type: 'request'; id: number; request: ResultsRequest }
   | { type: 'cancel'; id: number };
 
-/** What the webview keeps with setState, so a hidden-then-shown panel comes back as it was. */
-export interface WebviewState {
+/** What the webview keeps with setState, so a hidden-then-shown panel, or one VS Code
+ *  restores after a reload, comes back as it was. */
+export interface WebviewState extends ResultsTarget {
   order: Order;
   offset: number;
   filter: string;

@@ -1,6 +1,7 @@
 // The results panel in the real workbench: a 1,000,000-item output list (pushed straight into
 // Redis), paging both ways, hostile values shown as text, a 10 MB value truncated without
-// freezing the panel, and an export of every item through the save dialog.
+// freezing the panel, an export of every item through the save dialog, and the panel brought
+// back by a window reload on the same list, order, page and filter.
 // The webview is two iframes deep (`iframe.webview` > `#active-frame`): the frame is found by
 // what it holds, #results-table.
 import * as assert from 'node:assert/strict';
@@ -220,5 +221,25 @@ export async function runResultsSteps(o: ResultsStepsOptions): Promise<void> {
     assert.equal(lines.lines, TOTAL);
     assert.equal(lines.first, XSS_SCRIPT);
     assert.equal(lines.last, result(1));
+  });
+
+  await o.step('comes back after a window reload on the same list, order, page and filter', async () => {
+    // The export's notification left the notification centre open over the pager.
+    if (await page.locator('.notifications-center').isVisible()) await page.locator('[id="status.notifications"]').click();
+    await frame!.locator('#order').selectOption('oldest');
+    await waitForRange(frame!, range(1, PAGE));
+    await frame!.locator('#next').click();
+    await waitForRange(frame!, range(PAGE + 1, 2 * PAGE));
+    await frame!.locator('#search').fill('399');
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    frame = await resultsFrame(page);
+    const s = await waitForRange(frame, range(PAGE + 1, 2 * PAGE));
+    assert.equal(await frame.locator('#title').textContent(), `demo · ${RESULTS_QUEUE}`);
+    assert.equal(await frame.locator('#order').inputValue(), 'oldest');
+    assert.equal(await frame.locator('#search').inputValue(), '399');
+    assert.ok(s.rows.some((r) => r.value === result(399)), 'the filtered page holds item 399');
+    assert.equal(s.rows[0].pos, `#${PAGE + 1}`);
   });
 }
