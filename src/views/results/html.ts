@@ -21,7 +21,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-export function resultsHtml(p: ShellParts): string {
+/** The document around a body: CSP first, the panel's stylesheet, a title. */
+function page(p: Omit<ShellParts, 'scriptUri'>, body: string): string {
   const e = escapeHtml;
   return `<!DOCTYPE html>
 <html lang="${e(p.lang)}">
@@ -33,26 +34,17 @@ export function resultsHtml(p: ShellParts): string {
 <title>${e(p.title)}</title>
 </head>
 <body>
-<div id="app" aria-busy="true"></div>
-<script nonce="${e(p.nonce)}" src="${e(p.scriptUri)}"></script>
+${body}
 </body>
 </html>`;
 }
 
+export function resultsHtml(p: ShellParts): string {
+  return page(p, `<div id="app" aria-busy="true"></div>
+<script nonce="${escapeHtml(p.nonce)}" src="${escapeHtml(p.scriptUri)}"></script>`);
+}
+
 /** A panel that only says something (e.g. a restored panel whose cluster is gone): no script at all. */
 export function messageHtml(p: Omit<ShellParts, 'scriptUri'> & { message: string }): string {
-  const e = escapeHtml;
-  return `<!DOCTYPE html>
-<html lang="${e(p.lang)}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${e(contentSecurityPolicy(p.cspSource, p.nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${e(p.styleUri)}">
-<title>${e(p.title)}</title>
-</head>
-<body>
-<div id="app"><p id="message" class="notice" role="status">${e(p.message)}</p></div>
-</body>
-</html>`;
+  return page(p, `<div id="app"><p id="message" class="notice" role="status">${escapeHtml(p.message)}</p></div>`);
 }
