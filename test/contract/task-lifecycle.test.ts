@@ -14,7 +14,7 @@ test('[fresh hub] empty list: current null, no pending, no completed', async (t)
   const hub = await useHub(t);
   if (skipUnlessFresh(t, hub)) return;
   const r = await call(hub, 'GET', '/api/tasks');
-  assert.equal(r.text, '{"completed":[],"current":null,"pending":[]}');
+  assert.equal(r.text, '{"current":null,"pending":[],"completed":[]}');
   assertJson(r);
 });
 
@@ -33,7 +33,7 @@ test('[fresh hub] only names come back: no image, queues or Redis URLs', async (
   if (skipUnlessFresh(t, hub)) return;
   await register(hub, { name: 'a', image: 'img', input_redis: 'redis://:pw@h:6379', input_queue: 'in', output_queue: 'out' });
   const r = await call(hub, 'GET', '/api/tasks');
-  assert.equal(r.text, '{"completed":[],"current":"a","pending":[]}');
+  assert.equal(r.text, '{"current":"a","pending":[],"completed":[]}');
 });
 
 test('[fresh hub] duplicate names append a second entry', async (t) => {
@@ -58,10 +58,10 @@ test('[fresh hub] finish completes the running task and starts the next pending 
   if (skipUnlessFresh(t, hub)) return;
   await register(hub, { name: 'a', image: 'i' });
   await register(hub, { name: 'b', image: 'i' });
-  const r = await finish(hub);
-  assert.equal(r.completed, 'a');
-  assert.equal(r.started, 'b');
-  assert.equal(typeof r.message, 'string');
+  const raw = await call(hub, 'POST', '/api/tasks/finish');
+  // finish's body is serde_json's json! macro: alphabetical keys, unlike the structs.
+  assert.equal(raw.text, `{"completed":"a","message":"Task 'a' completed, 'b' started","started":"b"}`);
+  const r = assertJson<FinishResult>(raw);
   assert.deepEqual(Object.keys(r), ['completed', 'message', 'started']);
   assert.deepEqual(await list(hub), { completed: ['a'], current: 'b', pending: [] });
 });
@@ -70,7 +70,9 @@ test('[fresh hub] oddity: after the last task completes, finish again answers 20
   const hub = await useHub(t);
   if (skipUnlessFresh(t, hub)) return;
   await register(hub, { name: 'only', image: 'i' });
-  const first = await finish(hub);
+  const raw = await call(hub, 'POST', '/api/tasks/finish');
+  assert.equal(raw.text, `{"completed":"only","message":"Task 'only' completed, no more tasks","started":null}`);
+  const first = assertJson<FinishResult>(raw);
   assert.equal(first.completed, 'only');
   assert.equal(first.started, null);
   assert.deepEqual(await list(hub), { completed: ['only'], current: null, pending: [] });
@@ -78,6 +80,7 @@ test('[fresh hub] oddity: after the last task completes, finish again answers 20
     const again = await finish(hub);
     assert.equal(again.completed, 'only');
     assert.equal(again.started, null);
+    assert.equal(again.message, "Task 'only' completed, no more tasks");
   }
   assert.deepEqual(await list(hub), { completed: ['only'], current: null, pending: [] });
 });

@@ -6,7 +6,6 @@ import type { Logger } from '../../core/ports';
 import { l10n } from '../../core/l10n';
 import { decodeJsonBody, tooLarge, type StructSchema, type Decoded } from './axumJson';
 import { reply, type RequestContext, type Reply, type RouteDef } from './http';
-import { stableStringify } from './json';
 import { NodeRegistry, platformOf } from './nodes';
 import { TaskList } from './tasks';
 
@@ -96,7 +95,7 @@ export function routes(s: HubState): RouteDef[] {
             const r = tasks.finish();
             if (!r) return reply(400, { text: 'No current task running' });
             logger.info(l10n.t("Task '{name}' completed", { name: r.completed }));
-            return reply(200, { json: stableStringify(r) });
+            return reply(200, { json: JSON.stringify(r) });
           },
         ],
       ],
@@ -109,7 +108,7 @@ export function routes(s: HubState): RouteDef[] {
           () => {
             const r = tasks.next();
             if (!r) return reply(400, { text: 'No more tasks available' });
-            return reply(200, { json: stableStringify(r) });
+            return reply(200, { json: JSON.stringify(r) });
           },
         ],
       ],
@@ -140,7 +139,8 @@ export function routes(s: HubState): RouteDef[] {
             const id = nodes.register(d.value);
             logger.info(l10n.t("Node '{id}' registered with {cpus} CPUs", { id, cpus: d.value.cpu_count }));
             const current = tasks.configJson(platformOf(d.value.architecture));
-            return reply(200, { json: `{"current_task":${current},"node_id":${JSON.stringify(id)}}` });
+            // RegisterNodeResponse field order: node_id, current_task.
+            return reply(200, { json: `{"node_id":${JSON.stringify(id)},"current_task":${current}}` });
           },
         ],
       ],

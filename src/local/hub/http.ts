@@ -1,7 +1,8 @@
 // HTTP plumbing on node:http, shaped like upstream's axum router: 404 (empty) for unknown
-// paths, 405 (empty, with `allow`) for a known path and another method, both decided
-// before authentication; then the bearer check (401, empty, no Content-Type); then the
-// handler. Text bodies are `text/plain; charset=utf-8`, JSON bodies `application/json`.
+// paths; on an authenticated path the bearer check next (401, empty, no Content-Type), since
+// upstream's auth layer wraps the method router and so runs before its 405; then 405 (empty,
+// with `allow`) for another method. The method router adds `allow` to whatever its fallback
+// answers, so a 401 for a wrong method carries it too. Then the handler. Text bodies are `text/plain; charset=utf-8`, JSON bodies `application/json`.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BODY_LIMIT } from './axumJson';
@@ -99,8 +100,9 @@ export class Router {
     const found = this.match(path);
     if (!found) return send(res, { status: 404 });
     const handler = found.route.handlers.get(req.method ?? '');
-    if (!handler) return send(res, { status: 405 }, found.route.allow);
-    if (!found.route.public && !this.authorized(req)) return send(res, { status: 401 });
+    const allow = handler ? undefined : found.route.allow;
+    if (!found.route.public && !this.authorized(req)) return send(res, { status: 401 }, allow);
+    if (!handler) return send(res, { status: 405 }, allow);
     const ctx: RequestContext = {
       headers: req.headers,
       query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),

@@ -5,7 +5,6 @@
 
 import { randomUUID } from 'node:crypto';
 import type { HeartbeatRequest, HubNode, NodeRegisterRequest, RuntimeStatus } from '../../core/types';
-import { stableStringify } from './json';
 
 interface NodeEntry {
   id: string;
@@ -13,10 +12,12 @@ interface NodeEntry {
   architecture: string;
   cpu_count: number;
   lastSeenMs: number;
+  /** RFC 3339 with nanoseconds, as chrono writes it. */
+  lastSeen: string;
   runtime_status: RuntimeStatus | null;
   active_containers: number;
   stopRequested: boolean;
-  /** The serialized fields a heartbeat never changes (`"architecture"` .. `"id"`). */
+  /** The serialized fields a heartbeat never changes (`"id"` .. `"cpu_count"`). */
   fixed: string;
   /** Serialized form, rebuilt only after the entry changed. */
   bytes?: Buffer;
@@ -31,7 +32,13 @@ export class NodeRegistry {
   /** The whole GET /api/nodes body until the next change: clients list far more often than 1,000 nodes beat. */
   private body: Buffer | undefined;
 
+  /** `now` in milliseconds (tests move it); the wire timestamp adds this machine's sub-millisecond clock. */
   constructor(private readonly now: () => number = Date.now) {}
+
+  private stamp(): { ms: number; text: string } {
+    const ms = this.now();
+    return { ms, text: rfc3339Nanos(BigInt(ms) * 1_000_000n + subMillisecondNanos()) };
+  }
 
   get size(): number {
     return this.nodes.size;
@@ -39,18 +46,20 @@ export class NodeRegistry {
 
   register(req: NodeRegisterRequest): string {
     const id = req.node_id ?? randomUUID();
+    const seen = this.stamp();
     this.nodes.set(id, {
       id,
       hostname: req.hostname,
       architecture: req.architecture,
       cpu_count: req.cpu_count,
-      lastSeenMs: this.now(),
+      lastSeenMs: seen.ms,
+      lastSeen: seen.text,
       runtime_status: null,
       active_containers: 0,
       stopRequested: false,
       fixed:
-        `,"architecture":${JSON.stringify(req.architecture)},"cpu_count":${stableStringify(req.cpu_count)}` +
-        `,"hostname":${JSON.stringify(req.hostname)},"id":${JSON.stringify(id)}`,
+        `{"id":${JSON.stringify(id)},"hostname":${JSON.stringify(req.hostname)}` +
+        `,"architecture":${JSON.stringify(req.architecture)},"cpu_count":${JSON.stringify(req.cpu_count)}`,
     });
     this.body = undefined;
     return id;
@@ -60,7 +69,9 @@ export class NodeRegistry {
   heartbeat(req: HeartbeatRequest): boolean {
     const n = this.nodes.get(req.node_id);
     if (!n) return false;
-    n.lastSeenMs = this.now();
+    const seen = this.stamp();
+    n.lastSeenMs = seen.ms;
+    n.lastSeen = seen.text;
     n.runtime_status = req.status;
     n.active_containers = req.active_containers;
     n.bytes = undefined;
@@ -107,13 +118,31 @@ export class NodeRegistry {
   }
 }
 
-/** stableStringify(toWire(n)), written out in its alphabetical key order because it runs per heartbeat. */
+/** JSON.stringify(toWire(n)) in upstream's Node field order (id, hostname, architecture,
+ *  cpu_count, last_seen, status, runtime_status, active_containers), written out because it
+ *  runs per heartbeat. */
 function serialize(n: NodeEntry): string {
   const status = n.runtime_status === null ? 'null' : JSON.stringify(n.runtime_status);
-  return (
-    `{"active_containers":${stableStringify(n.active_containers)}${n.fixed}` +
-    `,"last_seen":"${new Date(n.lastSeenMs).toISOString()}","runtime_status":${status},"status":"Online"}`
-  );
+  return `${n.fixed},"last_seen":"${n.lastSeen}","status":"Online","runtime_status":${status},"active_containers":${JSON.stringify(n.active_containers)}}`;
+}
+
+// Date has milliseconds only; the monotonic clock supplies the digits below them, so the
+// timestamps carry nanoseconds like upstream's (chrono::Utc::now()).
+const hrAtLoad = process.hrtime.bigint();
+function subMillisecondNanos(): bigint {
+  return (process.hrtime.bigint() - hrAtLoad) % 1_000_000n;
+}
+
+/** chrono's RFC 3339 form with `SecondsFormat::AutoSi` and `Z`: 0, 3, 6 or 9 fraction digits,
+ *  the fewest that hold the value exactly. */
+export function rfc3339Nanos(epochNanos: bigint): string {
+  const ms = Number(epochNanos / 1_000_000n);
+  const nanos = Number(epochNanos % 1_000_000_000n);
+  const base = new Date(ms).toISOString().slice(0, 19);
+  if (nanos === 0) return `${base}Z`;
+  const digits = String(nanos).padStart(9, '0');
+  const width = nanos % 1_000_000 === 0 ? 3 : nanos % 1000 === 0 ? 6 : 9;
+  return `${base}.${digits.slice(0, width)}Z`;
 }
 
 function toWire(n: NodeEntry): HubNode {
@@ -122,7 +151,7 @@ function toWire(n: NodeEntry): HubNode {
     hostname: n.hostname,
     architecture: n.architecture,
     cpu_count: n.cpu_count,
-    last_seen: new Date(n.lastSeenMs).toISOString(),
+    last_seen: n.lastSeen,
     // Silent nodes are dropped rather than marked, so every listed node is Online (as upstream).
     status: 'Online',
     runtime_status: n.runtime_status,

@@ -3,7 +3,6 @@
 // the same name again and why nodes keep getting the completed task.
 
 import type { FinishResult, HubTaskList, NextResult, RegisterTaskRequest, TaskConfig } from '../../core/types';
-import { stableStringify } from './json';
 
 type Status = 'Pending' | 'Running' | 'Completed';
 
@@ -51,7 +50,8 @@ export class TaskList {
 
   /** Bytes, so a cached body is not encoded again on every request. */
   listJson(): Buffer {
-    return (this.listBody ??= Buffer.from(stableStringify(this.list())));
+    // list() builds its keys in upstream's field order (current, pending, completed).
+    return (this.listBody ??= Buffer.from(JSON.stringify(this.list())));
   }
 
   /** Marks the current task completed and starts the next one; undefined before any task ran. */
@@ -68,9 +68,10 @@ export class TaskList {
     }
     this.changed();
     const message = started
-      ? `Task '${done.task.name}' completed, task '${started}' started`
-      : `Task '${done.task.name}' completed, no more pending tasks`;
-    return { completed: done.task.name, started, message };
+      ? `Task '${done.task.name}' completed, '${started}' started`
+      : `Task '${done.task.name}' completed, no more tasks`;
+    // Upstream builds this body with serde_json's json! macro: keys come out alphabetical.
+    return { completed: done.task.name, message, started };
   }
 
   /** Legacy switch: same as finish, but an error (undefined) when nothing follows. Like
@@ -84,7 +85,8 @@ export class TaskList {
     if (!next) return undefined;
     this.current = idx;
     next.status = 'Running';
-    return { previous: prev ? prev.task.name : 'none', current: next.task.name };
+    // json! macro upstream too: alphabetical keys.
+    return { current: next.task.name, previous: prev ? prev.task.name : 'none' };
   }
 
   /** What a node on `platform` should run: the task the pointer is on, even if completed. */
@@ -108,7 +110,7 @@ export class TaskList {
   configJson(platform: string): string {
     let body = this.configBodies.get(platform);
     if (body === undefined) {
-      body = stableStringify(this.configFor(platform));
+      body = JSON.stringify(this.configFor(platform));
       if (this.configBodies.size < 16) this.configBodies.set(platform, body);
     }
     return body;
