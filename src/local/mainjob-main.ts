@@ -1,6 +1,8 @@
 // `node dist/mainjob.js [--keep] [--open] [--count N]`: the README's first command (npm run
 // start:local). Docker from DOCKER_HOST, else the default socket. `--open` keeps the cluster and
 // opens VS Code in the browser with this extension on it. Ctrl+C stops all it started.
+// Where no Docker engine answers but dockerd is installed and we run as root (no init system
+// started Docker's service), a private engine is started first and stopped at the end.
 import { resolve } from 'node:path';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
@@ -8,6 +10,7 @@ import { maskUrl } from '../core/redact';
 import { stopLocalCluster } from './cluster';
 import { runMainJob } from './mainJob';
 import { openVsCode, type OpenVsCode } from './openVsCode';
+import { dockerAnswers, findPrivateDockerd, privateDockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './privateDockerd';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -20,7 +23,46 @@ const countArg = args.indexOf('--count');
 const count = countArg >= 0 ? Number(args[countArg + 1]) : 10_000;
 const verbose = args.includes('--verbose');
 const host = process.env.DOCKER_HOST;
-const dockerSocket = host?.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+let dockerSocket = host?.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+let engine: PrivateDockerd | undefined;
+
+/** The engine at DOCKER_HOST (or the default socket) when it answers; else, with DOCKER_HOST
+ *  unset, a private one when this machine allows it. Otherwise the cluster's own Docker step
+ *  reports what to do. */
+async function ensureDocker(): Promise<void> {
+  if (await dockerAnswers(dockerSocket)) return;
+  if (host || privateDockerdUnavailable()) return;
+  engine = await findPrivateDockerd();
+  if (!engine) {
+    console.log(l10n.t('No Docker engine answers; starting a private one (dockerd)…'));
+    engine = await startPrivateDockerd({ dataRoot: resolve(__dirname, '..', '.cache', 'local-dockerd') });
+  }
+  dockerSocket = engine.socketPath;
+  // code-server (--open) and the extension in it use the same engine.
+  process.env.DOCKER_HOST = `unix://${engine.socketPath}`;
+  console.log(
+    engine.startedHere
+      ? l10n.t('Private Docker engine up at unix://{socket} (pid {pid}).', { socket: engine.socketPath, pid: engine.pid })
+      : l10n.t('Using the private Docker engine an earlier --keep left running at unix://{socket} (pid {pid}).', { socket: engine.socketPath, pid: engine.pid }),
+  );
+}
+
+let toldKept = false;
+function tellKept(): void {
+  if (!engine || toldKept) return;
+  toldKept = true;
+  console.log(l10n.t('The private Docker engine keeps running (--keep). Stop it with: {command}', { command: engine.stopCommand }));
+}
+
+/** Stops the engine we started, unless --keep asked to leave it; then says how to stop it. */
+async function releaseDocker(): Promise<void> {
+  if (!engine) return;
+  if (keep) return tellKept();
+  if (!engine.startedHere) return;
+  console.log(l10n.t('Stopping the private Docker engine…'));
+  await engine.stop();
+  engine = undefined;
+}
 
 const partLogger = (part: string): Logger => ({
   trace: () => undefined,
@@ -36,16 +78,18 @@ async function stopAndExit(code: number): Promise<never> {
     stopping = true;
     await vscode?.stop().catch(() => undefined);
     await stopLocalCluster().catch(() => undefined);
+    await releaseDocker().catch((e: Error) => console.error(`Error: ${e.message}`));
   }
   process.exit(code);
 }
 process.on('SIGINT', () => void stopAndExit(130));
 process.on('SIGTERM', () => void stopAndExit(143));
 
-runMainJob({ count, keep, dockerSocket, print: (l) => console.log(l), logger: partLogger }).then(
+ensureDocker().then(() => runMainJob({ count, keep, dockerSocket, print: (l) => console.log(l), logger: partLogger })).then(
   (r) => {
     if (r.results !== r.count) return stopAndExit(1);
-    if (!keep) process.exit(0);
+    if (!keep) return stopAndExit(0);
+    tellKept();
     if (!open) {
       console.log(l10n.t('The local cluster keeps running (--keep). Press Ctrl+C to stop it.'));
       return undefined;
