@@ -7,6 +7,7 @@ import { GridCoreError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import { silentLogger, type CancellationSignal, type Logger } from '../core/ports';
 import type { HubNode } from '../core/types';
+import { requireBridgeGateway } from './cluster/bridge';
 import { healthOk, startLocalHub, type LocalHub } from './cluster/hub';
 import { startLocalNode, type LocalNode, type LocalNodeSettings } from './cluster/node';
 import { pickPort } from './cluster/ports';
@@ -124,7 +125,7 @@ function stepHint(step: ClusterStep): string {
 
 /** Causes whose message already says what to do: a generic hint after them would contradict it
  *  (a configured redis-server path that is missing is fixed in the setting, not by installing). */
-const CAUSES_WITH_REMEDY = new Set(['redisServerMissing']);
+const CAUSES_WITH_REMEDY = new Set(['redisServerMissing', 'noBridge']);
 
 export function stepFailed(step: ClusterStep, cause: unknown): GridCoreError {
   if (isGridCoreError(cause) && cause.code === 'cancelled') return cause;
@@ -204,6 +205,11 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     } catch (e) {
       throw new GridCoreError('local', 'dockerDown', l10n.t('Docker does not answer ({detail}).', { detail: (e as Error).message }), { cause: e });
     }
+    const gridnodeBinary = binaryFor(opts.gridnodeBinary, 'gridnode');
+    // Upstream's gridnode puts containers on Docker's default network: Redis must listen where
+    // they reach this machine, and the Redis URL (the tasks', the profile's, the skill's) must
+    // name that address. It is this machine's too, so the extension reaches it as well.
+    const redisHost = gridnodeBinary ? await requireBridgeGateway(docker) : undefined;
 
     enter('ports');
     const hubPick = await pickPort(opts.hubPort ?? 8080);
@@ -216,7 +222,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     const redisPassword = randomBytes(24).toString('base64url');
 
     enter('redis');
-    const redis = await startLocalRedis({ port: redisPick.port, password: redisPassword, redisServer: opts.redisServer, docker: () => docker, logger: log('redis') });
+    const redis = await startLocalRedis({ port: redisPick.port, password: redisPassword, alsoBind: redisHost, redisServer: opts.redisServer, docker: () => docker, logger: log('redis') });
     cleanups.push(() => redis.stop());
 
     enter('hub');
@@ -234,7 +240,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     const node = await startLocalNode({
       hubUrl: hub.url,
       token,
-      binary: binaryFor(opts.gridnodeBinary, 'gridnode'),
+      binary: gridnodeBinary,
       runDir: paths.runDir,
       docker,
       socketPath: opts.dockerSocket ?? (docker.modem as { socketPath?: string }).socketPath,

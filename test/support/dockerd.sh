@@ -4,6 +4,9 @@
 #   test/support/dockerd.sh stop
 # Its data-root is the one test/support/docker.ts reuses (.cache/dockerd/data); the lock
 # file marks the daemon 'shared' so test files use it instead of starting their own.
+# GRIDCORE_DOCKERD_BRIDGE=1 keeps Docker's default bridge (docker0, 172.17.0.1), as the
+# upstream-binary test needs (upstream's gridnode runs containers on that network); only one
+# such engine may run on a machine, so the default stays --bridge=none.
 set -eu
 DIR=${GRIDCORE_DOCKERD_DIR:-/tmp/gridcore-dockerd}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,8 +24,11 @@ start)
     else
       DATA="$CACHE/data"
     fi
+    BRIDGE=--bridge=none
+    [ "${GRIDCORE_DOCKERD_BRIDGE:-}" = 1 ] && BRIDGE=
+    # shellcheck disable=SC2086 # BRIDGE is one word or none
     dockerd --host "unix://$SOCK" --data-root "$DATA" --exec-root "$DIR/exec" \
-      --pidfile "$DIR/dockerd.pid" --iptables=false --ip6tables=false --bridge=none \
+      --pidfile "$DIR/dockerd.pid" --iptables=false --ip6tables=false $BRIDGE \
       >"$DIR/dockerd.log" 2>&1 &
     i=0
     until DOCKER_HOST="unix://$SOCK" docker info >/dev/null 2>&1; do

@@ -63,14 +63,16 @@ export async function startLocalNode(o: {
     heartbeat_interval: seconds(s.heartbeatIntervalMs),
     stop_timeout: seconds(s.stopTimeoutMs),
     container_memory: s.containerMemoryMb || undefined,
-    // Our extensions; upstream ignores them (its containers stay on the default bridge).
+    // Our extensions; upstream ignores them and drops them when it writes node_id back (its
+    // containers stay on the default bridge: the cluster's Redis listens at its gateway then).
     network_mode: s.networkMode ?? 'host',
     task_poll_interval: s.taskPollIntervalMs ? s.taskPollIntervalMs / 1000 : undefined,
   });
   writeFileSync(config, toml, { mode: 0o600 });
-  o.logger.info(`starting ${o.binary} -c ${config}`);
+  o.logger.info(`starting ${o.binary} with ${config}`);
   const graceMs = (s.stopTimeoutMs ?? 30_000) + 5000;
-  const p = spawnWatched(o.binary, ['-c', config], {
+  // Upstream's binaries read no arguments: the file is found through IDM_GRIDCORE_CONFIG.
+  const p = spawnWatched(o.binary, [], {
     graceMs,
     env: { IDM_GRIDCORE_CONFIG: config, ...(o.socketPath ? { DOCKER_HOST: `unix://${o.socketPath}` } : {}) },
     cwd: o.runDir,

@@ -83,18 +83,22 @@ async function waitReady(port: number, password: string, alive: () => boolean, t
 export async function startLocalRedis(o: {
   port: number;
   password: string;
+  /** a second address to listen on, which the URL then names (the bridge gateway, for
+   *  containers on Docker's default network); 127.0.0.1 is always bound */
+  alsoBind?: string;
   redisServer?: string;
   docker: () => Docker;
   logger: Logger;
 }): Promise<LocalRedis> {
-  const url = `redis://:${encodeURIComponent(o.password)}@127.0.0.1:${o.port}`;
+  const url = `redis://:${encodeURIComponent(o.password)}@${o.alsoBind ?? '127.0.0.1'}:${o.port}`;
+  const bind = o.alsoBind ? `127.0.0.1 ${o.alsoBind}` : '127.0.0.1';
   const clean = (s: string) => redact(s, [o.password]);
   const bin = redisServerBinary(o.redisServer);
   if (bin) {
-    o.logger.info(`starting ${bin} on 127.0.0.1:${o.port}`);
+    o.logger.info(`starting ${bin} on ${bind} port ${o.port}`);
     const p = spawnWatched(
       bin,
-      ['--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      ['--port', String(o.port), '--bind', bind, '--requirepass', o.password, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
       { logger: o.logger, redact: clean },
     );
     let exited = false;
@@ -121,7 +125,7 @@ export async function startLocalRedis(o: {
   const c = await docker.createContainer({
     name: `gridcore-local-redis-${o.port}`,
     Image: REDIS_IMAGE,
-    Cmd: ['redis-server', '--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, '--save', '', '--appendonly', 'no'],
+    Cmd: ['redis-server', '--port', String(o.port), '--bind', bind, '--requirepass', o.password, '--save', '', '--appendonly', 'no'],
     Labels: { 'gridcore.local': 'redis' },
     HostConfig: { NetworkMode: 'host', AutoRemove: false },
   });
