@@ -33,6 +33,12 @@ export interface CodeServerProcessOptions {
   keepUserSettings?: boolean;
   extraArgs?: string[];
   readyTimeoutMs?: number;
+  /** Default true: tests need it (it loads a development folder from a URL and is what the
+   *  harness drives); it also keeps notifications out of toasts, so a user's window goes without. */
+  smokeTestDriver?: boolean;
+  /** Default false (no trust prompt); true leaves VS Code's workspace trust on, so an unknown
+   *  folder opens in Restricted Mode. */
+  workspaceTrust?: boolean;
 }
 
 export interface CodeServerProcess {
@@ -60,6 +66,27 @@ async function waitForHealth(url: string, proc: ChildProcess, log: string, timeo
   throw new GridCoreError('local', 'codeServerTimeout', l10n.t('code-server did not answer on {url} within a minute; see {log}.', { url, log }));
 }
 
+/** Installs a .vsix into `extensionsDir` with code-server's own CLI (offline; replaces an
+ *  installed copy of the same extension). */
+export async function installVsix(vsix: string, extensionsDir: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const tc = await ensureCodeServer();
+  mkdirSync(extensionsDir, { recursive: true });
+  const childEnv: NodeJS.ProcessEnv = { ...env, PATH: tc.path };
+  delete childEnv.NODE_OPTIONS;
+  const args = [tc.entry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'];
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const p = spawn(tc.node, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    p.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+    p.once('error', reject);
+    p.once('exit', (c) => resolve({ code: c, output: text }));
+  });
+  if (code !== 0 || !/successfully installed/i.test(output)) {
+    throw new GridCoreError('local', 'vsixInstall', l10n.t('Installing {vsix} into code-server failed: {detail}', { vsix, detail: output.trim().split('\n').slice(-3).join(' ') }));
+  }
+}
+
 /** Starts code-server from the cached toolchain, bound to loopback with no password (only
  *  this machine's user reaches it). The smoke-test driver option is what lets a URL load an
  *  extension from a folder (extensionDevelopmentPath). */
@@ -85,9 +112,9 @@ export async function startCodeServer(o: CodeServerProcessOptions): Promise<Code
     '--extensions-dir', o.extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(o.smokeTestDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
     ...(o.extraArgs ?? []),
   ];
   const proc = spawn(tc.node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

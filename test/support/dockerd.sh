@@ -4,14 +4,17 @@
 #   test/support/dockerd.sh stop
 # Its data-root is the one test/support/docker.ts reuses (.cache/dockerd/data); the lock
 # file marks the daemon 'shared' so test files use it instead of starting their own.
-# GRIDCORE_DOCKERD_BRIDGE=1 keeps Docker's default bridge (docker0, 172.17.0.1), as the
-# upstream-binary test needs (upstream's gridnode runs containers on that network); only one
-# such engine may run on a machine, so the default stays --bridge=none.
+# GRIDCORE_DOCKERD_BRIDGE=1 gives the engine a default bridge network, as the upstream-binary
+# test needs (upstream's gridnode runs containers on that network); only one such engine may
+# run on a machine, so the default stays --bridge=none. Its bridge is one of our own name
+# (gridcore0, 172.30.0.1/16), not docker0: any engine started with --bridge=none (another
+# test's, another checkout's) deletes docker0 as it starts, cutting the containers off.
 set -eu
 DIR=${GRIDCORE_DOCKERD_DIR:-/tmp/gridcore-dockerd}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE="$ROOT/.cache/dockerd"
 SOCK="$DIR/docker.sock"
+BR=gridcore0
 
 running() { [ -f "$DIR/dockerd.pid" ] && kill -0 "$(cat "$DIR/dockerd.pid")" 2>/dev/null; }
 
@@ -25,8 +28,14 @@ start)
       DATA="$CACHE/data"
     fi
     BRIDGE=--bridge=none
-    [ "${GRIDCORE_DOCKERD_BRIDGE:-}" = 1 ] && BRIDGE=
-    # shellcheck disable=SC2086 # BRIDGE is one word or none
+    if [ "${GRIDCORE_DOCKERD_BRIDGE:-}" = 1 ]; then
+      if ! ip link show "$BR" >/dev/null 2>&1; then
+        ip link add "$BR" type bridge
+        ip addr add 172.30.0.1/16 dev "$BR"
+        ip link set "$BR" up
+      fi
+      BRIDGE="--bridge=$BR"
+    fi
     dockerd --host "unix://$SOCK" --data-root "$DATA" --exec-root "$DIR/exec" \
       --pidfile "$DIR/dockerd.pid" --iptables=false --ip6tables=false $BRIDGE \
       >"$DIR/dockerd.log" 2>&1 &
@@ -55,6 +64,7 @@ stop)
   # dockerd leaves its network namespace mounted under exec-root
   grep " $DIR/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m"; done
   rm -rf "$DIR/exec"
+  if [ "${GRIDCORE_DOCKERD_BRIDGE:-}" = 1 ] && ip link show "$BR" >/dev/null 2>&1; then ip link del "$BR"; fi
   ;;
 *)
   echo "usage: $0 start|stop" >&2
