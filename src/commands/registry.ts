@@ -6,6 +6,7 @@ import type { Logger } from '../core/ports';
 import type { GridCoreService } from '../core/service-api';
 import { Disposable } from '../ui/lifecycle';
 import { showError } from '../ui/show-error';
+import { explainRestricted, workspaceTrusted } from '../ui/workspace-trust';
 import type { ClustersView } from '../views/clusters/clusters-view';
 import type { MarkdownDocuments } from '../views/markdown-documents';
 import type { TaskStatusBar } from '../views/task-status-bar';
@@ -30,6 +31,13 @@ export type CommandHandler = (...args: any[]) => unknown;
 
 export type CommandModule = (registry: CommandRegistry, ctx: CommandContext) => void;
 
+export interface CommandOptions {
+  /** The command runs files from the workspace (e.g. a Dockerfile's build steps): in
+   *  Restricted Mode it shows this explanation instead of running (package.json's
+   *  capabilities.untrustedWorkspaces says the same). */
+  restricted?: () => string;
+}
+
 export class CommandRegistry extends Disposable {
   private readonly ids: string[] = [];
 
@@ -42,11 +50,16 @@ export class CommandRegistry extends Disposable {
     return this.ids;
   }
 
-  register(id: string, handler: CommandHandler): void {
+  register(id: string, handler: CommandHandler, opts: CommandOptions = {}): void {
     this.ids.push(id);
     this._register(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         this.logger.trace(`command ${id}`);
+        if (opts.restricted && !workspaceTrusted()) {
+          this.logger.info(`command ${id}: off in Restricted Mode`);
+          explainRestricted(opts.restricted());
+          return undefined;
+        }
         try {
           return await handler(...args);
         } catch (e) {

@@ -1,7 +1,9 @@
 // The extension in a real VS Code (code-server in headless Chromium), against our hub and a
-// real Redis: (a) the extension-host mocha suites in test/e2e/exthost, (b) UI tests with
-// Playwright in English (with the results panel) and in zh-cn. Three code-server launches in
-// all; their folders are kept until the secrets audit at the end has read every file.
+// real Redis: (a) the extension-host mocha suites in test/e2e/exthost, from the development
+// folder, (b) UI tests with Playwright in English (with the results panel) and in zh-cn, and
+// (c) Restricted Mode, all three against the packaged .vsix installed into code-server (what
+// users install; the package is checked for every file it must hold). The folders of the
+// first three launches are kept until the secrets audit has read every file.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { pingSocket } from '../support/docker';
 import { ensureCodeServer, launchCodeServer, retainedRunFolders, retainRunFolders } from '../support/codeServer';
+import { installVsix } from '../../src/local/codeServerProcess';
+import { packageExtension } from '../../src/local/packageVsix';
+import { missingFromPackage } from './packageCheck';
+import { runRestrictedModeScenario } from './ui/restricted';
 import { ensureBaseImage } from '../../src/local/baseImage';
 import { dockerFrom } from '../../src/local/node/containers';
 import { auditSecrets } from './secretsAudit';
@@ -24,6 +30,8 @@ const REDIS_PASSWORD = E2E_SECRETS.redisPassword;
 
 let redis: TestRedis;
 let workspace: string;
+/** The packaged extension (npm run package), built before the development bundles. */
+let vsix: string;
 /** Env for the extension-host suites about Docker: set when it answers and the base image is built. */
 let dockerEnv: Record<string, string> = {};
 
@@ -41,7 +49,11 @@ before(async () => {
   const t0 = Date.now();
   await ensureCodeServer();
   console.log(`# code-server ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  // The extension bundle under development (test/run.mjs builds too; a direct run must not test a stale one).
+  const t1 = Date.now();
+  vsix = await packageExtension(repoRoot);
+  console.log(`# packaged ${vsix} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  // The extension bundle under development, after packaging, whose production build it
+  // replaces (test/run.mjs builds too; a direct run must not test a stale one).
   const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, encoding: 'utf8' });
   assert.equal(build.status, 0, `node esbuild.mjs failed:\n${build.stdout}\n${build.stderr}`);
   redis = await startRedis({ password: REDIS_PASSWORD });
@@ -69,6 +81,20 @@ after(async () => {
 });
 
 describe('in a real VS Code', { timeout: 15 * 60_000 }, () => {
+  test('the packaged extension holds every file it needs', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridcore-e2e-vsix-'));
+    try {
+      await installVsix(vsix, dir);
+      const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+      const installed = join(dir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+      assert.ok(existsSync(installed), `code-server installed the .vsix into ${dir}`);
+      assert.deepEqual(missingFromPackage(repoRoot, installed), [], 'files missing from the .vsix (see .vscodeignore)');
+      t.diagnostic(`installed copy checked: ${installed}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('extension-host suites (mocha, real vscode API)', async (t) => {
     const testsPath = await bundleExthostTests();
     const resultsFile = join(mkdtempSync(join(tmpdir(), 'gridcore-e2e-results-')), 'results.json');
@@ -101,7 +127,7 @@ describe('in a real VS Code', { timeout: 15 * 60_000 }, () => {
 
   for (const locale of ['en', 'zh-cn'] as const) {
     test(`UI in ${locale}: view, tree, finish from the context menu, status bar, screenshots`, async (t) => {
-      await runUiScenario(t, { locale, workspace, extensionPath: repoRoot, redis });
+      await runUiScenario(t, { locale, workspace, vsix, redis });
     });
   }
 
@@ -115,5 +141,10 @@ describe('in a real VS Code', { timeout: 15 * 60_000 }, () => {
     assert.equal(new Set(audit.secretStorageFiles.map((f) => runs.find((r) => f.startsWith(r)))).size, runs.length, `SecretStorage entry not found in every run: ${audit.secretStorageFiles.join(', ')}`);
     const leaks = audit.leaks.map((l) => `${names.get(l.secret)} (${l.encoding}) in ${l.file}`);
     assert.deepEqual(leaks, [], 'secrets written outside SecretStorage');
+  });
+
+  // After the audit: this launch stores no secret, so it is not one of the audited three.
+  test('Restricted Mode: commands that run workspace files explain why they are off', async (t) => {
+    await runRestrictedModeScenario(t, { vsix });
   });
 });

@@ -1,12 +1,13 @@
-// A real VS Code (code-server) in headless Chromium, with the extension under development
-// loaded, for e2e tests. Everything it writes (HOME, TMPDIR, XDG dirs, user data, browser
+// A real VS Code (code-server) in headless Chromium, with the extension loaded from its
+// development folder (extension-host suites) or installed from the packaged .vsix (the UI
+// suite: what users install), for e2e tests. Everything it writes (HOME, TMPDIR, XDG dirs, user data, browser
 // profile, logs) stays inside one per-run folder.
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startCodeServer } from '../../src/local/codeServerProcess';
+import { installVsix, startCodeServer } from '../../src/local/codeServerProcess';
 import { freePort } from './redis';
 
 export { ensureCodeServer } from './codeServerInstall';
@@ -15,7 +16,12 @@ export const CHROMIUM = process.env.GRIDCORE_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface LaunchOptions {
   workspace: string;
-  extensionPath: string;
+  /** The extension's development folder, loaded through the smoke-test driver; or: */
+  extensionPath?: string;
+  /** a .vsix installed with `--install-extension` before code-server starts. */
+  vsix?: string;
+  /** Leave VS Code's workspace trust on: an unknown folder then opens in Restricted Mode. */
+  restrictedMode?: boolean;
   /** Compiled mocha runner (a JS file exporting `run()`); runs the extension-host tests. */
   extensionTestsPath?: string;
   /** VS Code display language, e.g. 'zh-cn'. */
@@ -88,22 +94,28 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
     if (!opts.locale.startsWith('en')) writeLanguagePack(dir, userData, opts.locale);
   }
   const port = await freePort();
+  const env = {
+    ...process.env,
+    ...opts.env,
+    HOME: home,
+    TMPDIR: join(dir, 'tmp'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+  };
+  if (opts.vsix) await installVsix(opts.vsix, extensionsDir, env);
   const server = await startCodeServer({
     dir,
     userData,
     extensionsDir,
     port,
-    settings: opts.settings,
+    workspaceTrust: opts.restrictedMode,
+    // Restricted Mode without the prompt that asks whether to trust the folder.
+    settings: opts.restrictedMode
+      ? { ...opts.settings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }
+      : opts.settings,
     extraArgs: ['--reconnection-grace-time', '5', ...(opts.locale ? ['--locale', opts.locale] : [])],
-    env: {
-      ...process.env,
-      ...opts.env,
-      HOME: home,
-      TMPDIR: join(dir, 'tmp'),
-      XDG_CONFIG_HOME: join(home, '.config'),
-      XDG_DATA_HOME: join(home, '.local', 'share'),
-      XDG_CACHE_HOME: join(home, '.cache'),
-    },
+    env,
     readyTimeoutMs: 30_000,
   });
 
@@ -148,9 +160,10 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
     await page.exposeFunction('codeAutomationExit', (code: number) => exitCode(code));
 
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload: Array<[string, string]> = [['extensionDevelopmentPath', remote(opts.extensionPath)]];
+    const payload: Array<[string, string]> = [];
+    if (opts.extensionPath) payload.push(['extensionDevelopmentPath', remote(opts.extensionPath)]);
     if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
-    const url = `${base}/?folder=${encodeURIComponent(opts.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const url = `${base}/?folder=${encodeURIComponent(opts.workspace)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
     await page.goto(url);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
 

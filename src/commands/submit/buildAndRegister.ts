@@ -103,6 +103,9 @@ export function registerBuildCommand(registry: CommandRegistry, ctx: CommandCont
       return undefined;
     });
     return { started, images };
+  }, {
+    restricted: () =>
+      vscode.l10n.t("Build and Register Task is off in Restricted Mode: building runs the commands of the workspace's Dockerfile on this machine. Trust this folder to turn it on."),
   });
 }
 

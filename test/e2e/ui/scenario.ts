@@ -23,7 +23,8 @@ const ITEMS = 120;
 export interface UiScenarioOptions {
   locale: 'en' | 'zh-cn';
   workspace: string;
-  extensionPath: string;
+  /** the packaged extension, installed into code-server as users install it */
+  vsix: string;
   redis: TestRedis;
 }
 
@@ -69,7 +70,7 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
   try {
     vscode = await launchCodeServer({
       workspace: o.workspace,
-      extensionPath: o.extensionPath,
+      vsix: o.vsix,
       locale: o.locale === 'en' ? undefined : o.locale,
       settings: { 'gridcore.pollIntervalSeconds': 1, 'workbench.colorTheme': 'Default Light Modern' },
       viewport: { width: 1280, height: 760 },
@@ -91,6 +92,9 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
       await page.locator(`.activitybar .action-label[aria-label^="${tr.nls('gridcore.container.title')}"]`).click({ timeout: 60_000 });
       const connect = page.locator('.welcome-view-content .monaco-button', { hasText: tr.nlsLink('gridcore.clusters.welcome', 'gridcore.addCluster') });
       await connect.click({ timeout: 30_000 });
+      // The walkthrough's "connect" page shows this first box.
+      await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible' });
+      await keepScreenshot(cs, `add-cluster${suffix}`);
       await answerInputBoxes(page, ['demo', hub.url, TOKEN, o.redis.url]);
       const cluster = treeRow(page, 'demo').first();
       await cluster.waitFor({ timeout: 30_000 });

@@ -1,0 +1,56 @@
+// Restricted Mode, as a user meets it: workspace trust on, a folder never trusted (so VS Code
+// opens it restricted, without asking), the packaged extension installed. GridCore still
+// activates (capabilities.untrustedWorkspaces: limited); Build and Register Task, which
+// would run the folder's Dockerfile, says why it is off and offers the trust editor instead.
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
+import { launchCodeServer, type CodeServer } from '../../support/codeServer';
+import { Texts } from './texts';
+import { expectNotification, keepScreenshot, runCommand } from './workbench';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+
+export async function runRestrictedModeScenario(t: TestContext, o: { vsix: string }): Promise<void> {
+  const tr = new Texts(repoRoot, 'en');
+  const root = mkdtempSync(join(tmpdir(), 'gridcore-e2e-untrusted-'));
+  const workspace = join(root, 'downloaded-task');
+  mkdirSync(workspace);
+  // Were it built, this step would run on the machine: the reason Restricted Mode exists.
+  writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\nRUN ["/bin/sh", "-c", "echo ran > /tmp/gridcore-untrusted-ran"]\nENTRYPOINT ["/app"]\n');
+  let vscode: CodeServer | undefined;
+  try {
+    vscode = await launchCodeServer({ workspace, vsix: o.vsix, restrictedMode: true, viewport: { width: 1280, height: 760 } });
+    const { page } = vscode;
+    const cs = vscode;
+    const step = (name: string, fn: () => Promise<void>) =>
+      t.test(name, async () => {
+        try {
+          await fn();
+        } catch (e) {
+          await keepScreenshot(cs, `failure-restricted-${name.split(' ')[0]}`).catch(() => undefined);
+          throw e;
+        }
+      });
+
+    await step('the folder opens in Restricted Mode and GridCore is there', async () => {
+      await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 60_000 });
+      await page.locator(`.activitybar .action-label[aria-label^="${tr.nls('gridcore.container.title')}"]`).click({ timeout: 60_000 });
+      await page.locator('.welcome-view-content .monaco-button', { hasText: tr.nlsLink('gridcore.clusters.welcome', 'gridcore.addCluster') }).waitFor({ timeout: 30_000 });
+    });
+
+    await step('Build and Register Task explains why it is off instead of building', async () => {
+      await runCommand(page, `${tr.nls('gridcore.category')}: ${tr.nls('gridcore.buildAndRegister.title')}`);
+      await expectNotification(page, tr.l10n("Build and Register Task is off in Restricted Mode: building runs the commands of the workspace's Dockerfile on this machine. Trust this folder to turn it on."));
+      await page.locator('.notification-list-item', { hasText: tr.l10n('Manage Workspace Trust') }).first().waitFor({ timeout: 10_000 });
+      // Nothing asked for a Dockerfile or a cluster: the command stopped before its first prompt.
+      assert.equal(await page.locator('.quick-input-widget input.input').isVisible(), false, 'no prompt of the build command');
+      await keepScreenshot(cs, 'restricted-mode');
+    });
+  } finally {
+    await vscode?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
