@@ -13,7 +13,9 @@ import { l10n } from '../core/l10n';
 import { onPath } from './cluster/redis';
 import { pidAlive } from './cluster/state';
 
-export const PRIVATE_DOCKERD_DIR = '/tmp/gridcore-local-dockerd';
+/** Socket, pid file, log and exec root (kept short: unix socket paths have a length limit);
+ *  GRIDCORE_LOCAL_DOCKERD_DIR moves it (tests). */
+export const PRIVATE_DOCKERD_DIR = process.env.GRIDCORE_LOCAL_DOCKERD_DIR || '/tmp/gridcore-local-dockerd';
 
 export interface PrivateDockerd {
   socketPath: string;

@@ -43,6 +43,8 @@ export async function runRestrictedModeScenario(t: TestContext, o: { vsix: strin
 
     await step('Build and Register Task explains why it is off instead of building', async () => {
       await runCommand(page, `${tr.nls('gridcore.category')}: ${tr.nls('gridcore.buildAndRegister.title')}`);
+      // A click on the bell while the palette is still closing only closes the palette.
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
       await expectNotification(page, tr.l10n("Build and Register Task is off in Restricted Mode: building runs the commands of the workspace's Dockerfile on this machine. Trust this folder to turn it on."));
       await page.locator('.notification-list-item', { hasText: tr.l10n('Manage Workspace Trust') }).first().waitFor({ timeout: 10_000 });
       // Nothing asked for a Dockerfile or a cluster: the command stopped before its first prompt.
