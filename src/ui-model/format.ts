@@ -2,6 +2,7 @@
 // plain Node. Strings go through the core's l10n shim, which the extension points at
 // vscode.l10n.t.
 import { l10n } from '../core/l10n';
+import { formatEta } from '../core/rate';
 import type { HubNode, ProgressReport, TaskState } from '../core/types';
 
 /** 6512 -> "6,512" whatever the display language, so the status bar reads the same everywhere. */
@@ -21,15 +22,8 @@ function trim(n: number): string {
   return n.toFixed(1).replace(/\.0$/, '');
 }
 
-/** 3 -> "3s", 125 -> "2m 5s", 7322 -> "2h 2m" */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
-}
+/** 3 -> "3s", 125 -> "2m 5s", 7322 -> "2h 2m", in the display language's units */
+export const formatDuration = formatEta;
 
 /** "12s ago" / "3 min ago" / "2 h ago" / "4 d ago"; future stamps (clock skew) read "just now". */
 export function formatRelativeTime(iso: string, now: number): string {
@@ -74,12 +68,14 @@ export function nodeDescription(node: HubNode, now: number, stopRequested: boole
   return parts.join(' · ');
 }
 
-/** `$(sync~spin) sqrt-calc 6,512/10,000 65% · 1.2k/s · ETA 3s` */
+/** `$(sync~spin) sqrt-calc 6,512/10,000 65% · 1.2k/s · ETA 3s`; a finished task shows a check
+ *  and its final rate, with no ETA. */
 export function statusBarText(task: string, r: ProgressReport): string {
-  const head = `$(sync~spin) ${task} ${formatCount(r.done)}/${formatCount(r.total)} ${Math.floor(r.percent)}%`;
+  const icon = r.finished ? '$(check)' : '$(sync~spin)';
+  const head = `${icon} ${task} ${formatCount(r.done)}/${formatCount(r.total)} ${Math.floor(r.percent)}%`;
   const parts = [head];
   if (r.rate > 0) parts.push(`${formatCompact(r.rate)}/s`);
-  if (r.etaSeconds !== undefined) parts.push(l10n.t('ETA {0}', formatDuration(r.etaSeconds)));
+  if (!r.finished && r.etaSeconds !== undefined) parts.push(l10n.t('ETA {0}', formatDuration(r.etaSeconds)));
   return parts.join(' · ');
 }
 

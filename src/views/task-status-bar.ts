@@ -115,12 +115,13 @@ export class TaskStatusBar extends Disposable {
     }
     const input = lengths[q.input] ?? 0;
     const output = lengths[q.output] ?? 0;
-    const samples = this.tracker.add(cluster, running.name, { at: Date.now(), input, output });
+    const now = Date.now();
+    const samples = this.tracker.add(cluster, running.name, { at: now, input, output });
     const total = running.record?.pushed;
-    const report = this.service.progress(total, samples);
+    const report = this.tracker.settle(this.service.progress(total, samples, now));
     this.state = { cluster, task: running.name, inputQueue: q.input, outputQueue: q.output, input, output, report };
     this.show(
-      report.finished ? statusBarText(running.name, report).replace('$(sync~spin)', '$(check)') : statusBarText(running.name, report),
+      statusBarText(running.name, report),
       statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
     );
     if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, output, nextPending(tasks));
