@@ -1,14 +1,12 @@
 // Pure text formatting for the tree and the status bar: no `vscode`, so unit tests run in
 // plain Node. Strings go through the core's l10n shim, which the extension points at
 // vscode.l10n.t.
-import { l10n } from '../core/l10n';
+import { displayLocale, l10n } from '../core/l10n';
 import { formatEta } from '../core/rate';
 import type { HubNode, ProgressReport, TaskState } from '../core/types';
 
-/** 6512 -> "6,512" whatever the display language, so the status bar reads the same everywhere. */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+export { formatCount } from '../core/numbers';
+import { formatCount } from '../core/numbers';
 
 /** 1234.5 -> "1.2k", 12 -> "12", 0.5 -> "0.5" */
 export function formatCompact(n: number): string {
@@ -39,6 +37,24 @@ export function formatRelativeTime(iso: string, now: number): string {
   return l10n.t('{0} d ago', Math.floor(h / 24));
 }
 
+/** A wall-clock time in the display language: "29 Nov 2026, 19:31:26" (local time zone). */
+export function formatLocalTime(iso: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  try {
+    return new Date(at).toLocaleString(displayLocale(), { dateStyle: 'medium', timeStyle: 'medium' });
+  } catch {
+    return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  }
+}
+
+/** "3 min ago (29 Nov 2026, 19:31:26)": what users read instead of a raw ISO stamp. */
+export function formatWhen(iso: string, now: number): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  return l10n.t('{relative} ({local})', { relative: formatRelativeTime(iso, now), local: formatLocalTime(iso) });
+}
+
 export function taskStateLabel(state: TaskState): string {
   return state === 'running' ? l10n.t('running') : state === 'pending' ? l10n.t('pending') : l10n.t('completed');
 }
@@ -56,12 +72,22 @@ export function runtimeStatusLabel(status: HubNode['runtime_status']): string {
   }
 }
 
+/** "1 container" / "2 containers" (the Chinese reads the same for both). */
+export function containersText(n: number): string {
+  return n === 1 ? l10n.t('1 container') : l10n.t('{0} containers', formatCount(n));
+}
+
+/** "1 item" / "20,000 items" */
+export function itemsText(n: number): string {
+  return n === 1 ? l10n.t('1 item') : l10n.t('{0} items', formatCount(n));
+}
+
 export function nodeDescription(node: HubNode, now: number, stopRequested: boolean): string {
   const parts = [
     node.architecture,
-    l10n.t('{0} CPUs', node.cpu_count),
+    node.cpu_count === 1 ? l10n.t('1 CPU') : l10n.t('{0} CPUs', formatCount(node.cpu_count)),
     runtimeStatusLabel(node.runtime_status),
-    l10n.t('{0} containers', node.active_containers),
+    containersText(node.active_containers),
     formatRelativeTime(node.last_seen, now),
   ];
   if (stopRequested) parts.unshift(l10n.t('stop requested'));
