@@ -124,10 +124,12 @@ export class TaskStatusBar extends Disposable {
       statusBarText(running.name, report),
       statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
     );
-    if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, output, nextPending(tasks));
+    if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, running.record?.registeredAt, output, nextPending(tasks));
   }
 
-  private async offerFinish(cluster: string, task: string, results: number, next: string | undefined): Promise<void> {
+  /** The notification may sit in the notification centre for hours: its buttons name the task
+   *  (and its registration), so a late click never finishes another task. */
+  private async offerFinish(cluster: string, task: string, registeredAt: string | undefined, results: number, next: string | undefined): Promise<void> {
     this.logger.info(`task ${task} on ${cluster}: input drained, ${results} results`);
     const finish = vscode.l10n.t('Finish Task');
     const open = vscode.l10n.t('Open Results');
@@ -139,7 +141,7 @@ export class TaskStatusBar extends Disposable {
       drainedQuestion(task, results, next),
       ...actions,
     );
-    if (pick === finish) await vscode.commands.executeCommand('gridcore.finishTask', { cluster, taskName: task });
+    if (pick === finish) await vscode.commands.executeCommand('gridcore.finishTask', { cluster, taskName: task, registeredAt });
     else if (pick === open) await vscode.commands.executeCommand('gridcore.openResults', { cluster, taskName: task });
   }
 }

@@ -79,3 +79,22 @@ test('the count said before a push is what the push parser yields', async () => 
   writeFileSync(f, '#!/bin/sh\n\nset -e\nwhile true; do\n  x=1\ndone\n');
   assert.equal(await countItems({ kind: 'lines', file: f }), 5);
 });
+
+test('a late "finish task?" click acts on the task it names, or says it is already finished', async () => {
+  const { alreadyFinished } = await import('../../src/ui-model/finish-flow');
+  const running = (name: string, registeredAt?: string) => ({ name, state: 'running' as const, index: 0, record: registeredAt ? { cluster: 'c', name, registeredAt } : undefined });
+  assert.equal(alreadyFinished('c', { taskName: 'a' }, running('a')), undefined);
+  assert.equal(alreadyFinished('c', {}, running('b')), undefined, 'no name: the palette finishes what runs');
+  assert.equal(alreadyFinished('c', { taskName: 'a' }, running('b')), 'Task a on c is already finished; b runs now and was left as it is.');
+  assert.equal(alreadyFinished('c', { taskName: 'a' }, undefined), 'Task a on c is already finished.');
+  // the same name registered again later is another task
+  assert.match(alreadyFinished('c', { taskName: 'a', registeredAt: '2026-11-29T10:00:00Z' }, running('a', '2026-11-29T11:00:00Z')) ?? '', /already finished/);
+  inChinese(() => assert.equal(alreadyFinished('c', { taskName: 'a' }, undefined), 'c 上的任务 a 已经结束。'));
+});
+
+test('a template goes to a free folder named after the task, never an existing one', async () => {
+  const { freeFolder } = await import('../../src/core/templates');
+  const taken = new Set([join('/w', 'sq'), join('/w', 'sq-2')]);
+  assert.equal(freeFolder('/w', 'sq', (p) => taken.has(p)), join('/w', 'sq-3'));
+  assert.equal(freeFolder('/w', 'new', (p) => taken.has(p)), join('/w', 'new'));
+});
