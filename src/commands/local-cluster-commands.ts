@@ -70,8 +70,31 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     const local = await import('../local/cluster.js');
     const found = await local.findRunningLocalCluster();
     if (found && !found.ownedHere) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('The local cluster was started by another window (process {0}); stop it there.', found.pid));
-      return false;
+      // Name the real owner and offer what works: asking it to stop the cluster.
+      const anyway = vscode.l10n.t('Stop It Anyway');
+      const owner =
+        found.startedBy === 'terminal'
+          ? vscode.l10n.t('The local cluster was started in a terminal by npm run start:local (process {0}).', found.pid)
+          : found.startedBy === 'window'
+            ? vscode.l10n.t('The local cluster was started by another VS Code window (process {0}).', found.pid)
+            : vscode.l10n.t('The local cluster was started by another process ({0}).', found.pid);
+      const pick = await vscode.window.showWarningMessage(
+        owner,
+        { modal: true, detail: vscode.l10n.t('Stopping it here stops its node (and its containers), its hub and its Redis for everyone using it. A VS Code that start:local opened keeps running.') },
+        anyway,
+      );
+      if (pick !== anyway) return false;
+      const stopped = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },
+        () => local.requestStopLocalCluster(),
+      );
+      if (!stopped) {
+        void vscode.window.showWarningMessage(vscode.l10n.t('Process {0} did not stop the local cluster within a minute. Stop it where it was started (Ctrl+C in its terminal, or Stop Local Cluster in its window).', found.pid));
+        return false;
+      }
+      void vscode.window.showInformationMessage(vscode.l10n.t('Local cluster stopped.'));
+      await ctx.refreshAll();
+      return true;
     }
     const stopped = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },

@@ -2,6 +2,7 @@
 // one call and stopped by another. Free of `vscode`: the UI passes a step callback (for its
 // progress notification), a cancellation signal and a logger per part.
 import { randomBytes } from 'node:crypto';
+import { unwatchFile, watchFile } from 'node:fs';
 import type Docker from 'dockerode';
 import { GridCoreError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
@@ -19,6 +20,7 @@ import {
   removeFile,
   writePrivateJson,
   type ClusterLock,
+  type ClusterOwner,
   type SkillLocalCluster,
 } from './cluster/state';
 import { dockerFrom } from './node/containers';
@@ -47,6 +49,10 @@ export interface LocalClusterOptions {
   registerTimeoutMs?: number;
   onStep?(step: ClusterStep, text: string): void;
   signal?: CancellationSignal;
+  /** who starts it (default: a VS Code window), written to the lock for other processes */
+  startedBy?: ClusterOwner;
+  /** another process asked this one to stop the cluster, and it has stopped */
+  onStoppedByRequest?(): void;
   logger?(part: ClusterPart): Logger;
 }
 
@@ -65,8 +71,10 @@ export interface LocalClusterInfo {
   nodeId?: string;
   /** pid of the process that owns the cluster */
   pid: number;
-  /** false when another process (another VS Code window) started it: only it can stop it */
+  /** false when another process (a terminal's start:local, another VS Code window) started it */
   ownedHere: boolean;
+  /** undefined for a lock an older version wrote */
+  startedBy?: ClusterOwner;
   /** the default port was taken and another was picked */
   movedPorts: { hub: boolean; redis: boolean };
 }
@@ -256,6 +264,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       nodeId,
       pid: process.pid,
       ownedHere: true,
+      startedBy: opts.startedBy ?? 'window',
       movedPorts: { hub: hubPick.moved, redis: redisPick.moved },
     };
     const skill: SkillLocalCluster = { computehub: { url: hub.url }, token, redis: { url: redis.url } };
@@ -270,8 +279,10 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       token,
       nodeId,
       startedAt: new Date().toISOString(),
+      startedBy: opts.startedBy ?? 'window',
     };
     writePrivateJson(paths.lock, lock);
+    const offStopRequests = watchStopRequests(paths.stopRequest, clusterLog, opts.onStoppedByRequest);
 
     // Last resort when the owner exits without stopLocalCluster(): the lock goes, and the
     // node removes its containers synchronously; child processes have their own watchdogs.
@@ -280,7 +291,18 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       removeFile(paths.skillState);
     };
     process.on('exit', onExit);
-    running = { info, redis, hub, node, lockFile: paths.lock, skillState: paths.skillState, offExit: () => process.off('exit', onExit) };
+    running = {
+      info,
+      redis,
+      hub,
+      node,
+      lockFile: paths.lock,
+      skillState: paths.skillState,
+      offExit: () => {
+        process.off('exit', onExit);
+        offStopRequests();
+      },
+    };
     clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port}, node ${nodeId}`);
     return info;
   } catch (e) {
@@ -314,6 +336,39 @@ export async function stopLocalCluster(opts: { logger?: Logger } = {}): Promise<
   return true;
 }
 
+/** The owner's side of "stop it anyway": another process writes the request file; this one
+ *  stops the cluster (as its own Stop would) and tells its caller. Polled stat, once a second,
+ *  not kept alive by it. */
+function watchStopRequests(file: string, log: Logger, onStopped?: () => void): () => void {
+  removeFile(file);
+  const listener = (cur: { mtimeMs: number }) => {
+    if (!cur.mtimeMs) return;
+    removeFile(file);
+    log.info('another process asked to stop the local cluster');
+    void stopLocalCluster({ logger: log }).then((stopped) => stopped && onStopped?.());
+  };
+  watchFile(file, { interval: 1000, persistent: false }, listener);
+  return () => unwatchFile(file, listener);
+}
+
+/**
+ * Asks the process that owns the local cluster (a terminal's start:local, another window) to
+ * stop it, and waits until its lock is gone. False when the owner did not stop it in time
+ * (an older version that does not watch for requests, or a hung process).
+ */
+export async function requestStopLocalCluster(opts: { skillDir?: string; timeoutMs?: number } = {}): Promise<boolean> {
+  const paths = clusterPaths(opts.skillDir ?? defaultSkillDir());
+  if (!readJson<ClusterLock>(paths.lock)) return true;
+  writePrivateJson(paths.stopRequest, { by: process.pid, at: new Date().toISOString() });
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    if (!readJson<ClusterLock>(paths.lock)) return true;
+  }
+  removeFile(paths.stopRequest);
+  return false;
+}
+
 /** The cluster running in this process, or one another process started that still answers. */
 export async function findRunningLocalCluster(opts: { skillDir?: string } = {}): Promise<LocalClusterInfo | undefined> {
   if (running) return running.info;
@@ -332,6 +387,7 @@ export async function findRunningLocalCluster(opts: { skillDir?: string } = {}):
     nodeId: lock.nodeId,
     pid: lock.pid,
     ownedHere: false,
+    startedBy: lock.startedBy,
     movedPorts: { hub: false, redis: false },
   };
 }
