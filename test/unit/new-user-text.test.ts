@@ -98,3 +98,13 @@ test('a template goes to a free folder named after the task, never an existing o
   assert.equal(freeFolder('/w', 'sq', (p) => taken.has(p)), join('/w', 'sq-3'));
   assert.equal(freeFolder('/w', 'new', (p) => taken.has(p)), join('/w', 'new'));
 });
+
+test('the activity-bar icon is a hub with nodes, not squares like the Extensions icon', async () => {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const file = pkg.contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === 'gridcore').icon;
+  const svg = readFileSync(file, 'utf8');
+  assert.doesNotMatch(svg, /<rect/);
+  assert.ok((svg.match(/<circle/g) ?? []).length >= 4, 'a hub and its nodes');
+  assert.match(svg, /currentColor/, 'monochrome: the theme colours it');
+});

@@ -120,6 +120,9 @@ class ResultsPanel {
   private lastCount?: string;
   private unchangedPolls = 0;
   private disposed = false;
+  /** The webview said `ready` and got `init`: counts before that would reach a page that has
+   *  no strings yet (a hidden panel's webview is rebuilt when shown, and says ready again). */
+  private webviewReady = false;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -143,7 +146,10 @@ class ResultsPanel {
     });
     this.disposables.push(
       webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(m)),
-      this.panel.onDidChangeViewState(() => this.schedulePoll(0)),
+      this.panel.onDidChangeViewState(() => {
+        if (!this.panel.visible) this.webviewReady = false;
+        this.schedulePoll(0);
+      }),
       vscode.window.onDidChangeWindowState(() => this.schedulePoll(0)),
       this.panel.onDidDispose(() => this.dispose()),
     );
@@ -169,6 +175,7 @@ class ResultsPanel {
       case 'ready':
         // A hidden panel's webview is destroyed and sends `ready` again when shown.
         this.lastCount = undefined;
+        this.webviewReady = true;
         this.post({
           type: 'init',
           state: { ...this.target, pageSize: PAGE_SIZE, strings: resultsStrings() },
@@ -199,6 +206,8 @@ class ResultsPanel {
         const { value } = await this.session.fullValue(req.index, req.totalAtLoad, req.prefix);
         if (value === null) throw new Error(vscode.l10n.t('That item is no longer at its place in the list: Refresh and try again.'));
         await vscode.env.clipboard.writeText(value);
+        // Confirmed where the user looks: the button (in the webview) and the status bar.
+        vscode.window.setStatusBarMessage(vscode.l10n.t('Value copied to the clipboard'), 3000);
         return { done: true };
       }
       case 'search': {
@@ -221,7 +230,7 @@ class ResultsPanel {
   private schedulePoll(delay: number): void {
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
-    if (this.disposed || !this.panel.visible || !vscode.window.state.focused) return;
+    if (this.disposed || !this.webviewReady || !this.panel.visible || !vscode.window.state.focused) return;
     this.pollTimer = setTimeout(() => void this.poll(), delay);
   }
 
