@@ -34,6 +34,18 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     const found = await local.findRunningLocalCluster();
     if (found) {
       await saveAndSelect(ctx, found.profile);
+      // Its node may have been stopped (Stop Node): starting the cluster brings the node back.
+      const node = found.ownedHere ? local.localNodeState() : undefined;
+      if (node?.stopped) {
+        const id = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the node of the local cluster…') },
+          () => local.startLocalClusterNode({ logger: ctx.logger }),
+        );
+        if (node.nodeId) ctx.clusters.markStarted(found.profile.name, node.nodeId);
+        await ctx.refreshAll();
+        void vscode.window.showInformationMessage(vscode.l10n.t('The local cluster was running without its node; node {0} runs again.', id ?? ''));
+        return found.profile.name;
+      }
       void vscode.window.showInformationMessage(vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', found.profile.computehubUrl));
       return found.profile.name;
     }

@@ -84,6 +84,10 @@ interface RunningCluster {
   redis: LocalRedis;
   hub: LocalHub;
   node: LocalNode;
+  /** the node ended while the cluster runs (Stop Node): Start Node starts it again */
+  nodeStopped: boolean;
+  /** starts the cluster's node again with the settings (and id) it first had */
+  startNode(): Promise<LocalNode>;
   lockFile: string;
   skillState: string;
   offExit: () => void;
@@ -239,18 +243,20 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     if (!(await healthOk(hub.url, 3000))) throw new GridCoreError('local', 'hubHealth', l10n.t('The ComputeHub at {url} does not answer /health.', { url: hub.url }));
 
     enter('node');
-    const node = await startLocalNode({
-      hubUrl: hub.url,
-      token,
-      binary: binaryFor(opts.gridnodeBinary, 'gridnode'),
-      runDir: paths.runDir,
-      docker,
-      socketPath: opts.dockerSocket ?? (docker.modem as { socketPath?: string }).socketPath,
-      // On one machine a faster poll than upstream's fixed 10 s costs nothing and makes a
-      // registered task start at once.
-      settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
-      logger: log('node'),
-    });
+    const startNode = () =>
+      startLocalNode({
+        hubUrl: hub.url,
+        token,
+        binary: binaryFor(opts.gridnodeBinary, 'gridnode'),
+        runDir: paths.runDir,
+        docker,
+        socketPath: opts.dockerSocket ?? (docker.modem as { socketPath?: string }).socketPath,
+        // On one machine a faster poll than upstream's fixed 10 s costs nothing and makes a
+        // registered task start at once.
+        settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
+        logger: log('node'),
+      });
+    const node = await startNode();
     cleanups.push(() => node.stop());
 
     enter('register');
@@ -296,6 +302,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       redis,
       hub,
       node,
+      nodeStopped: false,
+      startNode,
       lockFile: paths.lock,
       skillState: paths.skillState,
       offExit: () => {
@@ -303,6 +311,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
         offStopRequests();
       },
     };
+    watchNode(running, node, clusterLog);
     clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port}, node ${nodeId}`);
     return info;
   } catch (e) {
@@ -334,6 +343,52 @@ export async function stopLocalCluster(opts: { logger?: Logger } = {}): Promise<
   r.offExit();
   log.info('local cluster stopped');
   return true;
+}
+
+/** The node may end while the cluster runs (the hub relayed a Stop Node): this process knows
+ *  at once, long before the hub drops the silent node from its list. */
+function watchNode(r: RunningCluster, node: LocalNode, log: Logger): void {
+  void node.exited.then(() => {
+    if (running !== r || r.node !== node) return;
+    r.nodeStopped = true;
+    log.info(`node ${node.nodeId ?? ''} stopped; the cluster keeps running`);
+    for (const l of [...nodeListeners]) l(node.nodeId);
+  });
+}
+
+const nodeListeners = new Set<(nodeId: string | undefined) => void>();
+
+/** Called when the node of the cluster running in this process stopped (not with the cluster). */
+export function onLocalNodeStopped(listener: (nodeId: string | undefined) => void): { dispose(): void } {
+  nodeListeners.add(listener);
+  return { dispose: () => nodeListeners.delete(listener) };
+}
+
+/** The node of the cluster running in this process: its id, and whether it stopped. */
+export function localNodeState(): { nodeId?: string; stopped: boolean } | undefined {
+  return running && { nodeId: running.info.nodeId, stopped: running.nodeStopped };
+}
+
+/**
+ * Starts the node of the cluster running in this process again (after Stop Node), with its
+ * old id, and waits until the hub lists it. Returns its id; undefined when no cluster runs
+ * here. A node that runs is left as it is.
+ */
+export async function startLocalClusterNode(opts: { registerTimeoutMs?: number; logger?: Logger } = {}): Promise<string | undefined> {
+  const r = running;
+  if (!r) return undefined;
+  if (!r.nodeStopped) return r.info.nodeId;
+  const node = await r.startNode();
+  if (running !== r) {
+    await node.stop();
+    return undefined;
+  }
+  r.node = node;
+  r.nodeStopped = false;
+  watchNode(r, node, opts.logger ?? silentLogger);
+  const id = await waitForNode(r.hub.url, r.info.profile.token, node.nodeId ?? r.info.nodeId, opts.registerTimeoutMs ?? 30_000);
+  r.info = { ...r.info, nodeId: id };
+  return id;
 }
 
 /** The owner's side of "stop it anyway": another process writes the request file; this one

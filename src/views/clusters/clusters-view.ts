@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
 import type { GridCoreService } from '../../core/service-api';
-import type { TaskRecord, TaskView } from '../../core/types';
+import type { HubNode, TaskRecord, TaskView } from '../../core/types';
 import { fetchClusterSnapshot } from '../../ui-model/cluster-snapshot';
 import { ClusterTreeModel, type TreeElement } from '../../ui-model/cluster-tree-model';
 import { ForgottenTasksWatch } from '../../ui-model/hub-restart';
@@ -68,6 +68,17 @@ export class ClustersView extends Disposable {
 
   markStopRequested(cluster: string, nodeId: string): void {
     this.provider.fire(this.model.markStopRequested(cluster, nodeId));
+    this.changedEmitter.fire();
+  }
+
+  /** A node known to have stopped (the local cluster's own): shown stopped at once. */
+  markStopped(cluster: string, node: HubNode): void {
+    this.provider.fire(this.model.markStopped(cluster, node));
+    this.changedEmitter.fire();
+  }
+
+  markStarted(cluster: string, nodeId: string): void {
+    this.provider.fire(this.model.markStarted(cluster, nodeId));
     this.changedEmitter.fire();
   }
 
