@@ -98,7 +98,7 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
     );
     if (state.nodeId) ctx.clusters.markStarted(cluster, state.nodeId);
     if (nodeId && nodeId !== state.nodeId) ctx.clusters.markStarted(cluster, nodeId);
-    await ctx.refreshAll();
+    await ctx.monitors.refresh(cluster);
     void vscode.window.showInformationMessage(vscode.l10n.t('Node {0} of the local cluster runs again.', nodeId ?? ''));
     return nodeId;
   });
