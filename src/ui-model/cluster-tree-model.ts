@@ -388,7 +388,9 @@ export class ClusterTreeModel {
           ...message(
             `${id}/forgottenNote`,
             name,
-            l10n.t('The hub no longer knows {0} tasks registered from this editor', forgotten.length),
+            forgotten.length === 1
+              ? l10n.t('The hub no longer knows 1 task registered from this editor')
+              : l10n.t('The hub no longer knows {0} tasks registered from this editor', formatCount(forgotten.length)),
             'history',
             l10n.t('Probably restarted: the hub keeps tasks in memory only. Forgotten: {0}. Click to register them again; those that cannot be (no image, or another Redis password) can be forgotten from the context menu.', forgotten.map((r) => r.name).join(', ')),
             'note',
