@@ -56,8 +56,12 @@ test('Diagnose: inline icons with alt text, no emoji, a local time', () => {
     { id: 'redisPing', ok: false, code: 'unreachable', detail: 'refused' },
   ], new Date(NOW));
   assert.ok(!/[\u2705\u274c]|\p{Extended_Pictographic}/u.test(md), md);
-  assert.match(md, /## !\[passed\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\) Hub \/health/);
-  assert.match(md, /## !\[failed\]\(data:image\/svg\+xml;base64,/);
+  // markdown-it (the preview's renderer) drops data: images other than PNG, GIF, JPEG and WebP
+  assert.match(md, /## !\[passed\]\(data:image\/png;base64,[A-Za-z0-9+/=]+\) Hub \/health/);
+  assert.match(md, /## !\[failed\]\(data:image\/png;base64,/);
+  const png = Buffer.from(/!\[passed\]\(data:image\/png;base64,([^)]+)\)/.exec(md)![1], 'base64');
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  assert.equal(png.readUInt32BE(16), 16, '16 px wide');
   assert.ok(!md.includes('2026-11-29T'), 'raw ISO stamp in the report');
 });
 
