@@ -80,9 +80,10 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
   registry.register('gridcore.startNode', async (arg?: unknown) => {
     const cluster = await resolveCluster(ctx.service, arg);
     if (!cluster) return undefined;
-    const local = await import('../local/cluster.js');
-    const state = local.localNodeState();
-    if (!state || !(await isLocalClusterHere(ctx, cluster))) {
+    const profile = (await ctx.service.profiles.list()).find((p) => p.name === cluster);
+    const local = profile?.source === 'local' ? await import('../local/cluster.js') : undefined;
+    const state = local?.localNodeState();
+    if (!local || !state || !(await isLocalClusterHere(ctx, cluster))) {
       void vscode.window.showInformationMessage(
         vscode.l10n.t('Nodes of {0} start on their own machines (run gridnode there, pointed at this hub). Start Node starts the node of the local cluster this window runs.', cluster),
       );
@@ -124,6 +125,7 @@ async function ownLocalNode(ctx: CommandContext, cluster: string, nodeId: string
   return {
     waitStopped: (ms) =>
       new Promise<boolean>((resolve) => {
+        if (local.localNodeState()?.stopped) return resolve(true);
         const timer = setTimeout(() => (sub.dispose(), resolve(false)), ms);
         const sub = local.onLocalNodeStopped(() => {
           clearTimeout(timer);
