@@ -165,3 +165,33 @@ test('another process learns who started the cluster (a terminal) and can ask it
     await stopLocalCluster();
   }
 });
+
+test('npm run start:local --keep: a VS Code window names the terminal as the owner, and its stop request ends the terminal run', async () => {
+  const home = join(env.dir, 'home');
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../src/local/mainjob-main.ts'), '--keep', '--count', '200'], {
+    env: { ...process.env, HOME: home, DOCKER_HOST: `unix://${env.dockerd.socketPath}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  try {
+    const deadline = Date.now() + 240_000;
+    while (!out.includes('keeps running') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+    assert.match(out, /keeps running/, out);
+    const skillDir = join(home, '.config', 'agents', 'skills', 'agent-idm-gridcore');
+    const found = await findRunningLocalCluster({ skillDir });
+    assert.equal(found?.ownedHere, false);
+    assert.equal(found?.startedBy, 'terminal');
+    assert.equal(found?.pid, child.pid);
+    const { requestStopLocalCluster } = await import('../../src/local/cluster');
+    assert.equal(await requestStopLocalCluster({ skillDir, timeoutMs: 60_000 }), true);
+    assert.equal(await exited, 0);
+    assert.match(out, /The local cluster was stopped from VS Code\./);
+    assert.equal(await healthOk(found!.profile.computehubUrl), false);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  }
+});
