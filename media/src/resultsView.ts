@@ -464,7 +464,8 @@ export class ResultsView {
       this.els['results-table'].replaceChildren();
       for (const row of body.rows) this.addRow(row, this.total);
       this.applyFilter();
-      this.text('search-status', fill(body.complete ? this.s.searchDone : this.s.searchPartial, { found: num(body.rows.length), scanned: num(body.scanned) }));
+      const finished = body.rows.length === 1 ? this.s.searchDoneOne : this.s.searchDone;
+      this.text('search-status', fill(body.complete ? finished : this.s.searchPartial, { found: num(body.rows.length), scanned: num(body.scanned) }));
       this.updatePager();
     } catch (e) {
       this.showError(e);

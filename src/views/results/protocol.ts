@@ -75,6 +75,8 @@ export interface ResultsStrings {
   cancel: string;
   searching: string;
   searchDone: string;
+  /** searchDone when one item matched */
+  searchDoneOne: string;
   searchPartial: string;
   expand: string;
   collapse: string;

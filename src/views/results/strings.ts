@@ -14,6 +14,7 @@ export function resultsStrings(): ResultsStrings {
     cancel: vscode.l10n.t('Cancel'),
     searching: vscode.l10n.t('Searching… {scanned} of {total} scanned'),
     searchDone: vscode.l10n.t('{found} matches in {scanned} items'),
+    searchDoneOne: vscode.l10n.t('1 match in {scanned} items'),
     searchPartial: vscode.l10n.t('{found} matches in the first {scanned} items (stopped)'),
     expand: vscode.l10n.t('Expand'),
     collapse: vscode.l10n.t('Collapse'),
