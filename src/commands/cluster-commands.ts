@@ -185,7 +185,8 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
 
   registry.register('gridcore.loadMore', (arg?: unknown) => {
     const cluster = targetOf(arg).cluster;
-    if (cluster) ctx.clusters.loadMore(cluster);
+    const which = arg && typeof arg === 'object' && (arg as { which?: unknown }).which === 'pending' ? 'pending' : 'completed';
+    if (cluster) ctx.clusters.loadMore(cluster, which);
   });
 
   registry.register('gridcore.diagnoseCluster', async (arg?: unknown) => {
