@@ -5,7 +5,6 @@ import type {
   HostMessage,
   InitState,
   ItemResult,
-  Order,
   PageResult,
   ResultRow,
   ResultsRequest,

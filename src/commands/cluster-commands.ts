@@ -81,7 +81,6 @@ async function importFromSkill(ctx: CommandContext): Promise<string[] | undefine
       return imported;
     }
     if (!(await ctx.service.profiles.getActive())) await ctx.service.profiles.setActive(imported[0]);
-    for (const name of imported) await ctx.service.invalidate(name);
     void vscode.window.showInformationMessage(vscode.l10n.t('Imported clusters: {0}', imported.join(', ')));
     await Promise.all(imported.map((name) => reloadAndRefresh(ctx, name)));
     return imported;
@@ -147,7 +146,6 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
     });
     if (!input) return undefined;
     await service.profiles.save({ ...input, registry: profile.registry, source: profile.source === 'local' ? 'local' : 'extension' });
-    await service.invalidate(name);
     await reloadAndRefresh(ctx, name);
     return name;
   });
@@ -162,7 +160,6 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
       remove,
     );
     if (pick !== remove) return false;
-    await service.invalidate(name);
     await service.profiles.remove(name);
     if ((await service.profiles.getActive()) === name) await service.profiles.setActive(undefined);
     // Nothing to poll: the views drop the cluster.
@@ -185,7 +182,8 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
 
   registry.register('gridcore.loadMore', (arg?: unknown) => {
     const cluster = targetOf(arg).cluster;
-    if (cluster) ctx.clusters.loadMore(cluster);
+    const which = arg && typeof arg === 'object' && (arg as { which?: unknown }).which === 'pending' ? 'pending' : 'completed';
+    if (cluster) ctx.clusters.loadMore(cluster, which);
   });
 
   registry.register('gridcore.diagnoseCluster', async (arg?: unknown) => {

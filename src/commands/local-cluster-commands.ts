@@ -1,5 +1,6 @@
-// Start / stop the embedded local cluster with a cancellable progress notification. The
-// local cluster module (and dockerode with it) loads only when one of these commands runs.
+// Start / stop the embedded local cluster with a cancellable progress notification, through
+// the service's façade. The local cluster module (and dockerode with it) loads only when one
+// of these commands runs.
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import { localClusterSettings } from '../ui/settings';
@@ -23,7 +24,6 @@ function partLoggers(ctx: CommandContext): (part: string) => Logger {
 async function saveAndSelect(ctx: CommandContext, profile: { name: string; computehubUrl: string; redisUrl: string; token: string }): Promise<void> {
   await ctx.service.profiles.save({ ...profile, source: 'local' });
   await ctx.service.profiles.setActive(profile.name);
-  await ctx.service.invalidate(profile.name);
   await reloadAndRefresh(ctx, profile.name);
 }
 
@@ -31,7 +31,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
   const loggers = partLoggers(ctx);
 
   registry.register('gridcore.startLocalCluster', async () => {
-    const local = await import('../local/cluster.js');
+    const local = await ctx.service.localCluster();
     const found = await local.findRunningLocalCluster();
     if (found) {
       await saveAndSelect(ctx, found.profile);
@@ -80,7 +80,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
   });
 
   registry.register('gridcore.stopLocalCluster', async () => {
-    const local = await import('../local/cluster.js');
+    const local = await ctx.service.localCluster();
     const found = await local.findRunningLocalCluster();
     if (found && !found.ownedHere) {
       // Name the real owner and offer what works: asking it to stop the cluster.

@@ -226,6 +226,10 @@ export interface ReregisterResult {
   view: TaskView[];
 }
 
+/** The embedded local cluster (Redis, our hub, our node) this process runs: its module,
+ *  loaded on first use (it brings dockerode). */
+export type LocalClusterApi = typeof import('../local/cluster');
+
 export interface GridCoreService {
   readonly profiles: ProfileService;
   readonly tasks: TaskRecordStore;
@@ -246,6 +250,9 @@ export interface GridCoreService {
   reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult>;
   progress(total: number | undefined, samples: ProgressSample[], now?: number): ProgressReport;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
+  /** The local cluster, reached through the service like every other part (commands hold no
+   *  module of their own for it). */
+  localCluster(): Promise<LocalClusterApi>;
   /** Drop cached connections to a cluster (after its profile changed). */
   invalidate(cluster: string): Promise<void>;
   dispose(): Promise<void>;

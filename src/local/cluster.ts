@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import type Docker from 'dockerode';
-import { GridCoreError, isGridCoreError } from '../core/errors';
+import { GridCoreError, HubError, isGridCoreError } from '../core/errors';
+import { createHubClient, HubPools } from '../core/hubClient';
 import { l10n } from '../core/l10n';
 import { silentLogger, type CancellationSignal, type Logger } from '../core/ports';
-import type { HubNode } from '../core/types';
 import { healthOk, startLocalHub, type LocalHub } from './cluster/hub';
 import { startLocalNode, type LocalNode, type LocalNodeSettings } from './cluster/node';
 import { pickPort } from './cluster/ports';
@@ -149,21 +149,27 @@ export function stepFailed(step: ClusterStep, cause: unknown): GridCoreError {
   return new GridCoreError('local', `step.${step}`, message, { cause });
 }
 
-async function waitForNode(hubUrl: string, token: string, nodeId: string | undefined, timeoutMs: number, signal?: CancellationSignal): Promise<string> {
+/** Waits for the node to appear in the hub's list. A rejected token is said at once (no
+ *  node would ever appear to that client), through the editor's own hub client and its errors. */
+export async function waitForNode(hubUrl: string, token: string, nodeId: string | undefined, timeoutMs: number, signal?: CancellationSignal): Promise<string> {
+  const pools = new HubPools();
+  const hub = createHubClient({ cluster: 'local', computehubUrl: hubUrl, token, pools, timeoutMs: () => 2000, logger: silentLogger });
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (signal?.isCancellationRequested) throw cancelled();
-    try {
-      const res = await fetch(`${hubUrl}/api/nodes`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) {
-        const nodes = (await res.json()) as HubNode[];
+  try {
+    while (Date.now() < deadline) {
+      if (signal?.isCancellationRequested) throw cancelled();
+      try {
+        const nodes = await hub.listNodes();
         const found = nodeId ? nodes.find((n) => n.id === nodeId) : nodes[0];
         if (found) return found.id;
-      } else await res.text();
-    } catch {
-      // not up yet
+      } catch (e) {
+        if (e instanceof HubError && e.code === 'unauthorized') throw e;
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    await pools.close();
   }
   throw new GridCoreError('local', 'nodeMissing', l10n.t('The node did not register with the ComputeHub within {seconds} s.', { seconds: Math.round(timeoutMs / 1000) }));
 }

@@ -2,6 +2,7 @@
 // start:local). Docker from DOCKER_HOST, else the default socket. `--open` keeps the cluster and
 // opens VS Code in the browser with this extension on it. Ctrl+C stops all it started.
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { maskUrl } from '../core/redact';
@@ -9,16 +10,30 @@ import { stopLocalCluster } from './cluster';
 import { runMainJob } from './mainJob';
 import { openVsCode, type OpenVsCode } from './openVsCode';
 
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
+let args;
+try {
+  args = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      open: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      count: { type: 'string' },
+      verbose: { type: 'boolean' },
+    },
+  }).values;
+} catch (e) {
+  console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(2);
+}
+if (args.help) {
   console.log(l10n.t('Usage: npm run start:local -- [--count N] [--keep] [--open] [--verbose]\n  --count N   numbers to push through the sample task (default 10000)\n  --keep      leave the local cluster running after the job\n  --open      keep the cluster and open VS Code in the browser with this extension on it\n  --verbose   show the cluster\'s own log lines'));
   process.exit(0);
 }
-const open = args.includes('--open');
-const keep = open || args.includes('--keep');
-const countArg = args.indexOf('--count');
-const count = countArg >= 0 ? Number(args[countArg + 1]) : 10_000;
-const verbose = args.includes('--verbose');
+const open = !!args.open;
+const keep = open || !!args.keep;
+const count = args.count !== undefined ? Number(args.count) : 10_000;
+const verbose = !!args.verbose;
 const host = process.env.DOCKER_HOST;
 const dockerSocket = host?.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 

@@ -8,14 +8,15 @@
 import type { Logger } from '../core/ports';
 import type { GridCoreService } from '../core/service-api';
 import type { TaskView } from '../core/types';
-import { fetchClusterSnapshot, type ClusterSnapshot, type FetchRequest, type HandedCache } from './cluster-snapshot';
+import { fetchClusterSnapshot, shareUnchanged, type ClusterSnapshot, type HandedCache } from './cluster-snapshot';
 import { Emitter, type Disposable, type Event } from './emitter';
 import { Poller, type PollerOptions } from './poller';
 import { HISTORY_CAPACITY, SampleRing, type TaskSample } from './sample-history';
 import { recordedQueues, taskKey } from './task-queues';
+import type { WatchRequest } from './watch-requests';
 
-/** What one watcher shows: the monitor fetches the union of every watcher's request. */
-export type WatchRequest = FetchRequest;
+export type { WatchRequest } from './watch-requests';
+export { watchRequests } from './watch-requests';
 
 export interface ClusterWatch extends Disposable {
   /** What the watcher shows changed (a cluster expanded, a task's queues shown). When it asks
@@ -50,7 +51,8 @@ export function historyKey(t: Pick<TaskView, 'name' | 'record'>): string {
 export class ClusterMonitor implements Disposable {
   private readonly watches = new Set<WatchEntry>();
   private readonly changed = new Emitter<ClusterSnapshot>();
-  /** After every poll, with its snapshot (also when a check failed: the snapshot says which). */
+  /** After every poll, with its snapshot (also when a check failed: the snapshot says which).
+   *  Parts that did not change are the previous snapshot's own objects (compare by identity). */
   readonly onDidChange: Event<ClusterSnapshot> = this.changed.event;
   private readonly poller: Poller;
   private readonly handed: HandedCache = {};
@@ -143,7 +145,7 @@ export class ClusterMonitor implements Disposable {
   private async poll(): Promise<void> {
     const request = this.request(this.includeDormant);
     this.includeDormant = false;
-    const snap = await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed });
+    const snap = shareUnchanged(this.latest, await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed }));
     if (this.disposed) return;
     this.record(snap);
     this.latest = snap;
@@ -162,9 +164,12 @@ export class ClusterMonitor implements Disposable {
     if (!snap.tasks) return;
     const listed = new Set<string>();
     for (const t of snap.tasks) {
+      const current = snap.queues?.task === t.name && (t.state === 'running' || !!t.stillHandedToNodes);
+      // Only a task with a record or the current one can have its queues measured.
+      if (!t.record && !current) continue;
       const key = historyKey(t);
       listed.add(key);
-      const q = snap.queues?.task === t.name && (t.state === 'running' || t.stillHandedToNodes) ? { input: snap.queues.input?.name, output: snap.queues.output?.name } : recordedQueues(t);
+      const q = current ? { input: snap.queues?.input?.name, output: snap.queues?.output?.name } : recordedQueues(t);
       const input = q?.input !== undefined ? snap.lengths?.[q.input] : undefined;
       const output = q?.output !== undefined ? snap.lengths?.[q.output] : undefined;
       if (input === undefined || output === undefined) continue;

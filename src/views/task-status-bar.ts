@@ -6,9 +6,9 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import type { GridCoreService } from '../core/service-api';
-import type { ProgressReport } from '../core/types';
+import type { ProgressReport, TaskView } from '../core/types';
 import type { ClusterSnapshot } from '../ui-model/cluster-snapshot';
-import { historyKey, type ClusterMonitor, type ClusterMonitors, type ClusterWatch } from '../ui-model/cluster-monitor';
+import { historyKey, watchRequests, type ClusterMonitor, type ClusterMonitors, type ClusterWatch } from '../ui-model/cluster-monitor';
 import { drainedQuestion, handedStatus, nextPending } from '../ui-model/finish-flow';
 import { statusBarText, statusBarTooltip } from '../ui-model/format';
 import { ProgressTracker, RATE_WINDOW } from '../ui-model/progress-tracker';
@@ -30,6 +30,7 @@ export class TaskStatusBar extends Disposable {
   private followed: { cluster: string; monitor: ClusterMonitor; watch: ClusterWatch; listener: { dispose(): void } } | undefined;
   private state: RunningTaskState | undefined;
   private shown = false;
+  private lastTasks: readonly TaskView[] | undefined;
 
   constructor(
     private readonly service: GridCoreService,
@@ -66,7 +67,7 @@ export class TaskStatusBar extends Disposable {
     if (!cluster) return this.hide();
     const monitor = this.monitors.get(cluster);
     const listener = monitor.onDidChange((snap) => this.render(cluster, monitor, snap));
-    this.followed = { cluster, monitor, listener, watch: monitor.watch({ current: true }) };
+    this.followed = { cluster, monitor, listener, watch: monitor.watch(watchRequests.statusBar()) };
     if (monitor.snapshot) this.render(cluster, monitor, monitor.snapshot);
     else this.hide();
   }
@@ -94,7 +95,11 @@ export class TaskStatusBar extends Disposable {
     const tasks = snap.tasks;
     // No task list (hub down, token rejected): no figure to show that would be current.
     if (!tasks) return this.hide();
-    this.tracker.retain(new Set(tasks.map(historyKey)));
+    if (tasks !== this.lastTasks) {
+      // The monitor hands back the same list when it did not change: 10,000 keys once, not per poll.
+      this.lastTasks = tasks;
+      this.tracker.retain(new Set(tasks.map(historyKey)));
+    }
     const running = tasks.find((t) => t.state === 'running');
     if (!running) {
       // Not idle: the hub keeps handing the last completed task to nodes.

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { GridCoreService } from '../../core/service-api';
 import type { HubNode, TaskRecord, TaskView } from '../../core/types';
 import type { ClusterSnapshot } from '../../ui-model/cluster-snapshot';
-import type { ClusterMonitor, ClusterMonitors, ClusterWatch, WatchRequest } from '../../ui-model/cluster-monitor';
+import { watchRequests, type ClusterMonitor, type ClusterMonitors, type ClusterWatch, type WatchRequest } from '../../ui-model/cluster-monitor';
 import { ClusterTreeModel, type TreeElement } from '../../ui-model/cluster-tree-model';
 import { ForgottenTasksWatch } from '../../ui-model/hub-restart';
 import { Disposable } from '../../ui/lifecycle';
@@ -27,6 +27,7 @@ export class ClustersView extends Disposable {
   private readonly expanded = new Set<string>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly forgottenWatch = new ForgottenTasksWatch();
+  private hasRunningTask: boolean | undefined;
   private readonly forgottenEmitter = this._register(new vscode.EventEmitter<{ cluster: string; records: TaskRecord[] }>());
   /** Once per cluster and outage: the hub no longer lists tasks registered from this editor. */
   readonly onDidFindForgottenTasks = this.forgottenEmitter.event;
@@ -114,15 +115,13 @@ export class ClustersView extends Disposable {
     return show ? this.monitors.refresh(cluster) : Promise.resolve();
   }
 
-  loadMore(cluster: string): void {
-    this.provider.fire(this.model.loadMoreCompleted(cluster));
+  loadMore(cluster: string, which: 'pending' | 'completed'): void {
+    this.provider.fire(this.model.loadMore(cluster, which));
   }
 
-  /** Nodes and the current task's queues for the active and expanded clusters; the task
-   *  list and health for the others; plus the queues of tasks the user opened. */
   private requestFor(cluster: string): WatchRequest {
     const details = cluster === this.model.activeCluster() || this.expanded.has(cluster);
-    return { nodes: details, current: details, queues: this.model.extraQueues(cluster, this.model.snapshotOf(cluster)?.tasks ?? []) };
+    return watchRequests.tree(details, this.model.extraQueues(cluster, this.model.snapshotOf(cluster)?.tasks ?? []));
   }
 
   private updateWatch(cluster: string): void {
@@ -140,6 +139,8 @@ export class ClustersView extends Disposable {
   private setRunningContext(): void {
     const active = this.model.activeCluster();
     const running = active ? this.model.snapshotOf(active)?.tasks?.some((t) => t.state === 'running') ?? false : false;
+    if (running === this.hasRunningTask) return;
+    this.hasRunningTask = running;
     void vscode.commands.executeCommand('setContext', 'gridcore.hasRunningTask', running);
   }
 

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { GridCoreService, QueueService } from '../../core/service-api';
 import type { ClusterSnapshot } from '../../ui-model/cluster-snapshot';
 import type { ClusterMonitor, ClusterMonitors, ClusterWatch } from '../../ui-model/cluster-monitor';
+import { watchRequests } from '../../ui-model/watch-requests';
 import { nonce } from './format';
 import { messageHtml, resultsHtml } from './html';
 import { RESULTS_VIEW_TYPE, type HostMessage, type ResultsRequest, type ResultsResponseBody, type ResultsTarget, type WebviewMessage } from './protocol';
@@ -149,7 +150,7 @@ class ResultsPanel {
       lang: vscode.env.language,
     });
     const monitor = (this.monitor = monitors.get(target.cluster));
-    this.watch = monitor.watch({ queues: [target.queue, ...(target.inputQueue ? [target.inputQueue] : [])] }, this.panel.visible);
+    this.watch = monitor.watch(watchRequests.resultsPanel(target.queue, target.inputQueue), this.panel.visible);
     this.disposables.push(
       this.watch,
       monitor.onDidChange((snap) => this.onSnapshot(snap)),
