@@ -1,6 +1,8 @@
 // The extension as a small activation bundle plus sibling bundles loaded on first use, one
 // bundle per standalone process (hub, node, main job), one for the webview script. Entries
 // that do not exist yet are skipped. `node esbuild.mjs [--production] [--watch]` builds;
+// `--only=computehub,gridnode` builds just those bundles (by output name; the test runner
+// builds what a test group needs);
 // the activation bench imports extensionBuilds() to build the same bundles with its markers.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -101,10 +103,19 @@ function allBuilds(production) {
   ].filter((b) => b.entryPoints.every((e) => typeof e !== 'string' || existsSync(resolve(root, e))));
 }
 
+/** A build's output name: `extension`, `queues`, ..., `computehub`, `gridnode`, `mainjob`, `webview`. */
+function outName(b) {
+  if (b.platform === 'browser') return 'webview';
+  const entry = b.entryPoints[0];
+  return typeof entry === 'string' ? b.outfile.replace(/^.*\//, '').replace(/\.js$/, '') : entry.out;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const production = process.argv.includes('--production');
-  writeBundles();
-  const builds = allBuilds(production);
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  // The l10n bundle is the extension's: built with it.
+  if (!only || only.includes('extension')) writeBundles();
+  const builds = allBuilds(production).filter((b) => !only || only.includes(outName(b)));
   if (process.argv.includes('--watch')) {
     for (const b of builds) await (await esbuild.context(b)).watch();
   } else {

@@ -19,7 +19,7 @@ function sources(dir) {
 // l10n.t( 'a' | "a" | `a` (no ${}) — the first argument must be one literal.
 const CALL = /\bl10n\.t\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\$]|\\.)*)`)\s*[,)]/g;
 
-function unescape(raw, quote) {
+function unescape(raw) {
   return JSON.parse('"' + raw.replace(/\\'/g, "'").replace(/\\`/g, '`').replace(/"/g, '\\"').replace(/\\\\"/g, '\\"') + '"');
 }
 

@@ -1,16 +1,31 @@
-// The test command: builds the bundles, then runs node's test runner on the chosen groups.
-// Groups are folders under test/; `node test/run.mjs` runs them all. Node's runner prints
-// the closing summary (# pass / # fail) that CI reads.
+// The test command: builds what the chosen groups need, then runs node's test runner on them.
+// Groups are folders under test/; `node test/run.mjs` runs them all. The unit group runs its
+// files in parallel (each file is its own process, nothing shared); the others one file at a
+// time (they start servers, engines and browsers). Ends with one plain closing line
+// (`N passed, N failed, N skipped`) that CI reads.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, existsSync, statSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { readdirSync, existsSync, statSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const all = ['unit', 'contract', 'service', 'docker', 'local', 'e2e'];
 const groups = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = groups.length ? groups : all;
 
-const build = spawnSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+/** Bundles each group runs (esbuild.mjs output names); 'all' for every bundle. */
+const needs = {
+  unit: ['computehub'], // the standalone hub, run as users run it
+  contract: [],
+  service: [],
+  docker: [],
+  local: ['computehub', 'gridnode'], // upstream mode runs the standalone builds
+  e2e: 'all', // the extension in code-server
+};
+const wanted = chosen.some((g) => needs[g] === 'all' || needs[g] === undefined) ? 'all' : [...new Set(chosen.flatMap((g) => needs[g]))];
+if (wanted === 'all' || wanted.length) {
+  const build = spawnSync(process.execPath, ['esbuild.mjs', ...(wanted === 'all' ? [] : [`--only=${wanted.join(',')}`])], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 function testFiles(dir) {
   if (!existsSync(dir)) return [];
@@ -20,27 +35,37 @@ function testFiles(dir) {
     return /\.test\.(ts|mjs)$/.test(f) ? [p] : [];
   });
 }
-const files = chosen.flatMap((g) => testFiles(join('test', g))).sort();
-if (!files.length) {
+const parallel = chosen.filter((g) => g === 'unit').flatMap((g) => testFiles(join('test', g))).sort();
+const serial = chosen.filter((g) => g !== 'unit').flatMap((g) => testFiles(join('test', g))).sort();
+if (!parallel.length && !serial.length) {
   console.error(`no test files in ${chosen.join(', ')}`);
   process.exit(1);
 }
 mkdirSync('test/.artifacts', { recursive: true });
 const tap = join('test/.artifacts', 'results.tap');
-const r = spawnSync(
-  process.execPath,
-  [
-    '--import', 'tsx', '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...files,
-  ],
-  { stdio: 'inherit', env: { ...process.env, GRIDCORE_TEST: '1' } },
-);
-// One plain closing line, whatever the reporter above printed.
-const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
-const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+rmSync(tap, { force: true });
+
+/** One node --test run; its TAP goes to its own file, merged into results.tap after. */
+function run(files, concurrency, name) {
+  if (!files.length) return { status: 0, text: '' };
+  const out = join('test/.artifacts', `results-${name}.tap`);
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${out}`,
+      ...files,
+    ],
+    { stdio: 'inherit', env: { ...process.env, GRIDCORE_TEST: '1' } },
+  );
+  return { status: r.status ?? 1, text: existsSync(out) ? readFileSync(out, 'utf8') : '' };
+}
+
+const runs = [run(parallel, Math.max(2, availableParallelism()), 'unit'), run(serial, 1, 'serial')];
+writeFileSync(tap, runs.map((r) => r.text).join('\n'));
+const count = (k) => runs.reduce((n, r) => n + Number((r.text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0), 0);
 const summary = `${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`;
 writeFileSync(join('test/.artifacts', 'summary.txt'), summary + '\n');
 console.log(summary);
-process.exit(r.status ?? 1);
+process.exit(runs.find((r) => r.status !== 0)?.status ?? 0);

@@ -6,7 +6,8 @@ import { ConfigError } from '../core/errors';
 import type { GridCoreService } from '../core/service-api';
 import type { TaskView } from '../core/types';
 import { targetOf } from '../ui-model/command-target';
-import { taskPickItems } from '../ui-model/task-pick';
+import { formatCount } from '../ui-model/format';
+import { taskPickPage } from '../ui-model/task-pick';
 
 export { targetOf, type CommandTarget } from '../ui-model/command-target';
 
@@ -43,18 +44,39 @@ export interface PickTaskOptions {
   tasks?: TaskView[];
 }
 
-/** A task of `cluster` the user picks, or with `otherQueue` a queue name they type. */
+/** A task of `cluster` the user picks, or with `otherQueue` a queue name they type. The list
+ *  opens with the running and most recent tasks; typing finds any other. */
 export async function pickTask(service: GridCoreService, cluster: string, opts: PickTaskOptions): Promise<{ task: TaskView } | { queue: string } | undefined> {
   const tasks = opts.tasks ?? (await service.listTasks(cluster));
-  const items: Array<vscode.QuickPickItem & { task?: TaskView }> = taskPickItems(tasks, { distinctNames: opts.distinctNames });
-  if (opts.otherQueue) items.push({ label: vscode.l10n.t('Another queue…'), alwaysShow: true });
-  else if (!items.length) {
+  if (!opts.otherQueue && !tasks.length) {
     void vscode.window.showInformationMessage(vscode.l10n.t('No task is registered on {0}.', cluster));
     return undefined;
   }
-  const pick = await vscode.window.showQuickPick(items, { placeHolder: opts.placeHolder });
-  if (!pick) return undefined;
-  if (pick.task) return { task: pick.task };
+  type Item = vscode.QuickPickItem & { task?: TaskView; other?: true };
+  const other: Item = { label: vscode.l10n.t('Another queue…'), alwaysShow: true, other: true };
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.placeholder = opts.placeHolder;
+  qp.matchOnDetail = true;
+  const render = () => {
+    const page = taskPickPage(tasks, qp.value, { distinctNames: opts.distinctNames });
+    const items: Item[] = [...page.items];
+    if (page.more) {
+      const hint = qp.value.trim() ? vscode.l10n.t('{0} more match: type more of the name', formatCount(page.more)) : vscode.l10n.t('{0} more tasks: type a name to find them', formatCount(page.more));
+      items.push({ label: hint, kind: vscode.QuickPickItemKind.Separator });
+    }
+    if (opts.otherQueue) items.push(other);
+    qp.items = items;
+  };
+  render();
+  const picked = await new Promise<Item | undefined>((resolve) => {
+    qp.onDidChangeValue(render);
+    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
+  if (!picked) return undefined;
+  if (picked.task) return { task: picked.task };
   const queue = await vscode.window.showInputBox({
     prompt: vscode.l10n.t('Name of the Redis list'),
     validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a queue name')),

@@ -1,8 +1,10 @@
-// Start / stop the embedded local cluster with a cancellable progress notification. The
-// local cluster module (and dockerode with it) loads only when one of these commands runs.
+// Start / stop the embedded local cluster with a cancellable progress notification, through
+// the service's façade. The local cluster module (and dockerode with it) loads only when one
+// of these commands runs.
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import { localClusterSettings } from '../ui/settings';
+import { reloadAndRefresh } from './refresh';
 import type { CommandContext, CommandModule } from './registry';
 
 /** One output channel per part of the cluster, created on first use. */
@@ -22,18 +24,29 @@ function partLoggers(ctx: CommandContext): (part: string) => Logger {
 async function saveAndSelect(ctx: CommandContext, profile: { name: string; computehubUrl: string; redisUrl: string; token: string }): Promise<void> {
   await ctx.service.profiles.save({ ...profile, source: 'local' });
   await ctx.service.profiles.setActive(profile.name);
-  await ctx.service.invalidate(profile.name);
-  await ctx.refreshAll();
+  await reloadAndRefresh(ctx, profile.name);
 }
 
 export const localClusterCommands: CommandModule = (registry, ctx) => {
   const loggers = partLoggers(ctx);
 
   registry.register('gridcore.startLocalCluster', async () => {
-    const local = await import('../local/cluster.js');
+    const local = await ctx.service.localCluster();
     const found = await local.findRunningLocalCluster();
     if (found) {
       await saveAndSelect(ctx, found.profile);
+      // Its node may have been stopped (Stop Node): starting the cluster brings the node back.
+      const node = found.ownedHere ? local.localNodeState() : undefined;
+      if (node?.stopped) {
+        const id = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the node of the local cluster…') },
+          () => local.startLocalClusterNode({ logger: ctx.logger }),
+        );
+        if (node.nodeId) ctx.clusters.markStarted(found.profile.name, node.nodeId);
+        await ctx.monitors.refresh(found.profile.name);
+        void vscode.window.showInformationMessage(vscode.l10n.t('The local cluster was running without its node; node {0} runs again.', id ?? ''));
+        return found.profile.name;
+      }
       void vscode.window.showInformationMessage(vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', found.profile.computehubUrl));
       return found.profile.name;
     }
@@ -67,18 +80,41 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
   });
 
   registry.register('gridcore.stopLocalCluster', async () => {
-    const local = await import('../local/cluster.js');
+    const local = await ctx.service.localCluster();
     const found = await local.findRunningLocalCluster();
     if (found && !found.ownedHere) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('The local cluster was started by another window (process {0}); stop it there.', found.pid));
-      return false;
+      // Name the real owner and offer what works: asking it to stop the cluster.
+      const anyway = vscode.l10n.t('Stop It Anyway');
+      const owner =
+        found.startedBy === 'terminal'
+          ? vscode.l10n.t('The local cluster was started in a terminal by npm run start:local (process {0}).', found.pid)
+          : found.startedBy === 'window'
+            ? vscode.l10n.t('The local cluster was started by another VS Code window (process {0}).', found.pid)
+            : vscode.l10n.t('The local cluster was started by another process ({0}).', found.pid);
+      const pick = await vscode.window.showWarningMessage(
+        owner,
+        { modal: true, detail: vscode.l10n.t('Stopping it here stops its node (and its containers), its hub and its Redis for everyone using it. A VS Code that start:local opened keeps running.') },
+        anyway,
+      );
+      if (pick !== anyway) return false;
+      const stopped = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },
+        () => local.requestStopLocalCluster(),
+      );
+      if (!stopped) {
+        void vscode.window.showWarningMessage(vscode.l10n.t('Process {0} did not stop the local cluster within a minute. Stop it where it was started (Ctrl+C in its terminal, or Stop Local Cluster in its window).', found.pid));
+        return false;
+      }
+      void vscode.window.showInformationMessage(vscode.l10n.t('Local cluster stopped.'));
+      await ctx.monitors.refresh(found.profile.name);
+      return true;
     }
     const stopped = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },
       () => local.stopLocalCluster({ logger: ctx.logger }),
     );
     void vscode.window.showInformationMessage(stopped ? vscode.l10n.t('Local cluster stopped.') : vscode.l10n.t('No local cluster is running in this window.'));
-    await ctx.refreshAll();
+    await ctx.monitors.refresh(found?.profile.name);
     return stopped;
   });
 };

@@ -4,6 +4,12 @@
 // continuation are skipped, the `escape` parser directive changes the continuation char,
 // and heredocs (`<<EOF`) run to their terminator.
 
+/** `Dockerfile`, `Dockerfile.gpu`, `worker.dockerfile` (any directory). */
+export function isDockerfileName(file: string): boolean {
+  const base = file.split(/[\\/]/).pop() ?? '';
+  return /^Dockerfile(\..+)?$/i.test(base) || /\.dockerfile$/i.test(base);
+}
+
 export interface DockerfileInstruction {
   /** upper-case keyword: FROM, RUN, COPY ... */
   keyword: string;

@@ -1,8 +1,10 @@
 // ComputeHub REST client over undici. One keep-alive Pool per hub origin (HubPools), a
 // timeout on every request, every body read or released, and each failure turned into a
-// HubError whose message names the cluster and says what to check.
+// HubError whose message names the cluster and says what to check. The rules for reading a
+// reply (size cap, which status or socket error is which HubError code, hub text shortened
+// and without the token) are exported: our GridNode's client (local/node/hubApi.ts) uses them too.
 import type { Dispatcher, Pool } from 'undici';
-import { ConfigError, HubError } from './errors';
+import { ConfigError, HubError, type HubErrorCode } from './errors';
 import { l10n } from './l10n';
 import { maskUrl, redact } from './redact';
 import type { Logger } from './ports';
@@ -200,14 +202,15 @@ class UndiciHubClient implements HubClient {
   private statusError(status: number, body: string, what: string): HubError {
     const cluster = this.cluster;
     const hubText = this.shownText(body) || l10n.t('(empty reply)');
-    if (status === 401) {
+    const code = hubStatusCode(status);
+    if (code === 'unauthorized') {
       return new HubError(
         'unauthorized',
         l10n.t('The ComputeHub of cluster "{cluster}" rejected the token (401): check the token in the cluster\'s profile or in credentials.toml; it must match the token in computehub.toml.', { cluster }),
         status,
       );
     }
-    if (status >= 500) {
+    if (code === 'server') {
       return new HubError(
         'server',
         l10n.t('The ComputeHub of cluster "{cluster}" failed on {request} with HTTP {status}: {text}. Check the hub\'s log.', { cluster, request: what, status, text: hubText }),
@@ -229,8 +232,8 @@ class UndiciHubClient implements HubClient {
   }
 
   private transportError(e: unknown, what: string, timeoutMs: number): HubError {
-    const code = errorCode(e);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+    const failure = transportFailure(e);
+    if (failure.code === 'timeout') {
       return new HubError(
         'timeout',
         l10n.t('The ComputeHub of cluster "{cluster}" at {url} did not answer {request} within {seconds} s. Check that the hub is running and reachable, or raise the hub timeout setting.', {
@@ -243,7 +246,7 @@ class UndiciHubClient implements HubClient {
         { cause: e },
       );
     }
-    const reason = this.shownText(describeTransport(code, e));
+    const reason = this.shownText(failure.reason);
     return new HubError(
       'unreachable',
       l10n.t('Cannot reach the ComputeHub of cluster "{cluster}" at {url}: {reason}. Check that the hub is running and the URL is right.', {
@@ -268,30 +271,54 @@ class UndiciHubClient implements HubClient {
     );
   }
 
-  /** Hub text as shown to the user: short, one line, and without the token. */
   private shownText(text: string): string {
-    const oneLine = redact(text, [this.opts.token]).replace(/\s+/g, ' ').trim();
-    return oneLine.length > MAX_SHOWN_TEXT ? `${oneLine.slice(0, MAX_SHOWN_TEXT)}…` : oneLine;
+    return shownHubText(text, [this.opts.token]);
   }
+}
+
+/** Hub text as shown to the user: short, one line, and without the secrets given. */
+export function shownHubText(text: string, secrets: readonly string[]): string {
+  const oneLine = redact(text, [...secrets]).replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_SHOWN_TEXT ? `${oneLine.slice(0, MAX_SHOWN_TEXT)}…` : oneLine;
+}
+
+/** The HubError code of a reply that is not a 2xx. */
+export function hubStatusCode(status: number): Extract<HubErrorCode, 'unauthorized' | 'server' | 'rejected'> {
+  if (status === 401) return 'unauthorized';
+  if (status >= 500) return 'server';
+  return 'rejected';
+}
+
+/** A request that got no reply: timed out, or the hub could not be reached and why (in words). */
+export function transportFailure(e: unknown): { code: 'timeout' | 'unreachable'; reason: string } {
+  const code = errorCode(e);
+  const timedOut =
+    code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' ||
+    (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError'));
+  return timedOut ? { code: 'timeout', reason: describeTransport(code, e) } : { code: 'unreachable', reason: describeTransport(code, e) };
 }
 
 const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {}
 
-/** Reads the whole body up to `cap` bytes; past it the stream is destroyed so the socket is freed. */
-async function readCapped(body: Dispatcher.ResponseData['body'], cap: number): Promise<string> {
+/** A reply body: undici's stream, or fetch's. */
+type Body = AsyncIterable<Uint8Array | string> & ({ destroy(): void } | { cancel(): Promise<void> });
+
+/** Reads the whole body up to `cap` bytes; past it the stream is dropped so the socket is freed. */
+export async function readCapped(body: Body, cap: number = MAX_HUB_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of body) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      const buf = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
       size += buf.length;
       if (size > cap) throw new BodyTooLarge();
       chunks.push(buf);
     }
   } catch (e) {
-    body.destroy();
+    if ('destroy' in body) body.destroy();
+    else void body.cancel().catch(() => undefined);
     throw e;
   }
   return Buffer.concat(chunks).toString('utf8');

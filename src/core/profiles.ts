@@ -2,7 +2,7 @@
 // URL (password included: the seed says never take Redis URLs apart) in the SecretStore.
 import { ConfigError } from './errors';
 import { l10n } from './l10n';
-import { maskUrl } from './redact';
+import { maskUrl, passwordOf } from './redact';
 import type { KeyValueStore, SecretStore } from './ports';
 import type { ProfileService, ProfileWarning, ResolvedCluster } from './service-api';
 import { defaultSkillDir, readSkillDir, skillFilePaths } from './skillFiles';
@@ -189,12 +189,3 @@ function checkRedisUrl(cluster: string, url: string): void {
   }
 }
 
-/** The password of a Redis URL, only so that logs can be scrubbed of it. */
-function passwordOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.password ? decodeURIComponent(u.password) : undefined;
-  } catch {
-    return undefined;
-  }
-}

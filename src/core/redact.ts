@@ -9,6 +9,18 @@ export function maskUrl(url: string): string {
   });
 }
 
+/** The password in a URL's user info, decoded, only to scrub it from texts (the URL itself is
+ *  never taken apart to connect). Read with a pattern, so a URL `new URL` rejects still gives it. */
+export function passwordOf(url: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^@/]*?:([^@/]*)@/i.exec(url);
+  if (!m || !m[1]) return undefined;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
 /** Remove every known secret from a text before it is logged. */
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
   let out = text;

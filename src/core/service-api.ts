@@ -149,11 +149,20 @@ export interface Page {
   items: PageItem[];
 }
 
+/** What a monitor's poll learns from Redis in its one round trip. */
+export interface QueueProbe {
+  lengths: QueueLengths;
+}
+
 export interface QueueService {
   readonly cluster: string;
   ping(): Promise<void>;
   /** All lengths in one round trip (pipeline). */
   lengths(queues: string[]): Promise<QueueLengths>;
+  /** A poll's one Redis round trip: the lengths of `queues` (one pipeline), or a PING when there
+   *  are none, so Redis health is known either way. Whatever else a poll needs from Redis joins
+   *  this pipeline rather than adding a round trip. */
+  probe(queues: string[]): Promise<QueueProbe>;
   push(queue: string, source: PushSource, opts?: PushOptions): Promise<PushResult>;
   page(queue: string, req: PageRequest): Promise<Page>;
   /** Whole value of one item, for "expand". */
@@ -217,6 +226,10 @@ export interface ReregisterResult {
   view: TaskView[];
 }
 
+/** The embedded local cluster (Redis, our hub, our node) this process runs: its module,
+ *  loaded on first use (it brings dockerode). */
+export type LocalClusterApi = typeof import('../local/cluster');
+
 export interface GridCoreService {
   readonly profiles: ProfileService;
   readonly tasks: TaskRecordStore;
@@ -235,8 +248,11 @@ export interface GridCoreService {
    *  stops it and is thrown; tasks registered before it are recorded, so forgottenTasks lists
    *  only the rest. */
   reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult>;
-  progress(total: number | undefined, samples: ProgressSample[]): ProgressReport;
+  progress(total: number | undefined, samples: ProgressSample[], now?: number): ProgressReport;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
+  /** The local cluster, reached through the service like every other part (commands hold no
+   *  module of their own for it). */
+  localCluster(): Promise<LocalClusterApi>;
   /** Drop cached connections to a cluster (after its profile changed). */
   invalidate(cluster: string): Promise<void>;
   dispose(): Promise<void>;

@@ -8,7 +8,7 @@ import { l10n } from './l10n';
 import { StoredProfileService } from './profiles';
 import { progress } from './progress';
 import { maskUrl } from './redact';
-import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, QueueService, ReregisterResult, ServiceDeps } from './service-api';
+import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, LocalClusterApi, QueueService, ReregisterResult, ServiceDeps } from './service-api';
 import { currentSettings } from './settings';
 import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './taskRecords';
 import type { ProgressReport, ProgressSample, RegisterTaskRequest, TaskRecord, TaskView } from './types';
@@ -111,8 +111,8 @@ class Service implements GridCoreService {
     return result;
   }
 
-  progress(total: number | undefined, samples: ProgressSample[]): ProgressReport {
-    return progress(total, samples);
+  progress(total: number | undefined, samples: ProgressSample[], now?: number): ProgressReport {
+    return progress(total, samples, now);
   }
 
   async diagnose(cluster: string): Promise<DiagnosisCheck[]> {
@@ -133,6 +133,11 @@ class Service implements GridCoreService {
           logger: this.deps.logger,
         });
     return diagnose({ cluster, computehubUrl: profile.computehubUrl, token, redisUrl, hub, queues: () => this.queues(cluster) });
+  }
+
+  localCluster(): Promise<LocalClusterApi> {
+    // Its own bundle (dist/local.js): loaded by the first local-cluster command, not at activation.
+    return import('../local/cluster.js');
   }
 
   async invalidate(cluster: string): Promise<void> {

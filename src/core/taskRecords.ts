@@ -84,37 +84,33 @@ function lastIndexOf(records: readonly TaskRecord[], name: string): number {
  * that name (a re-register after a hub restart leaves an older record unmatched).
  */
 export function mergeTasks(list: HubTaskList, records: readonly TaskRecord[]): TaskView[] {
-  type Entry = { name: string; state: TaskView['state']; index: number };
-  // Hub registration order: completed (oldest first), the running one, then pending.
-  const chronological: Entry[] = [
-    ...list.completed.map((name, index) => ({ name, state: 'completed' as const, index })),
-    ...(list.current !== null ? [{ name: list.current, state: 'running' as const, index: 0 }] : []),
-    ...list.pending.map((name, index) => ({ name, state: 'pending' as const, index })),
-  ];
-  const byName = new Map<string, TaskRecord[]>();
-  for (const r of records) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
-  const seen = new Map<string, number>();
-  const matched = new Map<Entry, TaskRecord>();
-  for (let i = chronological.length - 1; i >= 0; i--) {
-    const e = chronological[i];
-    const k = seen.get(e.name) ?? 0;
-    seen.set(e.name, k + 1);
-    const recs = byName.get(e.name);
-    const rec = recs?.[recs.length - 1 - k];
-    if (rec) matched.set(e, rec);
+  // One pass, no intermediate lists: a hub with 10,000 tasks is merged on every poll.
+  const running: TaskView[] = list.current !== null ? [{ name: list.current, state: 'running', index: 0 }] : [];
+  const pending: TaskView[] = list.pending.map((name, index) => ({ name, state: 'pending', index }));
+  const completed: TaskView[] = new Array(list.completed.length);
+  for (let i = 0; i < list.completed.length; i++) completed[list.completed.length - 1 - i] = { name: list.completed[i], state: 'completed', index: i };
+  if (records.length) {
+    const byName = new Map<string, TaskRecord[]>();
+    for (const r of records) {
+      const recs = byName.get(r.name);
+      if (recs) recs.push(r);
+      else byName.set(r.name, [r]);
+    }
+    // Hub registration order is completed (oldest first), the running one, then pending; walk
+    // it from the newest end, so the k-th-from-last entry of a name meets its k-th-from-last record.
+    const seen = new Map<string, number>();
+    const match = (v: TaskView) => {
+      const recs = byName.get(v.name);
+      if (!recs) return;
+      const k = seen.get(v.name) ?? 0;
+      seen.set(v.name, k + 1);
+      const rec = recs[recs.length - 1 - k];
+      if (rec) v.record = rec;
+    };
+    for (let i = pending.length - 1; i >= 0; i--) match(pending[i]);
+    for (const v of running) match(v);
+    for (const v of completed) match(v);
   }
-  const view = (e: Entry): TaskView => {
-    const v: TaskView = { name: e.name, state: e.state, index: e.index };
-    const rec = matched.get(e);
-    if (rec) v.record = rec;
-    return v;
-  };
-  const running = chronological.filter((e) => e.state === 'running').map(view);
-  const pending = chronological.filter((e) => e.state === 'pending').map(view);
-  const completed = chronological
-    .filter((e) => e.state === 'completed')
-    .reverse()
-    .map(view);
   // After the last finish the hub reports no current task yet keeps handing the last
   // completed one to nodes until a new task is registered (contract: finish semantics).
   if (list.current === null && completed.length > 0) completed[0].stillHandedToNodes = true;

@@ -4,6 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Logger } from '../core/ports';
 import { l10n } from '../core/l10n';
 import { startHub } from './hub/server';
@@ -23,12 +24,9 @@ const logger: Logger = {
   error: (m) => console.error(`${stamp()} ERROR ${m instanceof Error ? m.message : m}`),
 };
 
+/** `-c FILE`, `--config FILE` or `--config=FILE`, as upstream's binary takes it; anything else is an error. */
 function cliConfigPath(argv: string[]): string | undefined {
-  for (let k = 0; k < argv.length; k++) {
-    if (argv[k] === '-c' || argv[k] === '--config') return argv[k + 1];
-    if (argv[k].startsWith('--config=')) return argv[k].slice('--config='.length);
-  }
-  return undefined;
+  return parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } }).values.config;
 }
 
 function fail(err: unknown): never {

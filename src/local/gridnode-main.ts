@@ -1,6 +1,7 @@
 // Standalone GridNode: `node dist/gridnode.js [-c gridnode.toml]`, a drop-in for upstream's
 // `gridnode` binary. Exits 1 at once when the hub is unreachable or rejects the token;
 // SIGTERM/SIGINT (and a stop request from the hub) stop and remove its containers first.
+import { parseArgs } from 'node:util';
 import { isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
@@ -15,9 +16,9 @@ const logger: Logger = {
   error: (m) => console.error(`${stamp()} ERROR ${m instanceof Error ? m.message : m}`),
 };
 
+/** `-c FILE`, `--config FILE` or `--config=FILE`, as upstream's binary takes it; anything else is an error. */
 function cliConfigPath(argv: string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '-c' || a === '--config');
-  return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+  return parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } }).values.config;
 }
 
 async function main(): Promise<number> {

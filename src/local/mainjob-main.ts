@@ -4,6 +4,7 @@
 // Where no Docker engine answers but dockerd is installed and we run as root (no init system
 // started Docker's service), a private engine is started first and stopped at the end.
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { maskUrl } from '../core/redact';
@@ -12,16 +13,30 @@ import { runMainJob } from './mainJob';
 import { openVsCode, type OpenVsCode } from './openVsCode';
 import { dockerAnswers, findPrivateDockerd, privateDockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './privateDockerd';
 
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
+let args;
+try {
+  args = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      open: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      count: { type: 'string' },
+      verbose: { type: 'boolean' },
+    },
+  }).values;
+} catch (e) {
+  console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(2);
+}
+if (args.help) {
   console.log(l10n.t('Usage: npm run start:local -- [--count N] [--keep] [--open] [--verbose]\n  --count N   numbers to push through the sample task (default 10000)\n  --keep      leave the local cluster running after the job\n  --open      keep the cluster and open VS Code in the browser with this extension on it\n  --verbose   show the cluster\'s own log lines'));
   process.exit(0);
 }
-const open = args.includes('--open');
-const keep = open || args.includes('--keep');
-const countArg = args.indexOf('--count');
-const count = countArg >= 0 ? Number(args[countArg + 1]) : 10_000;
-const verbose = args.includes('--verbose');
+const open = !!args.open;
+const keep = open || !!args.keep;
+const count = args.count !== undefined ? Number(args.count) : 10_000;
+const verbose = !!args.verbose;
 const host = process.env.DOCKER_HOST;
 let dockerSocket = host?.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 let engine: PrivateDockerd | undefined;
@@ -85,7 +100,15 @@ async function stopAndExit(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAndExit(130));
 process.on('SIGTERM', () => void stopAndExit(143));
 
-ensureDocker().then(() => runMainJob({ count, keep, dockerSocket, print: (l) => console.log(l), logger: partLogger })).then(
+// Stop Local Cluster in a VS Code window (this one's --open, or any other) asks this process
+// to stop the cluster: it does, and keeps VS Code running if it opened one.
+function stoppedFromVsCode(): void {
+  console.log(l10n.t('The local cluster was stopped from VS Code.'));
+  if (!vscode) void stopAndExit(0);
+  else console.log(l10n.t('VS Code keeps running. Press Ctrl+C to stop it.'));
+}
+
+ensureDocker().then(() => runMainJob({ count, keep, dockerSocket, print: (l) => console.log(l), logger: partLogger, cluster: { startedBy: 'terminal', onStoppedByRequest: stoppedFromVsCode } })).then(
   (r) => {
     if (r.results !== r.count) return stopAndExit(1);
     if (!keep) return stopAndExit(0);

@@ -1,13 +1,19 @@
 // The Clusters tree as plain data, apart from the TreeDataProvider so it can be tested
 // without `vscode`. Elements keep their identity across updates (mutated in place) and
-// ids never carry live values, so selection and expansion survive polls; every update
-// returns just the elements whose look or children changed, for onDidChangeTreeData.
+// ids never carry live values (a task keeps its id from pending to running to completed),
+// so selection and expansion survive polls; every update returns just the elements whose
+// look or children changed, for onDidChangeTreeData. A poll whose answer did not change
+// rebuilds nothing, and a group (Nodes, Tasks, Queues) whose inputs did not change is kept
+// as it is: with 1,000 nodes and 10,000 tasks, only what changed costs anything. Pending and
+// completed tasks come a page at a time.
 import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
 import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
-import { describeChecks, type ClusterSnapshot } from './cluster-snapshot';
-import { formatCount, nodeDescription, taskStateLabel } from './format';
-import { recordedQueues } from './task-queues';
+import { describeChecks, type Check, type ClusterSnapshot } from './cluster-snapshot';
+import { formatCount, formatRelativeTime, formatWhen, itemsText, nodeDescription, taskStateLabel } from './format';
+import { recordedQueues, taskKey } from './task-queues';
+
+export { taskKey } from './task-queues';
 
 export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
 
@@ -34,23 +40,40 @@ export interface TreeElement {
   children?: TreeElement[];
 }
 
-type Spec = Omit<TreeElement, 'children'> & { children?: Spec[] };
+type Spec = (Omit<TreeElement, 'children'> & { children?: Spec[] }) | Kept;
+/** A group whose inputs did not change: its element stays as it is. */
+interface Kept {
+  readonly id: string;
+  readonly kept: TreeElement;
+}
 
 export const COMPLETED_PAGE = 20;
+export const PENDING_PAGE = 20;
+
+type Group = 'nodes' | 'tasks' | 'queues';
 
 interface ClusterState {
   profile: ClusterProfile;
   snapshot?: ClusterSnapshot;
   stopRequested: Set<string>;
+  /** Nodes this editor knows have stopped (the local cluster's own node after Stop Node),
+   *  as last listed: shown stopped at once, with Start Node, until started again. */
+  stopped: Map<string, HubNode>;
+  /** Hostnames of nodes that left the hub's list after a stop request: the cause the
+   *  "no node" message names. */
+  leftOnRequest: Set<string>;
+  /** The hub forgot tasks registered from here at some point: it was restarted. */
+  hubRestartSeen?: boolean;
   completedLimit: number;
+  pendingLimit: number;
   /** Tasks whose queues the user asked to see under them (by taskKey). */
   shownQueues: Set<string>;
+  /** Bumped when stopRequested or shownQueues change: part of the groups' inputs. */
+  version: number;
+  /** The inputs each group was last built from. */
+  built: Partial<Record<Group, readonly unknown[]>>;
 }
 
-/** A task entry's identity across polls and state changes: its record (names repeat). */
-export function taskKey(t: TaskView): string | undefined {
-  return t.record ? `${t.name}\u0000${t.record.registeredAt ?? ''}` : undefined;
-}
 
 export class ClusterTreeModel {
   private readonly clusters = new Map<string, ClusterState>();
@@ -87,7 +110,19 @@ export class ClusterTreeModel {
     for (const p of profiles) {
       const existing = this.clusters.get(p.name);
       if (existing) existing.profile = p;
-      else this.clusters.set(p.name, { profile: p, stopRequested: new Set(), completedLimit: COMPLETED_PAGE, shownQueues: new Set() });
+      else {
+        this.clusters.set(p.name, {
+          profile: p,
+          stopRequested: new Set(),
+          stopped: new Map(),
+          leftOnRequest: new Set(),
+          completedLimit: COMPLETED_PAGE,
+          pendingLimit: PENDING_PAGE,
+          shownQueues: new Set(),
+          version: 0,
+          built: {},
+        });
+      }
     }
     this.active = active && names.has(active) ? active : undefined;
     return this.rebuild();
@@ -98,21 +133,64 @@ export class ClusterTreeModel {
     if (!state) return [];
     // Details (nodes, queue lengths) are kept from the last detailed poll when a lighter one ran.
     const previous = state.snapshot;
-    state.snapshot = {
+    const next: ClusterSnapshot = {
       ...snapshot,
       nodes: snapshot.nodes ?? (snapshot.hub?.ok && snapshot.token?.ok ? previous?.nodes : undefined),
     };
-    if (state.snapshot.nodes) {
-      const present = new Set(state.snapshot.nodes.map((n) => n.id));
-      for (const id of [...state.stopRequested]) if (!present.has(id)) state.stopRequested.delete(id);
+    state.snapshot = next;
+    // The monitor hands the same objects back for parts that did not change: nothing to do.
+    if (previous && sameAnswer(previous, next) && sameText(previous.nodes, this.now(), state.built.nodes)) return [];
+    if (next.nodes && (state.stopRequested.size || state.leftOnRequest.size)) {
+      const present = new Set(next.nodes.map((n) => n.id));
+      for (const id of [...state.stopRequested]) {
+        if (present.has(id)) continue;
+        state.stopRequested.delete(id);
+        const left = previous?.nodes?.find((n) => n.id === id);
+        if (left && !state.stopped.has(id)) state.leftOnRequest.add(left.hostname);
+        state.version++;
+      }
+      if (next.nodes.length && state.leftOnRequest.size) {
+        state.leftOnRequest.clear();
+        state.version++;
+      }
+    }
+    if (snapshot.forgotten?.length && !state.hubRestartSeen) {
+      state.hubRestartSeen = true;
+      state.version++;
     }
     return this.rebuild();
   }
 
   /** Shown as "stop requested" until the node leaves the hub's list. */
   markStopRequested(cluster: string, nodeId: string): TreeElement[] | 'all' {
-    this.clusters.get(cluster)?.stopRequested.add(nodeId);
+    const state = this.clusters.get(cluster);
+    if (state && !state.stopRequested.has(nodeId)) {
+      state.stopRequested.add(nodeId);
+      state.version++;
+    }
     return this.rebuild();
+  }
+
+  /** The node is known to have stopped (not only requested to): shown stopped at once. */
+  markStopped(cluster: string, node: HubNode): TreeElement[] | 'all' {
+    const state = this.clusters.get(cluster);
+    if (!state) return [];
+    state.stopRequested.delete(node.id);
+    state.stopped.set(node.id, node);
+    state.version++;
+    return this.rebuild();
+  }
+
+  /** The node runs again: the hub's listing describes it from now on. */
+  markStarted(cluster: string, nodeId: string): TreeElement[] | 'all' {
+    const state = this.clusters.get(cluster);
+    if (state?.stopped.delete(nodeId)) state.version++;
+    return this.rebuild();
+  }
+
+  /** What the tree shows of a node (the Stop Node dialog says the same). */
+  shownNode(cluster: string, nodeId: string): HubNode | undefined {
+    return this.clusters.get(cluster)?.snapshot?.nodes?.find((n) => n.id === nodeId);
   }
 
   /** Show (or hide) a task's queues under it; their lengths come with the next poll. */
@@ -122,6 +200,7 @@ export class ClusterTreeModel {
     if (!state || !key || !recordedQueues(task)) return [];
     if (show) state.shownQueues.add(key);
     else state.shownQueues.delete(key);
+    state.version++;
     return this.rebuild();
   }
 
@@ -140,8 +219,14 @@ export class ClusterTreeModel {
   }
 
   loadMoreCompleted(cluster: string): TreeElement[] | 'all' {
+    return this.loadMore(cluster, 'completed');
+  }
+
+  /** The next page of pending or completed tasks. */
+  loadMore(cluster: string, which: 'pending' | 'completed'): TreeElement[] | 'all' {
     const state = this.clusters.get(cluster);
-    if (state) state.completedLimit += COMPLETED_PAGE;
+    if (state && which === 'pending') state.pendingLimit += PENDING_PAGE;
+    else if (state) state.completedLimit += COMPLETED_PAGE;
     return this.rebuild();
   }
 
@@ -173,6 +258,10 @@ export class ClusterTreeModel {
   }
 
   private reconcile(spec: Spec, changed: Set<TreeElement>, seen: Set<string>): TreeElement {
+    if ('kept' in spec) {
+      markSeen(spec.kept, seen);
+      return spec.kept;
+    }
     seen.add(spec.id);
     let el = this.byId.get(spec.id);
     const { children: childSpecs, ...fields } = spec;
@@ -226,8 +315,22 @@ export class ClusterTreeModel {
       icon: health,
       contextValue: flags.join(' '),
       collapsible: active ? 'expanded' : 'collapsed',
-      children: [this.nodesSpec(c), this.tasksSpec(c), this.queuesSpec(c)],
+      children: [
+        this.group(c, 'nodes', [unavailableKey(s), s?.nodes, !!s?.tasks?.length, c.version, relativeTimes(s?.nodes, this.now())], () => this.nodesSpec(c)),
+        this.group(c, 'tasks', [unavailableKey(s), s?.tasks, s?.forgotten, s?.lengths, c.version, c.completedLimit, c.pendingLimit], () => this.tasksSpec(c)),
+        this.group(c, 'queues', [s?.queues, s?.lengths, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => this.queuesSpec(c)),
+      ],
     };
+  }
+
+  /** The group's element as it is when built from the same inputs, else a new spec. */
+  private group(c: ClusterState, group: Group, inputs: readonly unknown[], build: () => Spec): Spec {
+    const id = `cluster:${c.profile.name}/${group}`;
+    const kept = this.byId.get(id);
+    const before = c.built[group];
+    if (kept && before && before.length === inputs.length && before.every((v, i) => v === inputs[i])) return { id, kept };
+    c.built[group] = inputs;
+    return build();
   }
 
   private unavailable(c: ClusterState, group: string): Spec[] | undefined {
@@ -242,22 +345,14 @@ export class ClusterTreeModel {
   private nodesSpec(c: ClusterState): Spec {
     const name = c.profile.name;
     const id = `cluster:${name}/nodes`;
-    const nodes = c.snapshot?.nodes;
+    const listed = c.snapshot?.nodes;
+    // Stopped nodes this editor knows of are shown (stopped) whether or not the hub still lists them.
+    const nodes = listed && [...listed.filter((n) => !c.stopped.has(n.id)), ...c.stopped.values()];
+    const live = listed?.filter((n) => !c.stopped.has(n.id)).length;
     let children = this.unavailable(c, 'nodes');
     if (!children) {
       if (!nodes) children = [message(`${id}/message`, name, l10n.t('Expand to load nodes'), 'info')];
-      else if (!nodes.length && c.snapshot?.tasks?.length) {
-        // Upstream GridNodes never register again after a hub restart, yet keep running tasks.
-        children = [
-          message(
-            `${id}/message`,
-            name,
-            l10n.t('No node is listed, yet the hub has tasks'),
-            'warning',
-            l10n.t('If the hub was restarted, its GridNodes did not register again (they never do): they keep running the tasks the hub hands out, but are not listed and cannot be stopped from here. Restart the GridNodes to list them again; if none runs, start one pointed at this hub.'),
-          ),
-        ];
-      } else if (!nodes.length) children = [message(`${id}/message`, name, l10n.t('No node is registered'), 'info', l10n.t('Start a GridNode pointed at this hub, or check its token and logs.'))];
+      else if (!nodes.length) children = [this.noNodeSpec(c, `${id}/message`)];
       else children = [...nodes].sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id)).map((n) => this.nodeSpec(c, n));
     }
     return {
@@ -265,7 +360,7 @@ export class ClusterTreeModel {
       kind: 'nodes',
       cluster: name,
       label: l10n.t('Nodes'),
-      description: nodes ? formatCount(nodes.length) : undefined,
+      description: live !== undefined ? formatCount(live) : undefined,
       icon: { id: 'server' },
       contextValue: 'nodes',
       collapsible: 'expanded',
@@ -273,7 +368,53 @@ export class ClusterTreeModel {
     };
   }
 
+  /** No node listed: the message names the causes that fit what this editor saw. */
+  private noNodeSpec(c: ClusterState, id: string): Spec {
+    const name = c.profile.name;
+    if (c.leftOnRequest.size) {
+      const hosts = [...c.leftOnRequest].join(', ');
+      return message(id, name, l10n.t('No node is listed: {0} stopped on request', hosts), 'info', l10n.t('Stop Node stopped it. Start it again on its machine (pointed at this hub) to list it here.'));
+    }
+    if (!c.snapshot?.tasks?.length) return message(id, name, l10n.t('No node is registered'), 'info', l10n.t('Start a GridNode pointed at this hub, or check its token and logs.'));
+    if (c.hubRestartSeen) {
+      // The hub forgot tasks registered from here: it was restarted, and upstream GridNodes never register again.
+      return message(
+        id,
+        name,
+        l10n.t('No node is listed, yet the hub has tasks'),
+        'warning',
+        l10n.t('If the hub was restarted, its GridNodes did not register again (they never do): they keep running the tasks the hub hands out, but are not listed and cannot be stopped from here. Restart the GridNodes to list them again; if none runs, start one pointed at this hub.'),
+      );
+    }
+    return message(
+      id,
+      name,
+      l10n.t('No node is listed, yet the hub has tasks'),
+      'warning',
+      l10n.t('Its nodes stopped or lost their connection (the hub drops a node whose heartbeats stop), or the hub was restarted: GridNodes do not register again after a hub restart, though they keep running its tasks. Start or restart a GridNode pointed at this hub, or check the nodes\' logs.'),
+    );
+  }
+
+  private stoppedSpec(c: ClusterState, n: HubNode): Spec {
+    return {
+      id: `cluster:${c.profile.name}/nodes/${n.id}`,
+      kind: 'node',
+      cluster: c.profile.name,
+      label: n.hostname,
+      description: [n.architecture, l10n.t('Stopped')].join(' · '),
+      tooltip: [
+        l10n.t('Node id: {0}', n.id),
+        l10n.t('This node stopped (Stop Node); its containers are gone. Start Node starts it again with the same id.'),
+      ].join('\n'),
+      icon: { id: 'circle-slash', color: 'disabledForeground' },
+      contextValue: 'node stopped',
+      collapsible: 'none',
+      nodeId: n.id,
+    };
+  }
+
   private nodeSpec(c: ClusterState, n: HubNode): Spec {
+    if (c.stopped.has(n.id)) return this.stoppedSpec(c, n);
     const stop = c.stopRequested.has(n.id);
     return {
       id: `cluster:${c.profile.name}/nodes/${n.id}`,
@@ -283,8 +424,8 @@ export class ClusterTreeModel {
       description: nodeDescription(n, this.now(), stop),
       tooltip: [
         l10n.t('Node id: {0}', n.id),
-        l10n.t('Host: {0} ({1}, {2} CPUs)', n.hostname, n.architecture, n.cpu_count),
-        l10n.t('Last heartbeat: {0}', n.last_seen),
+        l10n.t('Host: {0} ({1}, {2})', n.hostname, n.architecture, n.cpu_count === 1 ? l10n.t('1 CPU') : l10n.t('{0} CPUs', formatCount(n.cpu_count))),
+        l10n.t('Last heartbeat: {0}', formatWhen(n.last_seen, this.now())),
         n.runtime_status === 'Error'
           ? l10n.t('Error: a container failed. Check the task image (exec format error, missing ENTRYPOINT) and that its Redis URL and password are right.')
           : undefined,
@@ -306,9 +447,7 @@ export class ClusterTreeModel {
     let children = this.unavailable(c, 'tasks');
     let description: string | undefined;
     if (!children && tasks) {
-      const running = tasks.filter((t) => t.state === 'running');
-      const pending = tasks.filter((t) => t.state === 'pending');
-      const completed = tasks.filter((t) => t.state === 'completed').sort((a, b) => b.index - a.index);
+      const { running, pending, completed } = byState(tasks);
       description = l10n.t('{0} running · {1} pending · {2} completed', running.length, pending.length, completed.length);
       children = [];
       const forgotten = c.snapshot?.forgotten ?? [];
@@ -317,7 +456,9 @@ export class ClusterTreeModel {
           ...message(
             `${id}/forgottenNote`,
             name,
-            l10n.t('The hub no longer knows {0} tasks registered from this editor', forgotten.length),
+            forgotten.length === 1
+              ? l10n.t('The hub no longer knows 1 task registered from this editor')
+              : l10n.t('The hub no longer knows {0} tasks registered from this editor', formatCount(forgotten.length)),
             'history',
             l10n.t('Probably restarted: the hub keeps tasks in memory only. Forgotten: {0}. Click to register them again; those that cannot be (no image, or another Redis password) can be forgotten from the context menu.', forgotten.map((r) => r.name).join(', ')),
             'note',
@@ -340,8 +481,22 @@ export class ClusterTreeModel {
           ),
         );
       }
-      const spec = (t: TaskView) => taskSpec(name, t, c.shownQueues, c.snapshot?.lengths);
-      children.push(...running.map(spec), ...pending.map(spec));
+      const ids = taskIds(name, running, pending, completed);
+      const spec = (t: TaskView) => taskSpec(name, ids.get(t)!, t, c.shownQueues, c.snapshot?.lengths);
+      children.push(...running.map(spec), ...pending.slice(0, c.pendingLimit).map(spec));
+      if (pending.length > c.pendingLimit) {
+        children.push({
+          id: `${id}/loadMorePending`,
+          kind: 'loadMore',
+          cluster: name,
+          label: l10n.t('Load more…'),
+          description: l10n.t('{0} more pending', formatCount(pending.length - c.pendingLimit)),
+          icon: { id: 'ellipsis' },
+          contextValue: 'loadMore',
+          collapsible: 'none',
+          command: { id: 'gridcore.loadMore', title: l10n.t('Load more…'), args: [{ cluster: name, which: 'pending' }] },
+        });
+      }
       children.push(...completed.slice(0, c.completedLimit).map(spec));
       if (completed.length > c.completedLimit) {
         children.push({
@@ -404,10 +559,44 @@ export class ClusterTreeModel {
   }
 }
 
-function taskSpec(cluster: string, t: TaskView, shownQueues: ReadonlySet<string>, lengths: QueueLengths | undefined): Spec {
+/**
+ * Ids that stay with a task from pending to running to completed: its name and which
+ * occurrence of that name it is in the hub's registration order (completed, running,
+ * pending). Names are encoded, so a "/" in one cannot make a parent of it.
+ */
+function taskIds(cluster: string, running: readonly TaskView[], pending: readonly TaskView[], completed: readonly TaskView[]): Map<TaskView, string> {
+  const seen = new Map<string, number>();
+  const ids = new Map<TaskView, string>();
+  const add = (t: TaskView) => {
+    const k = seen.get(t.name) ?? 0;
+    seen.set(t.name, k + 1);
+    ids.set(t, `cluster:${cluster}/tasks/${encodeURIComponent(t.name)}~${k}`);
+  };
+  for (let i = completed.length - 1; i >= 0; i--) add(completed[i]);
+  running.forEach(add);
+  pending.forEach(add);
+  return ids;
+}
+
+/** Running; pending in hub order; completed newest first. Placed by index, not sorted: the
+ *  index is the entry's place in its hub list. */
+function byState(tasks: readonly TaskView[]): { running: TaskView[]; pending: TaskView[]; completed: TaskView[] } {
+  const running: TaskView[] = [];
+  const pending: TaskView[] = [];
+  const completedByIndex: TaskView[] = [];
+  for (const t of tasks) {
+    if (t.state === 'running') running.push(t);
+    else if (t.state === 'pending') pending[t.index] = t;
+    else completedByIndex[t.index] = t;
+  }
+  const completed: TaskView[] = [];
+  for (let i = completedByIndex.length - 1; i >= 0; i--) if (completedByIndex[i]) completed.push(completedByIndex[i]);
+  return { running, pending: pending.filter(Boolean), completed };
+}
+
+function taskSpec(cluster: string, id: string, t: TaskView, shownQueues: ReadonlySet<string>, lengths: QueueLengths | undefined): Spec {
   const r = t.record;
   const stateLabel = taskStateLabel(t.state);
-  const id = `cluster:${cluster}/tasks/${t.state}/${t.index}`;
   const recorded = recordedQueues(t);
   const key = taskKey(t);
   const shown = !!recorded && !!key && shownQueues.has(key);
@@ -460,7 +649,7 @@ function queueSpec(cluster: string, id: string, role: 'input' | 'output', task: 
   const description =
     length === undefined
       ? role === 'input' ? l10n.t('input') : l10n.t('output')
-      : role === 'input' ? l10n.t('input · {0} items', formatCount(length)) : l10n.t('output · {0} items', formatCount(length));
+      : role === 'input' ? l10n.t('input · {0}', itemsText(length)) : l10n.t('output · {0}', itemsText(length));
   const about = role === 'input' ? l10n.t('Input queue of task {0}', task) : l10n.t('Output queue of task {0}', task);
   return {
     id,
@@ -515,6 +704,42 @@ export function healthAdvice(s: ClusterSnapshot | undefined): string[] {
     out.push(l10n.t('Advice: a node reports Error: check the task image (multi-stage build, ENTRYPOINT) and its Redis URL and password.'));
   }
   return out.length ? ['', ...out] : out;
+}
+
+/** Whether a group is as unavailable as before (loading, hub down, token rejected) and why. */
+function unavailableKey(s: ClusterSnapshot | undefined): string {
+  if (!s) return 'loading';
+  if (s.hub && !s.hub.ok) return `hub\u0000${s.hub.message}`;
+  if (s.token && !s.token.ok) return `token\u0000${s.token.message}`;
+  return '';
+}
+
+/** The nodes' heartbeat ages as shown ("12s ago"): they change with time, not only with polls. */
+function relativeTimes(nodes: readonly HubNode[] | undefined, now: number): string {
+  return nodes ? nodes.map((n) => formatRelativeTime(n.last_seen, now)).join('\u0000') : '';
+}
+
+/** The monitor hands back the same objects for what did not change. */
+function sameAnswer(a: ClusterSnapshot, b: ClusterSnapshot): boolean {
+  return (
+    a.tasks === b.tasks && a.nodes === b.nodes && a.lengths === b.lengths && a.queues === b.queues && a.forgotten === b.forgotten &&
+    sameCheck(a.hub, b.hub) && sameCheck(a.token, b.token) && sameCheck(a.redis, b.redis)
+  );
+}
+
+function sameCheck(a: Check | undefined, b: Check | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.ok === b.ok && (a.ok || (!b.ok && a.message === b.message && a.code === b.code));
+}
+
+/** The heartbeat ages the Nodes group was built with still read the same. */
+function sameText(nodes: readonly HubNode[] | undefined, now: number, built: readonly unknown[] | undefined): boolean {
+  return !built || built[built.length - 1] === relativeTimes(nodes, now);
+}
+
+function markSeen(el: TreeElement, seen: Set<string>): void {
+  seen.add(el.id);
+  if (el.children) for (const c of el.children) markSeen(c, seen);
 }
 
 function sameIds(a: Array<{ id: string }>, b: Array<{ id: string }>): boolean {

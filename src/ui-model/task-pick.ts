@@ -28,3 +28,31 @@ export function taskPickItems(tasks: readonly TaskView[], opts: { distinctNames?
   }
   return items;
 }
+
+/** Pending and completed tasks a picker offers before anything is typed (each). */
+export const PICK_RECENT = 20;
+/** Matches a picker lists for what was typed. */
+export const PICK_MATCHES = 200;
+
+export interface TaskPickPage {
+  items: TaskPickItem[];
+  /** Tasks not listed: typing finds them. */
+  more: number;
+}
+
+/**
+ * What a task picker lists: with nothing typed, the running task, the next pending ones and
+ * the most recently completed (a cluster with 10,000 tasks opens at once); with text typed,
+ * the tasks whose name holds it, in the same order. The rest are found by typing.
+ */
+export function taskPickPage(tasks: readonly TaskView[], typed: string, opts: { distinctNames?: boolean } = {}): TaskPickPage {
+  const all = taskPickItems(tasks, opts);
+  const needle = typed.trim().toLowerCase();
+  if (needle) {
+    const matches = all.filter((i) => i.label.toLowerCase().includes(needle));
+    return { items: matches.slice(0, PICK_MATCHES), more: Math.max(0, matches.length - PICK_MATCHES) };
+  }
+  const count = { running: 0, pending: 0, completed: 0 };
+  const items = all.filter((i) => i.task.state === 'running' || ++count[i.task.state] <= PICK_RECENT);
+  return { items, more: all.length - items.length };
+}

@@ -129,3 +129,69 @@ test('a child started through the watchdog dies with its parent', async () => {
   assert.equal(pidAlive(watchdogPid), false);
   assert.ok(pidAlive(process.pid));
 });
+
+test('another process learns who started the cluster (a terminal) and can ask it to stop', async () => {
+  let stoppedByRequest = 0;
+  try {
+    const info = await startLocalCluster({
+      redisPort: await freePort(),
+      hubPort: await freePort(),
+      skillDir: env.dir,
+      dockerSocket: env.dockerd.socketPath,
+      node: { parallelism: 1, heartbeatIntervalMs: 300, taskPollIntervalMs: 300, stopTimeoutMs: 1000, containerMemoryMb: 128 },
+      startedBy: 'terminal',
+      onStoppedByRequest: () => stoppedByRequest++,
+    });
+    const cluster = JSON.stringify(resolve(__dirname, '../../src/local/cluster.ts'));
+    const dir = JSON.stringify(env.dir);
+    // The other process (a VS Code window) sees the owner, then asks it to stop, as "Stop It Anyway" does.
+    const script = `const c = require(${cluster});
+      c.findRunningLocalCluster({ skillDir: ${dir} }).then(async (found) => {
+        const stopped = await c.requestStopLocalCluster({ skillDir: ${dir}, timeoutMs: 30000 });
+        console.log(JSON.stringify({ found, stopped }));
+      })`;
+    const child = run(process.execPath, ['--import', 'tsx', '-e', script]);
+    const { stdout } = await child;
+    const { found, stopped } = JSON.parse(stdout);
+    assert.equal(found.ownedHere, false);
+    assert.equal(found.startedBy, 'terminal');
+    assert.equal(found.pid, process.pid);
+    assert.equal(stopped, true);
+    assert.equal(stoppedByRequest, 1);
+    assert.equal(await healthOk(info.profile.computehubUrl), false);
+    assert.deepEqual(await nodeContainers(env.docker, info.nodeId!), []);
+    assert.equal(await findRunningLocalCluster({ skillDir: env.dir }), undefined);
+  } finally {
+    await stopLocalCluster();
+  }
+});
+
+test('npm run start:local --keep: a VS Code window names the terminal as the owner, and its stop request ends the terminal run', async () => {
+  const home = join(env.dir, 'home');
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../src/local/mainjob-main.ts'), '--keep', '--count', '200'], {
+    env: { ...process.env, HOME: home, DOCKER_HOST: `unix://${env.dockerd.socketPath}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  try {
+    const deadline = Date.now() + 240_000;
+    while (!out.includes('keeps running') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+    assert.match(out, /keeps running/, out);
+    const skillDir = join(home, '.config', 'agents', 'skills', 'agent-idm-gridcore');
+    const found = await findRunningLocalCluster({ skillDir });
+    assert.equal(found?.ownedHere, false);
+    assert.equal(found?.startedBy, 'terminal');
+    assert.equal(found?.pid, child.pid);
+    const { requestStopLocalCluster } = await import('../../src/local/cluster');
+    assert.equal(await requestStopLocalCluster({ skillDir, timeoutMs: 60_000 }), true);
+    assert.equal(await exited, 0);
+    assert.match(out, /The local cluster was stopped from VS Code\./);
+    assert.equal(await healthOk(found!.profile.computehubUrl), false);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  }
+});

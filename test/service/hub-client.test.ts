@@ -1,5 +1,5 @@
 // The hub client against our own hub (the contract's behaviour) and against hostile servers.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

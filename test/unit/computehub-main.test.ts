@@ -113,3 +113,14 @@ test('a good config: listens on `bind` and serves /health; the config dir lookup
   const tasks = await fetch(`http://127.0.0.1:${port}/api/tasks`, { headers: { authorization: 'Bearer tok' } });
   assert.equal(tasks.status, 200);
 });
+
+test('arguments are read with parseArgs: --config=FILE works, an unknown option is an error', async (t) => {
+  const { dir, env } = sandbox(t);
+  const file = join(dir, 'eq.toml');
+  const ok = await runHub([`--config=${file}`], env);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(existsSync(file));
+  const bad = await runHub(['--bogus'], env);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^Error: .*--bogus/m);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { GridCoreService } from '../../src/core/service-api';
 import type { HubNode, TaskView } from '../../src/core/types';
 import { nodePickItems, noNodeMessage } from '../../src/ui-model/node-pick';
-import { taskPickItems } from '../../src/ui-model/task-pick';
+import { PICK_MATCHES, PICK_RECENT, taskPickItems, taskPickPage } from '../../src/ui-model/task-pick';
 import { recordedQueues, taskQueueNames } from '../../src/ui-model/task-queues';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
@@ -17,7 +17,9 @@ test('stop-node pick: hostname, id, and the status line, sorted by hostname', ()
   assert.equal(items[0].detail, 'x86_64 · 4 CPUs · Running · 4 containers · 30s ago');
   assert.match(items[1].detail, /Error/);
   assert.equal(items[1].node.id, 'n2');
-  assert.match(noNodeMessage('lab', true), /do not register again after a hub restart/);
+  assert.match(noNodeMessage('lab', true, true), /do not register again after a hub restart/);
+  assert.match(noNodeMessage('lab', true), /stopped or lost their connection/);
+  assert.doesNotMatch(noNodeMessage('lab', true), /hub restart/);
   assert.equal(noNodeMessage('lab', false), 'No node is registered on lab.');
 });
 
@@ -65,4 +67,23 @@ test('one reader for every command argument: tree elements, objects, names', asy
   assert.equal(targetOf({ cluster: 'c', taskName: 't' }).taskName, 't');
   assert.deepEqual(targetOf({ cluster: '' }), { cluster: undefined, taskName: undefined, record: undefined, queue: undefined, role: undefined });
   assert.deepEqual(targetOf('c'), { cluster: 'c' });
+});
+
+test('a picker over 10,000 tasks opens with the running and recent ones; typing finds the rest', () => {
+  const tasks: TaskView[] = [
+    { name: 'now', state: 'running', index: 0 },
+    ...Array.from({ length: 5000 }, (_, i): TaskView => ({ name: `pend-${i}`, state: 'pending', index: i })),
+    ...Array.from({ length: 4999 }, (_, i): TaskView => ({ name: `done-${i}`, state: 'completed', index: i })),
+  ];
+  const first = taskPickPage(tasks, '');
+  assert.equal(first.items.length, 1 + 2 * PICK_RECENT);
+  assert.equal(first.items[0].label, 'now');
+  assert.equal(first.items[1].label, 'pend-0', 'next to run first');
+  assert.equal(first.items[PICK_RECENT + 1].label, 'done-4998', 'newest completed first');
+  assert.equal(first.more, tasks.length - first.items.length);
+  const typed = taskPickPage(tasks, ' PEND-4999 ');
+  assert.deepEqual(typed.items.map((i) => i.label), ['pend-4999']);
+  const many = taskPickPage(tasks, 'done-');
+  assert.equal(many.items.length, PICK_MATCHES);
+  assert.equal(many.more, 4999 - PICK_MATCHES);
 });

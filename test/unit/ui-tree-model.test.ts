@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterProfile, HubNode, TaskView } from '../../src/core/types';
 import type { ClusterSnapshot } from '../../src/ui-model/cluster-snapshot';
-import { ClusterTreeModel, COMPLETED_PAGE, type TreeElement } from '../../src/ui-model/cluster-tree-model';
+import { ClusterTreeModel, COMPLETED_PAGE, PENDING_PAGE, type TreeElement } from '../../src/ui-model/cluster-tree-model';
+import { shareUnchanged } from '../../src/ui-model/cluster-snapshot';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const profile = (name: string): ClusterProfile => ({ name, computehubUrl: `http://${name}:8080`, redisUrl: `redis://${name}:6379`, source: 'extension' });
@@ -53,7 +54,7 @@ test('only changed elements are reported; ids carry no live values', () => {
   const changes = m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 1 }), node('2')], tasks: [] }));
   assert.deepEqual(ids(changes), ['cluster:a/nodes/1']);
   assert.equal(m.get('cluster:a/nodes/1'), n1);
-  assert.match(n1.description ?? '', /1 containers/);
+  assert.match(n1.description ?? '', /1 container ·/);
   assert.deepEqual(ids(m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 1 }), node('2')], tasks: [] }))), []);
 });
 
@@ -149,7 +150,7 @@ test('tasks but no nodes: the Nodes folder explains that nodes do not re-registe
   m.applySnapshot('a', snap({ nodes: [], tasks: [{ name: 'run', state: 'running', index: 0 }] }));
   const item = m.get('cluster:a/nodes')!.children![0];
   assert.equal(item.label, 'No node is listed, yet the hub has tasks');
-  assert.match(item.tooltip ?? '', /did not register again/);
+  assert.match(item.tooltip ?? '', /do not register again after a hub restart/);
   m.applySnapshot('a', snap({ nodes: [], tasks: [] }));
   assert.equal(m.get('cluster:a/nodes')!.children![0].label, 'No node is registered');
 });
@@ -159,23 +160,23 @@ test('Show Queues: a task with a record gets its queues under it, lengths from t
   const done: TaskView = { name: 'old', state: 'completed', index: 0, record: { cluster: 'a', name: 'old', registeredAt: 't1', inputQueue: 'old:in', outputQueue: 'old:out' } };
   const unknown: TaskView = { name: 'alien', state: 'pending', index: 0 };
   m.applySnapshot('a', snap({ tasks: [unknown, done] }));
-  const el = m.get('cluster:a/tasks/completed/0')!;
+  const el = m.get('cluster:a/tasks/old~0')!;
   assert.match(el.contextValue ?? '', /^task completed\b.*\bqueuesKnown\b/);
-  assert.doesNotMatch(m.get('cluster:a/tasks/pending/0')!.contextValue ?? '', /queues/);
+  assert.doesNotMatch(m.get('cluster:a/tasks/alien~0')!.contextValue ?? '', /queues/);
   assert.deepEqual(m.extraQueues('a', [unknown, done]), []);
   assert.deepEqual(m.showTaskQueues('a', unknown, true), [], 'no record, nothing to show');
 
   const changes = m.showTaskQueues('a', done, true);
-  assert.ok(ids(changes).includes('cluster:a/tasks/completed/0'));
+  assert.ok(ids(changes).includes('cluster:a/tasks/old~0'));
   assert.deepEqual(m.extraQueues('a', [unknown, done]), ['old:in', 'old:out']);
   assert.equal(el.collapsible, 'expanded');
   assert.match(el.contextValue ?? '', /\bqueuesShown\b/);
   assert.deepEqual(el.children!.map((c) => [c.id, c.label, c.description, c.contextValue]), [
-    ['cluster:a/tasks/completed/0/input', 'old:in', 'input', 'queue input'],
-    ['cluster:a/tasks/completed/0/output', 'old:out', 'output', 'queue output'],
+    ['cluster:a/tasks/old~0/input', 'old:in', 'input', 'queue input'],
+    ['cluster:a/tasks/old~0/output', 'old:out', 'output', 'queue output'],
   ]);
   m.applySnapshot('a', snap({ tasks: [unknown, done], lengths: { 'old:in': 0, 'old:out': 1234 } }));
-  assert.equal(m.get('cluster:a/tasks/completed/0/output')!.description, 'output · 1,234 items');
+  assert.equal(m.get('cluster:a/tasks/old~0/output')!.description, 'output · 1,234 items');
 
   // The same record keeps its queues shown when its entry moves (another state/index).
   const moved: TaskView = { ...done, index: 1 };
@@ -197,4 +198,103 @@ test('the completed task the hub still hands to nodes: note in Tasks, its queues
   assert.equal(queues.description, 'last (completed, still run by nodes)');
   assert.match(queues.children![0].tooltip ?? '', /still hands it to nodes/);
   assert.doesNotMatch(queues.children!.map((c) => c.label).join(), /No running task/);
+});
+
+test('a node known to have stopped shows "Stopped" at once with Start Node, whether or not the hub still lists it', () => {
+  const m = setup();
+  const task: TaskView = { name: 't', state: 'running', index: 0 };
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [task] }));
+  m.markStopRequested('a', '1');
+  m.markStopped('a', node('1'));
+  let n = m.get('cluster:a/nodes/1')!;
+  assert.equal(n.contextValue, 'node stopped');
+  assert.match(n.description ?? '', /Stopped/);
+  assert.doesNotMatch(n.description ?? '', /Running|container/);
+  assert.equal(m.get('cluster:a/nodes')!.description, '0', 'no live node counted');
+  // the hub still lists it (with its last heartbeat's "Running · 2 containers"): still stopped
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [task] }));
+  assert.equal(m.get('cluster:a/nodes/1')!.contextValue, 'node stopped');
+  // the hub dropped it: still shown stopped, no "No node is listed" dead end
+  m.applySnapshot('a', snap({ nodes: [], tasks: [task] }));
+  n = m.get('cluster:a/nodes/1')!;
+  assert.equal(n.contextValue, 'node stopped');
+  assert.equal(m.get('cluster:a/nodes')!.children?.length, 1);
+  // started again: the hub's listing describes it
+  m.markStarted('a', '1');
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [task] }));
+  assert.equal(m.get('cluster:a/nodes/1')!.contextValue, 'node');
+});
+
+test('"no node" names the causes that fit: stopped on request, a hub restart, or nodes that stopped', () => {
+  const m = setup();
+  const task: TaskView = { name: 't', state: 'running', index: 0 };
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [task] }));
+  m.markStopRequested('a', '1');
+  m.applySnapshot('a', snap({ nodes: [], tasks: [task] }));
+  let msg = m.get('cluster:a/nodes')!.children![0];
+  assert.equal(msg.label, 'No node is listed: host-1 stopped on request');
+  assert.doesNotMatch(msg.tooltip ?? '', /hub was restarted/);
+
+  const other = setup();
+  other.applySnapshot('b', snap({ nodes: [], tasks: [task] }));
+  msg = other.get('cluster:b/nodes')!.children![0];
+  assert.match(msg.tooltip ?? '', /^Its nodes stopped or lost their connection/, 'unknown cause: both possibilities, the common one first');
+  other.applySnapshot('b', snap({ nodes: [], tasks: [task], forgotten: [{ cluster: 'b', name: 'old' }] }));
+  // the tasks registered again later: the restart seen still explains the missing nodes
+  other.applySnapshot('b', snap({ nodes: [], tasks: [task], forgotten: [] }));
+  assert.match(other.get('cluster:b/nodes')!.children![0].tooltip ?? '', /^If the hub was restarted/);
+});
+
+test('the Stop Node dialog reads the node the tree shows (one source for the container count)', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 2 })], tasks: [] }));
+  assert.equal(m.shownNode('a', '1')?.active_containers, 2);
+  assert.match(m.get('cluster:a/nodes/1')!.description ?? '', /2 containers/);
+});
+
+test('a task keeps its id from pending to running to completed; names with "/" stay one element', () => {
+  const m = setup();
+  const id = 'cluster:a/tasks/a%2Fb~1';
+  m.applySnapshot('a', snap({ tasks: [{ name: 'x', state: 'running', index: 0 }, { name: 'a/b', state: 'pending', index: 0 }, { name: 'a/b', state: 'pending', index: 1 }] }));
+  const el = m.get(id)!;
+  assert.equal(el.task?.index, 1, 'the second "a/b" registered');
+  m.applySnapshot('a', snap({ tasks: [{ name: 'a/b', state: 'running', index: 0 }, { name: 'a/b', state: 'pending', index: 0 }, { name: 'x', state: 'completed', index: 0 }] }));
+  assert.equal(m.get(id)?.task?.state, 'pending', 'the first "a/b" runs, the second still waits under the same id');
+  m.applySnapshot('a', snap({ tasks: [{ name: 'a/b', state: 'running', index: 0 }, { name: 'a/b', state: 'completed', index: 1 }, { name: 'x', state: 'completed', index: 0 }] }));
+  assert.equal(m.get(id), el, 'the same element throughout');
+  assert.equal(el.task?.state, 'running');
+});
+
+test('pending tasks page like completed ones', () => {
+  const m = setup();
+  const pending: TaskView[] = Array.from({ length: PENDING_PAGE * 2 + 3 }, (_, i) => ({ name: `p${i}`, state: 'pending', index: i }));
+  m.applySnapshot('a', snap({ tasks: pending }));
+  const kids = () => m.get('cluster:a/tasks')!.children!;
+  assert.equal(kids().filter((k) => k.kind === 'task').length, PENDING_PAGE);
+  const more = kids().find((k) => k.id === 'cluster:a/tasks/loadMorePending')!;
+  assert.equal(more.description, `${PENDING_PAGE + 3} more pending`);
+  assert.deepEqual(more.command?.args, [{ cluster: 'a', which: 'pending' }]);
+  m.loadMore('a', 'pending');
+  m.loadMore('a', 'pending');
+  assert.equal(kids().filter((k) => k.kind === 'task').length, pending.length);
+  assert.equal(kids().some((k) => k.kind === 'loadMore'), false);
+});
+
+test('an answer that did not change rebuilds nothing; a change updates only its elements', () => {
+  const m = setup();
+  const nodes = Array.from({ length: 1000 }, (_, i) => node(String(i), { last_seen: '2024-05-01T11:59:00Z' }));
+  const tasks: TaskView[] = Array.from({ length: 10_000 }, (_, i) => ({ name: `t${i}`, state: i === 0 ? 'running' : i < 5000 ? 'pending' : 'completed', index: i }));
+  const first = snap({ nodes, tasks });
+  m.applySnapshot('a', first);
+  const elements = m.flatten().length;
+  assert.ok(elements < 1200, `paged: ${elements} elements for 1,000 nodes and 10,000 tasks`);
+  // The same answer again, as the monitor hands it: the previous objects where nothing changed.
+  const again = shareUnchanged(first, snap({ nodes: nodes.map((n) => ({ ...n })), tasks: tasks.map((t) => ({ ...t })) }));
+  assert.equal(again.tasks, first.tasks);
+  assert.equal(again.nodes, first.nodes);
+  assert.deepEqual(m.applySnapshot('a', again), []);
+  const changedNodes = nodes.map((n, i) => (i === 7 ? { ...n, active_containers: 1 } : n));
+  const one = shareUnchanged(again, snap({ nodes: changedNodes, tasks: tasks.map((t) => ({ ...t })) }));
+  assert.equal(one.tasks, first.tasks, 'the tasks did not change');
+  assert.deepEqual(ids(m.applySnapshot('a', one)), ['cluster:a/nodes/7']);
 });

@@ -48,8 +48,5 @@ export function registryHost(registry: string): string {
   return registry.replace(/^[a-z]+:\/\//i, '').split('/')[0];
 }
 
-/** `Dockerfile`, `Dockerfile.gpu`, `worker.dockerfile` (any directory). */
-export function isDockerfileName(file: string): boolean {
-  const base = file.split(/[\\/]/).pop() ?? '';
-  return /^Dockerfile(\..+)?$/i.test(base) || /\.dockerfile$/i.test(base);
-}
+/** Lives with the Dockerfile reader (the diagnostics use it too, and do not import commands). */
+export { isDockerfileName } from '../../core/dockerfileParse';

@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import { RedisError } from '../errors';
 import { l10n } from '../l10n';
 import type { Logger } from '../ports';
-import { maskUrl, redact } from '../redact';
+import { maskUrl, passwordOf, redact } from '../redact';
 
 export interface ConnectionOptions {
   connectTimeoutMs: number;
@@ -119,16 +119,6 @@ function maskUrlsIn(text: string): string {
   return text.replace(/rediss?:\/\/\S+/gi, (u) => maskUrl(u));
 }
 
-/** Only to scrub it from messages; the URL itself is never taken apart to connect. */
-function passwordOf(url: string): string | undefined {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^@/]*?:([^@/]*)@/i.exec(url);
-  if (!m) return undefined;
-  try {
-    return decodeURIComponent(m[1]);
-  } catch {
-    return m[1];
-  }
-}
 
 export function mapRedisError(err: Error, url: string, scrub: (t: string) => string = (t) => t): RedisError {
   const text = scrub(err.message);

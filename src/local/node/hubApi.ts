@@ -1,8 +1,11 @@
 // The three requests a GridNode makes (register, heartbeat, task poll), with a timeout on
-// each. Failures become HubError so the node and its caller can tell "unreachable" from
-// "token rejected".
+// each. Replies are read, and failures turned into HubError, by the editor's hub client's
+// rules (core/hubClient.ts: size cap, codes, hub text shortened and without the token); only
+// the advice differs, because a node's token and URL live in gridnode.toml.
+import { BodyTooLarge, hubStatusCode, MAX_HUB_BODY_BYTES, readCapped, shownHubText, transportFailure } from '../../core/hubClient';
 import { HubError } from '../../core/errors';
 import { l10n } from '../../core/l10n';
+import { maskUrl } from '../../core/redact';
 import type {
   HeartbeatRequest,
   HeartbeatResponse,
@@ -20,9 +23,12 @@ export interface NodeHubApi {
 
 export function createNodeHubApi(serverUrl: string, token: string, timeoutMs = 10_000): NodeHubApi {
   const base = serverUrl.replace(/\/+$/, '');
+  const url = maskUrl(base);
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const what = `${method} ${path.split('?')[0]}`;
     let res: Response;
+    let text: string;
     try {
       res = await fetch(base + path, {
         method,
@@ -33,26 +39,26 @@ export function createNodeHubApi(serverUrl: string, token: string, timeoutMs = 1
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
+      // Node's fetch body is an async-iterable web stream (the DOM typings, where they apply, omit that).
+      text = res.body ? await readCapped(res.body as unknown as Parameters<typeof readCapped>[0], MAX_HUB_BODY_BYTES) : '';
     } catch (e) {
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-      throw timedOut
-        ? new HubError('timeout', l10n.t('The ComputeHub at {url} did not answer within {seconds} s. Check that it is running.', { url: base, seconds: Math.round(timeoutMs / 1000) }), undefined, { cause: e })
-        : new HubError('unreachable', l10n.t('Cannot reach the ComputeHub at {url}. Check that it is running and that server_url is right.', { url: base }), undefined, { cause: e });
+      if (e instanceof BodyTooLarge) {
+        throw new HubError('protocol', l10n.t('The ComputeHub at {url} sent a reply larger than {mb} MB for {path}: check that server_url points at a ComputeHub.', { url, mb: MAX_HUB_BODY_BYTES / 1024 / 1024, path: what }));
+      }
+      const failure = transportFailure(e);
+      throw failure.code === 'timeout'
+        ? new HubError('timeout', l10n.t('The ComputeHub at {url} did not answer within {seconds} s. Check that it is running.', { url, seconds: Math.round(timeoutMs / 1000) }), undefined, { cause: e })
+        : new HubError('unreachable', l10n.t('Cannot reach the ComputeHub at {url} ({reason}). Check that it is running and that server_url is right.', { url, reason: shownHubText(failure.reason, [token]) }), undefined, { cause: e });
     }
-    const text = await res.text();
-    if (res.status === 401) {
-      throw new HubError('unauthorized', l10n.t('The ComputeHub at {url} rejected the token. Use the token from its computehub.toml.', { url: base }), 401);
-    }
-    if (res.status >= 500) {
-      throw new HubError('server', l10n.t('The ComputeHub at {url} answered {status}: {text}', { url: base, status: res.status, text }), res.status);
-    }
-    if (res.status !== 200) {
-      throw new HubError('rejected', l10n.t('The ComputeHub at {url} answered {status}: {text}', { url: base, status: res.status, text }), res.status);
+    if (res.status < 200 || res.status >= 300) {
+      const code = hubStatusCode(res.status);
+      if (code === 'unauthorized') throw new HubError('unauthorized', l10n.t('The ComputeHub at {url} rejected the token. Use the token from its computehub.toml.', { url }), 401);
+      throw new HubError(code, l10n.t('The ComputeHub at {url} answered {status}: {text}', { url, status: res.status, text: shownHubText(text, [token]) || l10n.t('(empty reply)') }), res.status);
     }
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      throw new HubError('protocol', l10n.t('The ComputeHub at {url} sent a body that is not JSON for {path}.', { url: base, path }), res.status, { cause: e });
+      throw new HubError('protocol', l10n.t('The ComputeHub at {url} sent a body that is not JSON for {path}.', { url, path }), res.status, { cause: e });
     }
   }
 

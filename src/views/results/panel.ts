@@ -1,20 +1,23 @@
 // Host side of the results webview: one panel per (cluster, queue). It answers the
 // webview's typed requests through ResultsSession, copies and exports through VS Code, and
-// polls the list length only while the panel is visible and the window focused. Loaded on
+// watches its list's length (and its input's) through the cluster's monitor, in the same
+// Redis round trip as every other view's, live only while the panel is visible. Loaded on
 // first open or restore (its own bundle, dist/results.js), never at activation.
 import * as vscode from 'vscode';
 import type { GridCoreService, QueueService } from '../../core/service-api';
+import type { ClusterSnapshot } from '../../ui-model/cluster-snapshot';
+import type { ClusterMonitor, ClusterMonitors, ClusterWatch } from '../../ui-model/cluster-monitor';
+import { watchRequests } from '../../ui-model/watch-requests';
 import { nonce } from './format';
 import { messageHtml, resultsHtml } from './html';
 import { RESULTS_VIEW_TYPE, type HostMessage, type ResultsRequest, type ResultsResponseBody, type ResultsTarget, type WebviewMessage } from './protocol';
 import { planRestore } from './restore';
 import { ResultsSession } from './session';
 import { resultsStrings } from './strings';
+import { formatCount } from '../../core/numbers';
 
 export type { ResultsTarget } from './protocol';
 const PAGE_SIZE = 200;
-const POLL_MS = 2000;
-const IDLE_POLL_MS = 10000;
 
 /** What e2e tests read (through the extension's exports when GRIDCORE_TEST is set). */
 export interface ResultsPanelSnapshot {
@@ -52,6 +55,7 @@ export class ResultsPanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly service: GridCoreService,
+    private readonly monitors: ClusterMonitors,
   ) {}
 
   async open(target: ResultsTarget): Promise<void> {
@@ -91,7 +95,7 @@ export class ResultsPanels implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel, target: ResultsTarget, queues: QueueService, restored: boolean): void {
     const k = key(target);
-    this.panels.set(k, new ResultsPanel(this.extensionUri, panel, target, queues, restored, () => this.panels.delete(k)));
+    this.panels.set(k, new ResultsPanel(this.extensionUri, panel, target, queues, this.monitors, restored, () => this.panels.delete(k)));
   }
 
   snapshot(): ResultsPanelSnapshot[] {
@@ -115,16 +119,21 @@ class ResultsPanel {
   private readonly recording = !!process.env.GRIDCORE_TEST;
   private readonly posted: HostMessage[] = [];
   private readonly received: WebviewMessage[] = [];
-  private pollTimer?: NodeJS.Timeout;
+  private readonly watch: ClusterWatch;
+  private readonly monitor: ClusterMonitor;
   private lastCount?: string;
   private unchangedPolls = 0;
   private disposed = false;
+  /** The webview said `ready` and got `init`: counts before that would reach a page that has
+   *  no strings yet (a hidden panel's webview is rebuilt when shown, and says ready again). */
+  private webviewReady = false;
 
   constructor(
     extensionUri: vscode.Uri,
     private readonly panel: vscode.WebviewPanel,
     private readonly target: ResultsTarget,
     private readonly queues: QueueService,
+    monitors: ClusterMonitors,
     private readonly restored: boolean,
     private readonly onDispose: () => void,
   ) {
@@ -140,10 +149,17 @@ class ResultsPanel {
       title: vscode.l10n.t('Results: {queue}', { queue: target.queue }),
       lang: vscode.env.language,
     });
+    const monitor = (this.monitor = monitors.get(target.cluster));
+    this.watch = monitor.watch(watchRequests.resultsPanel(target.queue, target.inputQueue), this.panel.visible);
     this.disposables.push(
+      this.watch,
+      monitor.onDidChange((snap) => this.onSnapshot(snap)),
       webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(m)),
-      this.panel.onDidChangeViewState(() => this.schedulePoll(0)),
-      vscode.window.onDidChangeWindowState(() => this.schedulePoll(0)),
+      this.panel.onDidChangeViewState(() => {
+        // A hidden panel's webview is gone: it says `ready` again when shown.
+        if (!this.panel.visible) this.webviewReady = false;
+        this.watch.setLive(this.panel.visible);
+      }),
       this.panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -168,11 +184,12 @@ class ResultsPanel {
       case 'ready':
         // A hidden panel's webview is destroyed and sends `ready` again when shown.
         this.lastCount = undefined;
+        this.webviewReady = true;
         this.post({
           type: 'init',
           state: { ...this.target, pageSize: PAGE_SIZE, strings: resultsStrings() },
         });
-        this.schedulePoll(POLL_MS);
+        if (this.monitor.snapshot) this.onSnapshot(this.monitor.snapshot);
         return;
       case 'cancel':
         this.searches.get(msg.id)?.cancel();
@@ -198,6 +215,8 @@ class ResultsPanel {
         const { value } = await this.session.fullValue(req.index, req.totalAtLoad, req.prefix);
         if (value === null) throw new Error(vscode.l10n.t('That item is no longer at its place in the list: Refresh and try again.'));
         await vscode.env.clipboard.writeText(value);
+        // Confirmed where the user looks: the button (in the webview) and the status bar.
+        vscode.window.setStatusBarMessage(vscode.l10n.t('Value copied to the clipboard'), 3000);
         return { done: true };
       }
       case 'search': {
@@ -216,36 +235,25 @@ class ResultsPanel {
     }
   }
 
-  /** Chained timeouts, never an interval: a slow Redis cannot pile polls up. */
-  private schedulePoll(delay: number): void {
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
-    if (this.disposed || !this.panel.visible || !vscode.window.state.focused) return;
-    this.pollTimer = setTimeout(() => void this.poll(), delay);
-  }
-
-  private async poll(): Promise<void> {
-    const names = [this.target.queue, ...(this.target.inputQueue ? [this.target.inputQueue] : [])];
-    try {
-      const lengths = await this.queues.lengths(names);
-      const total = lengths[this.target.queue] ?? 0;
-      const input = this.target.inputQueue ? lengths[this.target.inputQueue] : undefined;
-      const key = `${total}/${input}`;
-      const changed = key !== this.lastCount;
-      this.unchangedPolls = changed ? 0 : this.unchangedPolls + 1;
-      const running = (input ?? 0) > 0 || (this.lastCount !== undefined && changed);
-      if (changed || this.unchangedPolls === 1) this.post({ type: 'count', total, input, running });
-      this.lastCount = key;
-    } catch {
-      // The page requests report connection problems; the count just waits for the next poll.
-    }
-    this.schedulePoll(this.unchangedPolls > 5 ? IDLE_POLL_MS : POLL_MS);
+  /** The list's length from the monitor's poll: posted when it changed, and once more when it
+   *  stopped changing (so the webview can say the job is no longer running). */
+  private onSnapshot(snap: ClusterSnapshot): void {
+    const total = snap.lengths?.[this.target.queue];
+    // Not measured (Redis down): the page requests report why; the count waits for the next poll.
+    // Before the webview's `ready` there is no page to show it on (it would have no strings yet).
+    if (total === undefined || !this.webviewReady) return;
+    const input = this.target.inputQueue ? snap.lengths?.[this.target.inputQueue] : undefined;
+    const key = `${total}/${input}`;
+    const changed = key !== this.lastCount;
+    this.unchangedPolls = changed ? 0 : this.unchangedPolls + 1;
+    const running = (input ?? 0) > 0 || (this.lastCount !== undefined && changed);
+    if (changed || this.unchangedPolls === 1) this.post({ type: 'count', total, input, running });
+    this.lastCount = key;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
     for (const s of this.searches.values()) s.cancel();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
@@ -273,7 +281,7 @@ export async function exportQueue(queues: QueueService, queue: string): Promise<
         signal: token,
         onProgress(written, total) {
           const pct = total > 0 ? (written / total) * 100 : 100;
-          progress.report({ increment: pct - reported, message: vscode.l10n.t('{written} of {total} items', { written: written.toLocaleString(), total: total.toLocaleString() }) });
+          progress.report({ increment: pct - reported, message: vscode.l10n.t('{written} of {total} items', { written: formatCount(written), total: formatCount(total) }) });
           reported = pct;
         },
       });
@@ -281,8 +289,8 @@ export async function exportQueue(queues: QueueService, queue: string): Promise<
   );
   const open = vscode.l10n.t('Open File');
   const message = result.cancelled
-    ? vscode.l10n.t('Export stopped: {n} items written to {file}.', { n: result.written.toLocaleString(), file: uri.fsPath })
-    : vscode.l10n.t('Exported {n} items to {file}.', { n: result.written.toLocaleString(), file: uri.fsPath });
+    ? vscode.l10n.t('Export stopped: {n} items written to {file}.', { n: formatCount(result.written), file: uri.fsPath })
+    : vscode.l10n.t('Exported {n} items to {file}.', { n: formatCount(result.written), file: uri.fsPath });
   const choice = await vscode.window.showInformationMessage(message, open);
   if (choice === open) await vscode.window.showTextDocument(uri);
 }

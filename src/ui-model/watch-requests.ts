@@ -1,0 +1,18 @@
+// What each view asks its cluster's monitor for. Apart from the monitor so the results
+// panel's bundle takes these few lines, not the monitor; the bench replays the same requests,
+// so it and the views cannot drift apart.
+import type { FetchRequest } from './cluster-snapshot';
+
+/** What one watcher shows: the monitor fetches the union of every watcher's request. */
+export type WatchRequest = FetchRequest;
+
+export const watchRequests = {
+  /** The tree: nodes and the current task's queues for the active or an expanded cluster,
+   *  the task list and health for the others, and the queues of tasks the user opened. */
+  tree: (details: boolean, shownQueues: readonly string[]): WatchRequest => ({ nodes: details, current: details, queues: shownQueues }),
+  /** The status bar: the active cluster's current task and its queues. */
+  statusBar: (): WatchRequest => ({ current: true }),
+  /** A results panel: its list, and the input queue beside it when known. */
+  resultsPanel: (queue: string, inputQueue?: string): WatchRequest => ({ queues: inputQueue ? [queue, inputQueue] : [queue] }),
+};
+
