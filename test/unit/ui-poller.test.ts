@@ -90,3 +90,28 @@ test('pollNow while a poll runs shares it', async () => {
   assert.equal(runs, 1);
   p.dispose();
 });
+
+test('pollAgain during a poll runs one more poll after it, shared by every caller meanwhile', async () => {
+  const releases: Array<() => void> = [];
+  let runs = 0;
+  const p = new Poller({
+    run: () => {
+      runs++;
+      return new Promise<void>((r) => releases.push(r));
+    },
+    intervalMs: () => 1000,
+    isActive: () => false,
+  });
+  const first = p.pollNow();
+  const a = p.pollAgain();
+  const b = p.pollAgain();
+  assert.equal(runs, 1, 'waits for the running poll');
+  releases[0]();
+  await first;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(runs, 2, 'then one more, not one per caller');
+  releases[1]();
+  await Promise.all([a, b]);
+  assert.equal(runs, 2);
+  p.dispose();
+});
