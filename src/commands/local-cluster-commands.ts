@@ -48,6 +48,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
           gridnodeBinary: s.gridnodePath || undefined,
           redisServer: s.redisServerPath || undefined,
           node: s.parallelism ? { parallelism: s.parallelism } : undefined,
+          nodes: s.nodes,
           onStep: (step, text) => {
             ctx.logger.info(`local cluster: ${step}`);
             progress.report({ message: text });
@@ -72,6 +73,14 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     if (found && !found.ownedHere) {
       void vscode.window.showWarningMessage(vscode.l10n.t('The local cluster was started by another window (process {0}); stop it there.', found.pid));
       return false;
+    }
+    if (found) {
+      // Its queues survive the stop (Redis persists), but the user hears how much and where first.
+      const held = await local.localClusterHoldings(found).catch((e: Error) => e);
+      if (held instanceof Error) ctx.logger.warn(`counting the local cluster's items: ${held.message}`);
+      const ask = local.stopConfirmation(held, found.dataDir);
+      const stop = vscode.l10n.t('Stop Local Cluster');
+      if (ask && (await vscode.window.showWarningMessage(ask.message, { modal: true, detail: ask.detail }, stop)) !== stop) return false;
     }
     const stopped = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },

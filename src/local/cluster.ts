@@ -1,11 +1,14 @@
-// The embedded local cluster: Redis + ComputeHub + one GridNode on this machine, started by
-// one call and stopped by another. Free of `vscode`: the UI passes a step callback (for its
+// The embedded local cluster: Redis + ComputeHub + one or more GridNodes on this machine,
+// started by one call and stopped by another. Redis keeps its data across stops (see
+// cluster/redis.ts), under the same password, so a saved `local` profile stays valid. Free of `vscode`: the UI passes a step callback (for its
 // progress notification), a cancellation signal and a logger per part.
 import { randomBytes } from 'node:crypto';
+import { hostname as osHostname } from 'node:os';
 import type Docker from 'dockerode';
 import { GridCoreError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import { silentLogger, type CancellationSignal, type Logger } from '../core/ports';
+import type { QueueHoldings } from '../core/queues/holdings';
 import type { HubNode } from '../core/types';
 import { healthOk, startLocalHub, type LocalHub } from './cluster/hub';
 import { startLocalNode, type LocalNode, type LocalNodeSettings } from './cluster/node';
@@ -22,6 +25,8 @@ import {
   type SkillLocalCluster,
 } from './cluster/state';
 import { dockerFrom } from './node/containers';
+
+export { keptAfterStop, stopConfirmation, type StopConfirmation } from './cluster/stopText';
 
 export type ClusterStep = 'docker' | 'ports' | 'secrets' | 'redis' | 'hub' | 'node' | 'register' | 'state';
 export type ClusterPart = 'cluster' | 'redis' | 'hub' | 'node';
@@ -43,6 +48,8 @@ export interface LocalClusterOptions {
   /** redis-server command (default: `redis-server` on PATH, else the redis:7-alpine image) */
   redisServer?: string;
   node?: LocalNodeSettings;
+  /** how many nodes to run (default 1; the gridcore.localCluster.nodes setting) */
+  nodes?: number;
   /** how long to wait for the node to show in /api/nodes */
   registerTimeoutMs?: number;
   onStep?(step: ClusterStep, text: string): void;
@@ -63,6 +70,10 @@ export interface LocalClusterInfo {
   hubPort: number;
   redisPort: number;
   nodeId?: string;
+  /** every node's id, in start order (nodeId is the first) */
+  nodeIds: string[];
+  /** folder of Redis's append-only files: what a stop keeps */
+  dataDir: string;
   /** pid of the process that owns the cluster */
   pid: number;
   /** false when another process (another VS Code window) started it: only it can stop it */
@@ -75,7 +86,7 @@ interface RunningCluster {
   info: LocalClusterInfo;
   redis: LocalRedis;
   hub: LocalHub;
-  node: LocalNode;
+  nodes: LocalNode[];
   lockFile: string;
   skillState: string;
   offExit: () => void;
@@ -156,6 +167,40 @@ async function waitForNode(hubUrl: string, token: string, nodeId: string | undef
   throw new GridCoreError('local', 'nodeMissing', l10n.t('The node did not register with the ComputeHub within {seconds} s.', { seconds: Math.round(timeoutMs / 1000) }));
 }
 
+/** Ids of all nodes once each shows in /api/nodes; a binary node's id is learned there. */
+async function waitForNodes(hubUrl: string, token: string, nodes: LocalNode[], timeoutMs: number, signal?: CancellationSignal): Promise<string[]> {
+  if (nodes.length === 1) return [await waitForNode(hubUrl, token, nodes[0].nodeId, timeoutMs, signal)];
+  const deadline = Date.now() + timeoutMs;
+  const ids: string[] = [];
+  for (const n of nodes.filter((x) => x.nodeId)) ids.push(await waitForNode(hubUrl, token, n.nodeId, Math.max(1, deadline - Date.now()), signal));
+  // Binary nodes: ids the hub lists that no other node holds, until there is one per node.
+  while (ids.length < nodes.length) {
+    if (signal?.isCancellationRequested) throw cancelled();
+    const listed = await listNodeIds(hubUrl, token);
+    for (const id of listed) if (!ids.includes(id) && ids.length < nodes.length) ids.push(id);
+    if (ids.length < nodes.length) {
+      if (Date.now() > deadline) {
+        throw new GridCoreError('local', 'nodeMissing', l10n.t('Only {count} of {total} nodes registered with the ComputeHub within {seconds} s.', { count: ids.length, total: nodes.length, seconds: Math.round(timeoutMs / 1000) }));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return ids;
+}
+
+async function listNodeIds(hubUrl: string, token: string): Promise<string[]> {
+  try {
+    const res = await fetch(`${hubUrl}/api/nodes`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
+    if (res.status !== 200) {
+      await res.text();
+      return [];
+    }
+    return ((await res.json()) as HubNode[]).map((n) => n.id);
+  } catch {
+    return [];
+  }
+}
+
 function cancelled(): GridCoreError {
   return new GridCoreError('local', 'cancelled', l10n.t('Starting the local cluster was cancelled; everything it had started was stopped.'));
 }
@@ -213,10 +258,17 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
 
     enter('secrets');
     const token = randomBytes(24).toString('base64url');
-    const redisPassword = randomBytes(24).toString('base64url');
+    const redisPassword = keptRedisPassword(paths.redisSecret);
 
     enter('redis');
-    const redis = await startLocalRedis({ port: redisPick.port, password: redisPassword, redisServer: opts.redisServer, docker: () => docker, logger: log('redis') });
+    const redis = await startLocalRedis({
+      port: redisPick.port,
+      password: redisPassword,
+      dataDir: paths.redisDir,
+      redisServer: opts.redisServer,
+      docker: () => docker,
+      logger: log('redis'),
+    });
     cleanups.push(() => redis.stop());
 
     enter('hub');
@@ -231,22 +283,30 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     if (!(await healthOk(hub.url, 3000))) throw new GridCoreError('local', 'hubHealth', l10n.t('The ComputeHub at {url} does not answer /health.', { url: hub.url }));
 
     enter('node');
-    const node = await startLocalNode({
-      hubUrl: hub.url,
-      token,
-      binary: binaryFor(opts.gridnodeBinary, 'gridnode'),
-      runDir: paths.runDir,
-      docker,
-      socketPath: opts.dockerSocket ?? (docker.modem as { socketPath?: string }).socketPath,
-      // On one machine a faster poll than upstream's fixed 10 s costs nothing and makes a
-      // registered task start at once.
-      settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
-      logger: log('node'),
-    });
-    cleanups.push(() => node.stop());
+    const count = nodeCount(opts.nodes);
+    const nodes: LocalNode[] = [];
+    for (let index = 0; index < count; index++) {
+      const node = await startLocalNode({
+        hubUrl: hub.url,
+        token,
+        binary: binaryFor(opts.gridnodeBinary, 'gridnode'),
+        runDir: paths.runDir,
+        docker,
+        socketPath: opts.dockerSocket ?? (docker.modem as { socketPath?: string }).socketPath,
+        // On one machine a faster poll than upstream's fixed 10 s costs nothing and makes a
+        // registered task start at once.
+        settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
+        index,
+        hostname: nodeHostname(index, count),
+        logger: log('node'),
+      });
+      nodes.push(node);
+      cleanups.push(() => node.stop());
+    }
 
     enter('register');
-    const nodeId = await waitForNode(hub.url, token, node.nodeId, opts.registerTimeoutMs ?? 30_000, opts.signal);
+    const nodeIds = await waitForNodes(hub.url, token, nodes, opts.registerTimeoutMs ?? 30_000, opts.signal);
+    const nodeId = nodeIds[0];
 
     enter('state');
     const info: LocalClusterInfo = {
@@ -254,6 +314,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       hubPort: hub.port,
       redisPort: redis.port,
       nodeId,
+      nodeIds,
+      dataDir: paths.redisDir,
       pid: process.pid,
       ownedHere: true,
       movedPorts: { hub: hubPick.moved, redis: redisPick.moved },
@@ -269,6 +331,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       redisUrl: redis.url,
       token,
       nodeId,
+      nodeIds,
       startedAt: new Date().toISOString(),
     };
     writePrivateJson(paths.lock, lock);
@@ -280,8 +343,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       removeFile(paths.skillState);
     };
     process.on('exit', onExit);
-    running = { info, redis, hub, node, lockFile: paths.lock, skillState: paths.skillState, offExit: () => process.off('exit', onExit) };
-    clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port}, node ${nodeId}`);
+    running = { info, redis, hub, nodes, lockFile: paths.lock, skillState: paths.skillState, offExit: () => process.off('exit', onExit) };
+    clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port} (data in ${paths.redisDir}), node(s) ${nodeIds.join(', ')}`);
     return info;
   } catch (e) {
     clusterLog.error(`step ${step} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -290,14 +353,16 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
   }
 }
 
-/** Stops the cluster this process started: node (its containers removed), hub, Redis. */
+/** Stops the cluster this process started: nodes (their containers removed), hub, Redis.
+ *  Redis's data stays in its folder for the next start; callers that ask the user first
+ *  count it with localClusterHoldings() before calling this. */
 export async function stopLocalCluster(opts: { logger?: Logger } = {}): Promise<boolean> {
   const r = running;
   if (!r) return false;
   running = undefined;
   const log = opts.logger ?? silentLogger;
   for (const [part, stop] of [
-    ['node', () => r.node.stop()],
+    ['node', () => Promise.all(r.nodes.map((n) => n.stop())).then(() => undefined)],
     ['hub', () => r.hub.stop()],
     ['redis', () => r.redis.stop()],
   ] as const) {
@@ -330,13 +395,49 @@ export async function findRunningLocalCluster(opts: { skillDir?: string } = {}):
     hubPort: lock.hubPort,
     redisPort: lock.redisPort,
     nodeId: lock.nodeId,
+    nodeIds: lock.nodeIds ?? (lock.nodeId ? [lock.nodeId] : []),
+    dataDir: paths.redisDir,
     pid: lock.pid,
     ownedHere: false,
     movedPorts: { hub: false, redis: false },
   };
 }
 
-/** The in-process node of the running cluster (tests and the main job look at it). */
+/** The first node of the running cluster (tests and the main job look at it). */
 export function runningLocalNode(): LocalNode | undefined {
-  return running?.node;
+  return running?.nodes[0];
+}
+
+/** Every node of the cluster this process runs, in start order: a test stops or kills one
+ *  (LocalNode.stop, or SIGKILL to a binary node's process) while the others go on. */
+export function runningLocalNodes(): readonly LocalNode[] {
+  return running?.nodes ?? [];
+}
+
+/** Items in the queues (Redis lists) of a running local cluster: what a stop keeps on disk. */
+export async function localClusterHoldings(info: Pick<LocalClusterInfo, 'profile'>, timeoutMs = 5000): Promise<QueueHoldings> {
+  const { queueHoldings } = await import('../core/queues/index');
+  return queueHoldings(info.profile.redisUrl, timeoutMs);
+}
+
+/** The setting's value, within what one machine can sensibly run. */
+function nodeCount(n: number | undefined): number {
+  return Math.min(MAX_NODES, Math.max(1, Math.floor(n ?? 1)));
+}
+
+const MAX_NODES = 16;
+
+/** One node reports the machine's hostname, as before; several report `<host>-1`, `<host>-2`,
+ *  so that /api/nodes and the tree tell them apart. */
+function nodeHostname(index: number, count: number): string | undefined {
+  return count > 1 ? `${osHostname()}-${index + 1}` : undefined;
+}
+
+/** The Redis password of earlier starts (its data is under it; saved profiles hold it), else a new one. */
+function keptRedisPassword(file: string): string {
+  const kept = readJson<{ password?: unknown }>(file)?.password;
+  if (typeof kept === 'string' && kept.length >= 16) return kept;
+  const password = randomBytes(24).toString('base64url');
+  writePrivateJson(file, { password });
+  return password;
 }

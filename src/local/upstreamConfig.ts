@@ -152,6 +152,9 @@ export interface GridNodeFileConfig {
   network_mode?: string;
   /** GridCore extension (upstream ignores it, polling every 10 s): seconds between task polls */
   task_poll_interval?: number;
+  /** GridCore extension (upstream reports the machine's): hostname to register with, so that
+   *  several nodes of one machine (a local cluster of several nodes) are told apart */
+  hostname?: string;
 }
 
 export async function readGridNodeConfigFile(file: string): Promise<GridNodeFileConfig> {
@@ -167,6 +170,7 @@ export async function readGridNodeConfigFile(file: string): Promise<GridNodeFile
     container_memory: optionalCount(doc, 'container_memory', file) ?? 1024,
     network_mode: optionalString(doc, 'network_mode', file),
     task_poll_interval: optionalSeconds(doc, 'task_poll_interval', file),
+    hostname: optionalString(doc, 'hostname', file),
   };
 }
 

@@ -141,7 +141,7 @@ test('no redis-server on PATH: startLocalRedis uses the image, and stop removes 
   process.env.PATH = ['/nonexistent-bin', join(env.dir, 'empty')].join(delimiter);
   let started: ReturnType<typeof startLocalRedis>;
   try {
-    started = startLocalRedis({ port, password: 'pw-docker-fallback', docker: () => env.docker, logger: silentLogger });
+    started = startLocalRedis({ port, password: 'pw-docker-fallback', dataDir: join(env.dir, 'redis-data'), docker: () => env.docker, logger: silentLogger });
   } finally {
     process.env.PATH = saved;
   }

@@ -1,5 +1,7 @@
 // The local cluster's node: our GridNode in-process (default; its id kept in a state file),
-// or an upstream `gridnode` binary run with a gridnode.toml we write.
+// or an upstream `gridnode` binary run with a gridnode.toml we write. A cluster of several
+// nodes starts this once per node: each has its own id file or config (node 1 keeps the names
+// a one-node cluster used) and reports its own hostname, so the hub sees distinct machines.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -34,18 +36,24 @@ export async function startLocalNode(o: {
   docker: Docker;
   socketPath?: string;
   settings: LocalNodeSettings;
+  /** 0-based place of this node in the cluster (default 0) */
+  index?: number;
+  /** hostname to report instead of this machine's (our node only: upstream reports its own) */
+  hostname?: string;
   logger: Logger;
 }): Promise<LocalNode> {
   mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   const s = o.settings;
+  const suffix = o.index ? `-${o.index + 1}` : '';
   if (!o.binary) {
-    const idFile = join(o.runDir, 'node.json');
+    const idFile = join(o.runDir, `node${suffix}.json`);
     const node = new GridNode({
       serverUrl: o.hubUrl,
       token: o.token,
       nodeId: readJson<{ node_id?: string }>(idFile)?.node_id,
       saveNodeId: (id) => writePrivateJson(idFile, { node_id: id }),
       ...s,
+      hostname: o.hostname,
       networkMode: s.networkMode ?? 'host',
       docker: o.docker,
       logger: o.logger,
@@ -54,7 +62,7 @@ export async function startLocalNode(o: {
     return { kind: 'embedded', nodeId: id, gridNode: node, stop: () => node.dispose() };
   }
 
-  const config = join(o.runDir, 'gridnode.toml');
+  const config = join(o.runDir, `gridnode${suffix}.toml`);
   const seconds = (ms: number | undefined) => (ms ? Math.max(1, Math.round(ms / 1000)) : undefined);
   const toml = configToml({
     server_url: o.hubUrl,
@@ -66,6 +74,7 @@ export async function startLocalNode(o: {
     // Our extensions; upstream ignores them (its containers stay on the default bridge).
     network_mode: s.networkMode ?? 'host',
     task_poll_interval: s.taskPollIntervalMs ? s.taskPollIntervalMs / 1000 : undefined,
+    hostname: o.hostname,
   });
   writeFileSync(config, toml, { mode: 0o600 });
   o.logger.info(`starting ${o.binary} -c ${config}`);

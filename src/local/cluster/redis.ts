@@ -1,9 +1,12 @@
 // Redis for the local cluster: the configured `redis-server`, else the one on PATH, as a watched
 // child process; with neither, the redis:7-alpine image through Docker (host network, so
-// containers and the extension both reach it on 127.0.0.1). Password required, nothing persisted.
+// containers and the extension both reach it on 127.0.0.1). Password required. It persists to
+// an append-only file in the cluster's state folder, fsynced every second: a stop or a restart
+// keeps every queue (only Clear Queue deletes data), and a SIGKILL loses at most the last
+// second of writes. A stop is SIGTERM with a long grace, since Redis fsyncs the file on SIGTERM.
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { GridCoreError } from '../../core/errors';
@@ -13,6 +16,16 @@ import { redact } from '../../core/redact';
 import { spawnWatched } from './watchdog';
 
 export const REDIS_IMAGE = 'redis:7-alpine';
+/** Label of the Redis container naming its data folder: a container an earlier, killed owner
+ *  left running on that folder is stopped before a new one opens the same files. */
+export const REDIS_DATA_LABEL = 'gridcore.local.data';
+/** SIGTERM to SIGKILL: Redis writes and fsyncs its append-only file on SIGTERM. */
+const STOP_GRACE_MS = 30_000;
+
+/** The arguments that make Redis persist to `dir` (see the top of this file). */
+export function persistenceArgs(dir: string): string[] {
+  return ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+}
 
 export interface LocalRedis {
   kind: 'process' | 'docker';
@@ -83,6 +96,8 @@ async function waitReady(port: number, password: string, alive: () => boolean, t
 export async function startLocalRedis(o: {
   port: number;
   password: string;
+  /** folder of the append-only files (created, mode 700) */
+  dataDir: string;
   redisServer?: string;
   docker: () => Docker;
   logger: Logger;
@@ -90,12 +105,13 @@ export async function startLocalRedis(o: {
   const url = `redis://:${encodeURIComponent(o.password)}@127.0.0.1:${o.port}`;
   const clean = (s: string) => redact(s, [o.password]);
   const bin = redisServerBinary(o.redisServer);
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   if (bin) {
-    o.logger.info(`starting ${bin} on 127.0.0.1:${o.port}`);
+    o.logger.info(`starting ${bin} on 127.0.0.1:${o.port}, data in ${o.dataDir}`);
     const p = spawnWatched(
       bin,
-      ['--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-      { logger: o.logger, redact: clean },
+      ['--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, ...persistenceArgs(o.dataDir), '--daemonize', 'no'],
+      { logger: o.logger, redact: clean, graceMs: STOP_GRACE_MS },
     );
     let exited = false;
     void p.exited.then(() => (exited = true));
@@ -103,7 +119,7 @@ export async function startLocalRedis(o: {
       await p.stop(1000);
       throw new GridCoreError('local', 'redisStart', l10n.t('redis-server did not start on port {port}: {detail}', { port: o.port, detail: p.stderrTail() || l10n.t('no answer') }));
     }
-    return { kind: 'process', port: o.port, url, pid: p.pid, stop: () => p.stop(3000) };
+    return { kind: 'process', port: o.port, url, pid: p.pid, stop: () => p.stop(STOP_GRACE_MS + 1000) };
   }
 
   o.logger.info(`redis-server not on PATH: using the ${REDIS_IMAGE} image`);
@@ -118,14 +134,19 @@ export async function startLocalRedis(o: {
       throw new GridCoreError('local', 'redisMissing', l10n.t('No redis-server on PATH and the {image} image could not be pulled ({detail}). Install redis-server (e.g. apt-get install redis-server) or load that image into Docker.', { image: REDIS_IMAGE, detail: (e as Error).message }));
     }
   }
+  await stopLeftovers(docker, o.dataDir, o.logger);
   const c = await docker.createContainer({
     name: `gridcore-local-redis-${o.port}`,
     Image: REDIS_IMAGE,
-    Cmd: ['redis-server', '--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, '--save', '', '--appendonly', 'no'],
-    Labels: { 'gridcore.local': 'redis' },
-    HostConfig: { NetworkMode: 'host', AutoRemove: false },
+    Cmd: ['redis-server', '--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, ...persistenceArgs('/data')],
+    Labels: { 'gridcore.local': 'redis', [REDIS_DATA_LABEL]: o.dataDir },
+    // Our uid, so that the files on this machine stay ours (the image's entrypoint would
+    // otherwise chown the folder to its redis user).
+    User: userSpec(),
+    HostConfig: { NetworkMode: 'host', AutoRemove: false, Binds: [`${o.dataDir}:/data`] },
   });
   const stop = async () => {
+    await c.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
     await c.remove({ force: true }).catch(() => undefined);
   };
   await c.start();
@@ -134,4 +155,19 @@ export async function startLocalRedis(o: {
     throw new GridCoreError('local', 'redisStart', l10n.t('The Redis container did not answer on port {port}.', { port: o.port }));
   }
   return { kind: 'docker', port: o.port, url, containerId: c.id, stop };
+}
+
+function userSpec(): string | undefined {
+  return process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined;
+}
+
+/** Stops (gracefully, so its file is whole) and removes any Redis container on `dataDir`. */
+async function stopLeftovers(docker: Docker, dataDir: string, logger: Logger): Promise<void> {
+  const found = await docker.listContainers({ all: true, filters: { label: [`${REDIS_DATA_LABEL}=${dataDir}`] } });
+  for (const info of found) {
+    logger.warn(`a Redis container an earlier run left on ${dataDir} (${info.Names.join(', ')}): stopping it first`);
+    const c = docker.getContainer(info.Id);
+    await c.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
+    await c.remove({ force: true }).catch(() => undefined);
+  }
 }
