@@ -13,7 +13,7 @@ import type { HubNode } from '../core/types';
 import { healthOk, startLocalHub, type LocalHub } from './cluster/hub';
 import { startLocalNode, type LocalNode, type LocalNodeSettings } from './cluster/node';
 import { pickPort } from './cluster/ports';
-import { onPath, startLocalRedis, type LocalRedis } from './cluster/redis';
+import { onPath, startLocalRedis, type AppendFsync, type LocalRedis } from './cluster/redis';
 import {
   clusterPaths,
   defaultSkillDir,
@@ -47,6 +47,8 @@ export interface LocalClusterOptions {
   gridnodeBinary?: string | 'auto';
   /** redis-server command (default: `redis-server` on PATH, else the redis:7-alpine image) */
   redisServer?: string;
+  /** Redis's appendfsync (default everysec; see cluster/redis.ts for what `always` buys) */
+  redisAppendFsync?: AppendFsync;
   node?: LocalNodeSettings;
   /** how many nodes to run (default 1; the gridcore.localCluster.nodes setting) */
   nodes?: number;
@@ -265,6 +267,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       port: redisPick.port,
       password: redisPassword,
       dataDir: paths.redisDir,
+      appendFsync: opts.redisAppendFsync,
       redisServer: opts.redisServer,
       docker: () => docker,
       logger: log('redis'),

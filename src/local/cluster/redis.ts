@@ -2,8 +2,11 @@
 // child process; with neither, the redis:7-alpine image through Docker (host network, so
 // containers and the extension both reach it on 127.0.0.1). Password required. It persists to
 // an append-only file in the cluster's state folder, fsynced every second: a stop or a restart
-// keeps every queue (only Clear Queue deletes data), and a SIGKILL loses at most the last
-// second of writes. A stop is SIGTERM with a long grace, since Redis fsyncs the file on SIGTERM.
+// keeps every queue (only Clear Queue deletes data). A SIGKILL loses what was not yet written
+// to the file: with `everysec` Redis writes before it replies, except while a background
+// fsync is slow, when it holds writes back (and still replies) for up to 2 s; `always`
+// closes that window at about a third of the push rate. A stop is SIGTERM with a long grace,
+// since Redis writes and fsyncs the file on SIGTERM.
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -22,9 +25,11 @@ export const REDIS_DATA_LABEL = 'gridcore.local.data';
 /** SIGTERM to SIGKILL: Redis writes and fsyncs its append-only file on SIGTERM. */
 const STOP_GRACE_MS = 30_000;
 
+export type AppendFsync = 'everysec' | 'always';
+
 /** The arguments that make Redis persist to `dir` (see the top of this file). */
-export function persistenceArgs(dir: string): string[] {
-  return ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+export function persistenceArgs(dir: string, fsync: AppendFsync = 'everysec'): string[] {
+  return ['--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', ''];
 }
 
 export interface LocalRedis {
@@ -98,6 +103,8 @@ export async function startLocalRedis(o: {
   password: string;
   /** folder of the append-only files (created, mode 700) */
   dataDir: string;
+  /** default everysec */
+  appendFsync?: AppendFsync;
   redisServer?: string;
   docker: () => Docker;
   logger: Logger;
@@ -110,7 +117,7 @@ export async function startLocalRedis(o: {
     o.logger.info(`starting ${bin} on 127.0.0.1:${o.port}, data in ${o.dataDir}`);
     const p = spawnWatched(
       bin,
-      ['--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, ...persistenceArgs(o.dataDir), '--daemonize', 'no'],
+      ['--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, ...persistenceArgs(o.dataDir, o.appendFsync), '--daemonize', 'no'],
       { logger: o.logger, redact: clean, graceMs: STOP_GRACE_MS },
     );
     let exited = false;
@@ -138,7 +145,7 @@ export async function startLocalRedis(o: {
   const c = await docker.createContainer({
     name: `gridcore-local-redis-${o.port}`,
     Image: REDIS_IMAGE,
-    Cmd: ['redis-server', '--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, ...persistenceArgs('/data')],
+    Cmd: ['redis-server', '--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, ...persistenceArgs('/data', o.appendFsync)],
     Labels: { 'gridcore.local': 'redis', [REDIS_DATA_LABEL]: o.dataDir },
     // Our uid, so that the files on this machine stay ours (the image's entrypoint would
     // otherwise chown the folder to its redis user).
