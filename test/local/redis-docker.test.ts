@@ -2,8 +2,10 @@
 // redis:7-alpine image through Docker. Nothing can be pulled here, so the test makes an image
 // of that name from this machine's redis-server and its libraries (as the base image does
 // for redis-cli); it is removed afterwards so that other tests still see "no such image".
+// Its data persists to a bind-mounted folder of this machine, like redis-server's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
@@ -156,4 +158,27 @@ test('no redis-server on PATH: startLocalRedis uses the image, and stop removes 
   }
   await assert.rejects(env.docker.getContainer(redis.containerId!).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
   assert.equal(await portFree(port), true);
+});
+
+test('Redis in a container persists to the data folder as our user, and a container a killed owner left on it is stopped first', async () => {
+  const dataDir = join(env.dir, 'docker-data');
+  const first = await withoutRedisOnPath(async () => startLocalRedis({ port: await freePort(), password: 'pw-persist', dataDir, docker: () => env.docker, logger: silentLogger }));
+  assert.equal(first.kind, 'docker');
+  const r1 = new Redis(first.url, { maxRetriesPerRequest: 1 });
+  await r1.lpush('kept', ...Array.from({ length: 1000 }, (_, i) => String(i)));
+  r1.disconnect();
+  // No stop: as when the owning process died by SIGKILL with the container still running.
+  const second = await withoutRedisOnPath(async () => startLocalRedis({ port: await freePort(), password: 'pw-persist', dataDir, docker: () => env.docker, logger: silentLogger }));
+  const r2 = new Redis(second.url, { maxRetriesPerRequest: 1 });
+  try {
+    await assert.rejects(env.docker.getContainer(first.containerId!).inspect(), (e: { statusCode?: number }) => e.statusCode === 404, 'the leftover was removed');
+    assert.equal(await r2.llen('kept'), 1000, 'written by the first container, flushed by its graceful stop, read by the second');
+    const files = readdirSync(join(dataDir, 'appendonlydir'));
+    assert.ok(files.length > 0);
+    for (const f of files) assert.equal(statSync(join(dataDir, 'appendonlydir', f)).uid, process.getuid!(), `${f} is ours, not the image's redis user's`);
+  } finally {
+    r2.disconnect();
+    await second.stop();
+  }
+  assert.deepEqual(await redisContainers(env.docker), []);
 });
