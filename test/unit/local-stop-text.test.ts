@@ -34,6 +34,10 @@ test('the main job says what stays, and no count when it has none', () => {
     keptAfterStop({ queues: 2, items: 20_000 }, DIR),
     `The local cluster keeps 20,000 items in 2 queues in ${DIR}; they are back when it starts again, and only Clear Queue deletes them.`,
   );
+  assert.equal(
+    keptAfterStop({ queues: 1, items: 2000 }, DIR),
+    `The local cluster keeps 2,000 items in one queue in ${DIR}; they are back when it starts again, and only Clear Queue deletes them.`,
+  );
   assert.equal(keptAfterStop({ queues: 0, items: 0 }, DIR), "The local cluster's queues are empty; nothing is kept.");
   assert.equal(keptAfterStop(undefined, DIR), `The local cluster keeps its queues in ${DIR}; they are back when it starts again.`);
 });

@@ -38,6 +38,12 @@ export function stopConfirmation(held: QueueHoldings | Error, dataDir: string): 
 export function keptAfterStop(held: QueueHoldings | undefined, dataDir: string): string {
   if (!held) return l10n.t('The local cluster keeps its queues in {folder}; they are back when it starts again.', { folder: dataDir });
   if (held.items === 0) return l10n.t('The local cluster\'s queues are empty; nothing is kept.');
+  if (held.queues === 1) {
+    return l10n.t('The local cluster keeps {items} items in one queue in {folder}; they are back when it starts again, and only Clear Queue deletes them.', {
+      items: formatCount(held.items),
+      folder: dataDir,
+    });
+  }
   return l10n.t('The local cluster keeps {items} items in {queues} queues in {folder}; they are back when it starts again, and only Clear Queue deletes them.', {
     items: formatCount(held.items),
     queues: formatCount(held.queues),
