@@ -137,7 +137,7 @@ function stepHint(step: ClusterStep): string {
 
 /** Causes whose message already says what to do: a generic hint after them would contradict it
  *  (a configured redis-server path that is missing is fixed in the setting, not by installing). */
-const CAUSES_WITH_REMEDY = new Set(['redisServerMissing']);
+const CAUSES_WITH_REMEDY = new Set(['redisServerMissing', 'redisData']);
 
 export function stepFailed(step: ClusterStep, cause: unknown): GridCoreError {
   if (isGridCoreError(cause) && cause.code === 'cancelled') return cause;

@@ -2,7 +2,7 @@
 // same password), and a redis-server SIGKILLed in the middle of a push still holds, after a
 // restart, every item the push reported as landed. Real redis-server, real Docker engine.
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Redis from 'ioredis';
@@ -10,6 +10,8 @@ import { createQueueService } from '../../src/core/queues/index';
 import { silentLogger } from '../../src/core/ports';
 import { localClusterHoldings, startLocalCluster, stopConfirmation, stopLocalCluster, type LocalClusterInfo, type LocalClusterOptions } from '../../src/local/cluster';
 import type { PushResult } from '../../src/core/service-api';
+import { isGridCoreError } from '../../src/core/errors';
+import { portFree } from '../../src/local/cluster/ports';
 import { queueSettings } from '../support/queueService';
 import { freePort } from '../support/redis';
 import { useLocalTestEnv } from './fixtures';
@@ -18,10 +20,10 @@ const env = useLocalTestEnv({ images: false, tempDir: 'gridcore-persist-', stopF
 
 async function start(extra: Partial<LocalClusterOptions> = {}): Promise<LocalClusterInfo> {
   return startLocalCluster({
+    skillDir: env.dir,
     ...extra,
     hubPort: await freePort(),
     redisPort: await freePort(),
-    skillDir: env.dir,
     dockerSocket: env.dockerd.socketPath,
     node: { parallelism: 1, heartbeatIntervalMs: 300, taskPollIntervalMs: 300, stopTimeoutMs: 1000, containerMemoryMb: 128 },
   });
@@ -144,4 +146,28 @@ test('everysec (default): SIGKILL mid-push, restart, retry: the whole push is th
   } finally {
     await stopLocalCluster();
   }
+});
+
+test('a damaged append-only file: the start fails saying how to repair it, and the files are left as they were', async () => {
+  const skillDir = join(env.dir, 'damaged');
+  const info = await start({ skillDir });
+  await withQueues(info, async (q) => void (await q.push('dmg:q', { kind: 'range', from: 1, to: 100 })));
+  await stopLocalCluster();
+  const dir = join(info.dataDir, 'appendonlydir');
+  const incr = join(dir, readdirSync(dir).find((f) => f.endsWith('.incr.aof'))!);
+  const bytes = readFileSync(incr);
+  const damaged = Buffer.concat([bytes.subarray(0, 10), Buffer.from('GARBAGE'), bytes.subarray(10)]);
+  writeFileSync(incr, damaged);
+  const redisPort = await freePort();
+  const err = await start({ skillDir, redisPort }).then(
+    () => assert.fail('started on a damaged file'),
+    (e: unknown) => e,
+  );
+  assert.ok(isGridCoreError(err));
+  assert.equal(err.code, 'step.redis');
+  assert.ok(err.message.includes(`redis-check-aof --fix ${join(dir, 'appendonly.aof.manifest')}`), err.message);
+  assert.match(err.message, /Bad file format reading the append only file/);
+  assert.doesNotMatch(err.message, /Install redis-server/, 'no hint that contradicts the remedy');
+  assert.deepEqual(readFileSync(incr), damaged, 'nothing of the user\'s data was touched');
+  assert.equal(await portFree(redisPort), true);
 });

@@ -115,16 +115,17 @@ export async function startLocalRedis(o: {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   if (bin) {
     o.logger.info(`starting ${bin} on 127.0.0.1:${o.port}, data in ${o.dataDir}`);
+    const log = tailLogger(o.logger);
     const p = spawnWatched(
       bin,
       ['--port', String(o.port), '--bind', '127.0.0.1', '--requirepass', o.password, ...persistenceArgs(o.dataDir, o.appendFsync), '--daemonize', 'no'],
-      { logger: o.logger, redact: clean, graceMs: STOP_GRACE_MS },
+      { logger: log, redact: clean, graceMs: STOP_GRACE_MS },
     );
     let exited = false;
     void p.exited.then(() => (exited = true));
     if (!(await waitReady(o.port, o.password, () => !exited))) {
       await p.stop(1000);
-      throw new GridCoreError('local', 'redisStart', l10n.t('redis-server did not start on port {port}: {detail}', { port: o.port, detail: p.stderrTail() || l10n.t('no answer') }));
+      throw dataUnreadable(log.lines(), o.dataDir) ?? new GridCoreError('local', 'redisStart', l10n.t('redis-server did not start on port {port}: {detail}', { port: o.port, detail: p.stderrTail() || l10n.t('no answer') }));
     }
     return { kind: 'process', port: o.port, url, pid: p.pid, stop: () => p.stop(STOP_GRACE_MS + 1000) };
   }
@@ -177,4 +178,40 @@ async function stopLeftovers(docker: Docker, dataDir: string, logger: Logger): P
     await c.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
     await c.remove({ force: true }).catch(() => undefined);
   }
+}
+
+/** `logger`, also keeping its last lines: redis-server logs to stdout, errors included. */
+function tailLogger(logger: Logger): Logger & { lines(): string[] } {
+  const tail: string[] = [];
+  const keep = (m: unknown) => {
+    tail.push(String(m));
+    if (tail.length > 30) tail.shift();
+  };
+  return {
+    trace: (m) => logger.trace(m),
+    info: (m) => (keep(m), logger.info(m)),
+    warn: (m) => (keep(m), logger.warn(m)),
+    error: (m) => (keep(m instanceof Error ? m.message : m), logger.error(m)),
+    lines: () => tail,
+  };
+}
+
+/**
+ * Redis refuses to start on a damaged append-only file (a full disk, a file edited by hand).
+ * Nothing is deleted for the user: the message says how to repair the files or set them aside.
+ */
+export function dataUnreadable(log: readonly string[], dataDir: string): GridCoreError | undefined {
+  const line = log.find((l) => /append only file|\bAOF\b|manifest/i.test(l) && /bad|corrupt|can't|cannot|unexpected|invalid|fail/i.test(l));
+  if (!line) return undefined;
+  // "<pid>:M 29 Nov 2026 20:04:43.204 # Bad file format ...": the message without the prefix
+  const detail = line.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [#*.-] /, '');
+  return new GridCoreError(
+    'local',
+    'redisData',
+    l10n.t('Redis could not read the queues saved in {folder}: {detail} Copy that folder first, then repair it with redis-check-aof --fix {manifest}, or move the folder away to start with empty queues.', {
+      folder: dataDir,
+      detail,
+      manifest: join(dataDir, 'appendonlydir', 'appendonly.aof.manifest'),
+    }),
+  );
 }
