@@ -1,7 +1,8 @@
 // The embedded local cluster: Redis + ComputeHub + one or more GridNodes on this machine,
 // started by one call and stopped by another. Redis keeps its data across stops (see
-// cluster/redis.ts), under the same password, so a saved `local` profile stays valid. Free of `vscode`: the UI passes a step callback (for its
-// progress notification), a cancellation signal and a logger per part.
+// cluster/redis.ts), under the same password, so a saved `local` profile stays valid. Free of
+// `vscode`: the UI passes a step callback (for its progress notification), a cancellation
+// signal and a logger per part.
 import { randomBytes } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import type Docker from 'dockerode';
@@ -89,6 +90,8 @@ interface RunningCluster {
   redis: LocalRedis;
   hub: LocalHub;
   nodes: LocalNode[];
+  /** starts node `index` again, with the settings of the first start */
+  startNode(index: number): Promise<LocalNode>;
   lockFile: string;
   skillState: string;
   offExit: () => void;
@@ -287,9 +290,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
 
     enter('node');
     const count = nodeCount(opts.nodes);
-    const nodes: LocalNode[] = [];
-    for (let index = 0; index < count; index++) {
-      const node = await startLocalNode({
+    const startNode = (index: number) =>
+      startLocalNode({
         hubUrl: hub.url,
         token,
         binary: binaryFor(opts.gridnodeBinary, 'gridnode'),
@@ -301,8 +303,11 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
         settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
         index,
         hostname: nodeHostname(index, count),
-        logger: log('node'),
+        logger: count > 1 ? prefixed(log('node'), `[node ${index + 1}] `) : log('node'),
       });
+    const nodes: LocalNode[] = [];
+    for (let index = 0; index < count; index++) {
+      const node = await startNode(index);
       nodes.push(node);
       cleanups.push(() => node.stop());
     }
@@ -346,7 +351,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       removeFile(paths.skillState);
     };
     process.on('exit', onExit);
-    running = { info, redis, hub, nodes, lockFile: paths.lock, skillState: paths.skillState, offExit: () => process.off('exit', onExit) };
+    running = { info, redis, hub, nodes, startNode, lockFile: paths.lock, skillState: paths.skillState, offExit: () => process.off('exit', onExit) };
     clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port} (data in ${paths.redisDir}), node(s) ${nodeIds.join(', ')}`);
     return info;
   } catch (e) {
@@ -365,7 +370,7 @@ export async function stopLocalCluster(opts: { logger?: Logger } = {}): Promise<
   running = undefined;
   const log = opts.logger ?? silentLogger;
   for (const [part, stop] of [
-    ['node', () => Promise.all(r.nodes.map((n) => n.stop())).then(() => undefined)],
+    ['node', () => stopAll(r.nodes)],
     ['hub', () => r.hub.stop()],
     ['redis', () => r.redis.stop()],
   ] as const) {
@@ -417,6 +422,25 @@ export function runningLocalNodes(): readonly LocalNode[] {
   return running?.nodes ?? [];
 }
 
+/**
+ * Stops node `index` of the running cluster (a no-op for one already gone, e.g. SIGKILLed) and
+ * starts it again under the same id file or gridnode.toml, so it comes back as the same node
+ * and first removes the containers its earlier run left: a machine rebooting, for fault tests.
+ */
+export async function restartLocalNode(index: number): Promise<LocalNode> {
+  const r = running;
+  if (!r || !r.nodes[index]) throw new GridCoreError('local', 'noSuchNode', l10n.t('The local cluster has no node {index}.', { index: index + 1 }));
+  await r.nodes[index].stop();
+  const node = await r.startNode(index);
+  if (running !== r) {
+    // the cluster was stopped meanwhile: this node must not outlive it
+    await node.stop();
+    throw new GridCoreError('local', 'noSuchNode', l10n.t('The local cluster has no node {index}.', { index: index + 1 }));
+  }
+  r.nodes[index] = node;
+  return node;
+}
+
 /** Items in the queues (Redis lists) of a running local cluster: what a stop keeps on disk. */
 export async function localClusterHoldings(info: Pick<LocalClusterInfo, 'profile'>, timeoutMs = 5000): Promise<QueueHoldings> {
   const { queueHoldings } = await import('../core/queues/index');
@@ -434,6 +458,22 @@ const MAX_NODES = 16;
  *  so that /api/nodes and the tree tell them apart. */
 function nodeHostname(index: number, count: number): string | undefined {
   return count > 1 ? `${osHostname()}-${index + 1}` : undefined;
+}
+
+/** Several nodes share one output channel: each line says whose it is. */
+function prefixed(logger: Logger, prefix: string): Logger {
+  return {
+    trace: (m) => logger.trace(prefix + m),
+    info: (m) => logger.info(prefix + m),
+    warn: (m) => logger.warn(prefix + m),
+    error: (m) => logger.error(prefix + (m instanceof Error ? m.message : m)),
+  };
+}
+
+/** Stops every node, side by side; one that fails does not keep the others running. */
+async function stopAll(nodes: readonly LocalNode[]): Promise<void> {
+  const failed = (await Promise.allSettled(nodes.map((n) => n.stop()))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** The Redis password of earlier starts (its data is under it; saved profiles hold it), else a new one. */

@@ -179,6 +179,16 @@ export function configToml(values: Partial<ComputeHubFileConfig> | Partial<Omit<
   return stringify(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)));
 }
 
+/** `node_id` of a gridnode.toml an earlier run wrote back, if the file is there and readable. */
+export function readGridNodeId(file: string): string | undefined {
+  try {
+    const id = parse(readFileSync(file, 'utf8')).node_id;
+    return typeof id === 'string' && id ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Sets `node_id` in a gridnode.toml, keeping every other line and comment as it was. */
 export function writeGridNodeId(file: string, nodeId: string): void {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';

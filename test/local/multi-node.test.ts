@@ -1,7 +1,8 @@
 // A local cluster of two nodes (gridcore.localCluster.nodes = 2): the hub lists two nodes with
 // their own ids and hostnames, both run the task's containers, and with one gone (stopped; or
 // its process SIGKILLed with its containers, as a machine that dies) the other goes on: items
-// pushed afterwards are all squared. Real Docker engine, real redis-server.
+// pushed afterwards are all squared; the killed one, restarted, comes back as the same node.
+// Real Docker engine, real redis-server.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -9,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import Redis from 'ioredis';
 import type { HubNode } from '../../src/core/types';
-import { runningLocalNodes, startLocalCluster, stopLocalCluster, type LocalClusterInfo, type LocalClusterOptions } from '../../src/local/cluster';
+import { restartLocalNode, runningLocalNodes, startLocalCluster, stopLocalCluster, type LocalClusterInfo, type LocalClusterOptions } from '../../src/local/cluster';
 import { pidAlive } from '../../src/local/cluster/state';
 import { freePort } from '../support/redis';
 import { hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
@@ -123,10 +124,20 @@ test('two node processes: one SIGKILLed with its containers, the other keeps pro
     await task.push(1001, 1200);
     await until('1001..1200 squared by the node left', () => task.squared(1001, 1200), 90_000, 300);
     assert.ok((await nodeContainers(env.docker, survivorId)).some((c) => c.State === 'running'));
+
+    // The machine comes back: the same node (its id kept in gridnode.toml) clears what it left and works again.
+    assert.ok((await nodeContainers(env.docker, victimId)).length > 0, 'the killed node left its (killed) containers');
+    const back = await restartLocalNode(0);
+    assert.notEqual(back.pid, undefined);
+    assert.equal(tomlId('gridnode.toml'), victimId);
+    await until('the restarted node runs its container again', async () => {
+      const cs = await nodeContainers(env.docker, victimId);
+      return cs.length === 1 && cs[0].State === 'running';
+    }, 90_000, 300);
+    assert.deepEqual((await listNodes(info)).map((n) => n.id).sort(), [...info.nodeIds].sort(), 'no third node');
   } finally {
     task.close();
     await stopLocalCluster();
   }
-  // what the killed node left behind is not ours to remove here: the next start of that node does it
-  for (const id of info.nodeIds) for (const c of await nodeContainers(env.docker, id)) await env.docker.getContainer(c.Id).remove({ force: true });
+  for (const id of info.nodeIds) assert.deepEqual(await nodeContainers(env.docker, id), [], `node ${id} left containers`);
 });

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
 import { GridNode, type GridNodeOptions } from '../node/gridNode';
-import { configToml } from '../upstreamConfig';
+import { configToml, readGridNodeId } from '../upstreamConfig';
 import { readJson, writePrivateJson } from './state';
 import { spawnWatched } from './watchdog';
 
@@ -67,6 +67,8 @@ export async function startLocalNode(o: {
   const toml = configToml({
     server_url: o.hubUrl,
     token: o.token,
+    // the id it wrote back last time: it comes back as the same node and removes what it left
+    node_id: readGridNodeId(config),
     parallelism: s.parallelism || undefined,
     heartbeat_interval: seconds(s.heartbeatIntervalMs),
     stop_timeout: seconds(s.stopTimeoutMs),
