@@ -59,11 +59,12 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     );
     await saveAndSelect(ctx, info.profile);
     const moved = info.movedPorts.hub || info.movedPorts.redis;
-    void vscode.window.showInformationMessage(
-      moved
-        ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', info.profile.computehubUrl)
-        : vscode.l10n.t('Local cluster started at {0}.', info.profile.computehubUrl),
-    );
+    const started = moved
+      ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', info.profile.computehubUrl)
+      : vscode.l10n.t('Local cluster started at {0}.', info.profile.computehubUrl);
+    // Its Redis persists: queues from earlier runs are back, and the user should not be surprised by them.
+    const kept = local.keptOnStart(await local.localClusterHoldings(info).catch(() => undefined));
+    void vscode.window.showInformationMessage(kept ? `${started} ${kept}` : started);
     return info.profile.name;
   });
 

@@ -27,7 +27,7 @@ import {
 } from './cluster/state';
 import { dockerFrom } from './node/containers';
 
-export { keptAfterStop, stopConfirmation, type StopConfirmation } from './cluster/stopText';
+export { keptAfterStop, keptOnStart, stopConfirmation, type StopConfirmation } from './cluster/keptDataText';
 
 export type ClusterStep = 'docker' | 'ports' | 'secrets' | 'redis' | 'hub' | 'node' | 'register' | 'state';
 export type ClusterPart = 'cluster' | 'redis' | 'hub' | 'node';

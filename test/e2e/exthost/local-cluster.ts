@@ -141,7 +141,14 @@ describe('local cluster through the commands', function () {
 
   it('starts again with the queue as it was, under the saved profile', async function () {
     this.timeout(120_000);
-    assert.equal(await vscode.commands.executeCommand('gridcore.startLocalCluster'), CLUSTER);
+    const shown = await answeringMessages(
+      () => undefined,
+      async (messages) => {
+        assert.equal(await vscode.commands.executeCommand('gridcore.startLocalCluster'), CLUSTER);
+        return messages;
+      },
+    );
+    assert.ok(shown.some((m) => m.message.endsWith(' Its queues hold 1,234 items kept from earlier runs.')), JSON.stringify(shown));
     const api = await gridcore();
     assert.deepEqual(await (await api.service!.queues(CLUSTER)).lengths([KEPT_QUEUE]), { [KEPT_QUEUE]: 1234 });
   });

@@ -1,8 +1,9 @@
-// What Stop Local Cluster asks and what the main job says at its end: the count is shown as
-// counted, nothing is asked when the queues are empty, and an unknown count is said to be unknown.
+// What Stop Local Cluster asks, what the main job says at its end and what a start adds: the
+// count is shown as counted, nothing is asked when the queues are empty, and an unknown count
+// is said to be unknown.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { keptAfterStop, stopConfirmation } from '../../src/local/cluster/stopText';
+import { keptAfterStop, keptOnStart, stopConfirmation } from '../../src/local/cluster/keptDataText';
 
 const DIR = '/home/u/.config/agents/skills/agent-idm-gridcore/state/gridcore-local/redis';
 
@@ -40,4 +41,10 @@ test('the main job says what stays, and no count when it has none', () => {
   );
   assert.equal(keptAfterStop({ queues: 0, items: 0 }, DIR), "The local cluster's queues are empty; nothing is kept.");
   assert.equal(keptAfterStop(undefined, DIR), `The local cluster keeps its queues in ${DIR}; they are back when it starts again.`);
+});
+
+test('a start names what came back, and says nothing when nothing did or the count is unknown', () => {
+  assert.equal(keptOnStart({ queues: 2, items: 50_000 }), 'Its queues hold 50,000 items kept from earlier runs.');
+  assert.equal(keptOnStart({ queues: 0, items: 0 }), undefined);
+  assert.equal(keptOnStart(undefined), undefined);
 });

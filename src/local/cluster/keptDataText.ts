@@ -1,6 +1,7 @@
-// What stopping the local cluster says about the data it keeps. Its Redis persists (see
-// redis.ts), so a stop deletes nothing, but the user should know how much stays and where,
-// and is asked first when the queues hold anything. Pure: unit-tested in plain Node.
+// What the local cluster says about the data it keeps. Its Redis persists (see redis.ts), so
+// a stop deletes nothing, but the user should know how much stays and where, and is asked
+// first when the queues hold anything; a start says what came back. Pure: unit-tested in
+// plain Node.
 import { l10n } from '../../core/l10n';
 import type { QueueHoldings } from '../../core/queues/holdings';
 import { formatCount } from '../../ui-model/format';
@@ -49,4 +50,10 @@ export function keptAfterStop(held: QueueHoldings | undefined, dataDir: string):
     queues: formatCount(held.queues),
     folder: dataDir,
   });
+}
+
+/** Appended to "Local cluster started": what came back from earlier runs (nothing when none, or unknown). */
+export function keptOnStart(held: QueueHoldings | undefined): string | undefined {
+  if (!held || held.items === 0) return undefined;
+  return l10n.t('Its queues hold {items} items kept from earlier runs.', { items: formatCount(held.items) });
 }
