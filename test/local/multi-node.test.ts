@@ -1,8 +1,8 @@
 // A local cluster of two nodes (gridcore.localCluster.nodes = 2): the hub lists two nodes with
-// their own ids and hostnames, both run the task's containers, and with one gone (stopped; or
-// its process SIGKILLed with its containers, as a machine that dies) the other goes on: items
-// pushed afterwards are all squared; the killed one, restarted, comes back as the same node.
-// Real Docker engine, real redis-server.
+// their own ids and hostnames, both run the task's containers, and with one gone (stopped
+// through the hub, as the tree's Stop Node does; or its process SIGKILLed with its containers,
+// as a machine that dies) the other goes on: items pushed afterwards are all squared. The one
+// gone, restarted, comes back as the same node. Real Docker engine, real redis-server.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -58,7 +58,7 @@ async function bothRunning(info: LocalClusterInfo): Promise<void> {
   }
 }
 
-test('two nodes: distinct ids and hostnames; one stopped, the other keeps processing', async () => {
+test('two nodes: distinct ids and hostnames; one stopped through the hub, the other keeps processing; it comes back as itself', async () => {
   const info = await startTwo('embedded');
   const task = await squareTask(info, 'two-stop');
   try {
@@ -73,13 +73,21 @@ test('two nodes: distinct ids and hostnames; one stopped, the other keeps proces
     await bothRunning(info);
     await until('1..200 squared', () => task.squared(1, 200), 90_000, 300);
 
+    // What the tree's Stop Node does: a stop request, delivered on the node's next heartbeat.
     const [first, second] = runningLocalNodes();
-    await second.stop();
+    assert.equal((await hubCall(info.profile.computehubUrl, info.profile.token, 'POST', `/api/nodes/${info.nodeIds[1]}/stop`)).status, 200);
+    assert.equal(await second.gridNode!.exited, 'stopRequested');
     assert.deepEqual(await nodeContainers(env.docker, info.nodeIds[1]), [], 'the stopped node left no container');
     await task.push(1001, 1200);
     await until('1001..1200 squared by the node left', () => task.squared(1001, 1200), 90_000, 300);
     assert.ok((await nodeContainers(env.docker, info.nodeIds[0])).length > 0, 'the first node still runs its container');
-    assert.equal(first.gridNode?.snapshot().status === 'Error', false);
+    assert.notEqual(first.gridNode?.snapshot().status, 'Error');
+
+    const back = await restartLocalNode(1);
+    assert.equal(back.nodeId, info.nodeIds[1], 'the same node id (kept in node-2.json)');
+    await bothRunning(info);
+    await task.push(2001, 2200);
+    await until('2001..2200 squared', () => task.squared(2001, 2200), 90_000, 300);
   } finally {
     task.close();
     assert.equal(await stopLocalCluster(), true);
