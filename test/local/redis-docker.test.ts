@@ -5,7 +5,7 @@
 // Its data persists to a bind-mounted folder of this machine, like redis-server's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
@@ -181,4 +181,26 @@ test('Redis in a container persists to the data folder as our user, and a contai
     await second.stop();
   }
   assert.deepEqual(await redisContainers(env.docker), []);
+});
+
+test('Redis in a container on a damaged append-only file: the start fails at once saying how to repair it', async () => {
+  const dataDir = join(env.dir, 'docker-damaged');
+  const first = await withoutRedisOnPath(async () => startLocalRedis({ port: await freePort(), password: 'pw-damaged', dataDir, docker: () => env.docker, logger: silentLogger }));
+  const r = new Redis(first.url, { maxRetriesPerRequest: 1 });
+  await r.lpush('q', 'a', 'b', 'c');
+  r.disconnect();
+  await first.stop();
+  const dir = join(dataDir, 'appendonlydir');
+  const incr = join(dir, readdirSync(dir).find((f) => f.endsWith('.incr.aof'))!);
+  const bytes = readFileSync(incr);
+  writeFileSync(incr, Buffer.concat([bytes.subarray(0, 10), Buffer.from('GARBAGE'), bytes.subarray(10)]));
+  await assert.rejects(
+    withoutRedisOnPath(async () => startLocalRedis({ port: await freePort(), password: 'pw-damaged', dataDir, docker: () => env.docker, logger: silentLogger })),
+    (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'redisData', e.message);
+      assert.ok(e.message.includes(`redis-check-aof --fix ${join(dir, 'appendonly.aof.manifest')}`), e.message);
+      return true;
+    },
+  );
+  assert.deepEqual(await redisContainers(env.docker), [], 'the failed container was removed');
 });

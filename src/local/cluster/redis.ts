@@ -16,6 +16,7 @@ import { GridCoreError } from '../../core/errors';
 import { l10n } from '../../core/l10n';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
+import { ContainerOps } from '../node/containers';
 import { spawnWatched } from './watchdog';
 
 export const REDIS_IMAGE = 'redis:7-alpine';
@@ -157,10 +158,18 @@ export async function startLocalRedis(o: {
     await c.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
     await c.remove({ force: true }).catch(() => undefined);
   };
+  let exited = false;
+  // next-exit: asked before the start, so that even an instant exit is seen
+  void c.wait({ condition: 'next-exit' }).then(
+    () => (exited = true),
+    () => (exited = true),
+  );
   await c.start();
-  if (!(await waitReady(o.port, o.password, () => true))) {
+  if (!(await waitReady(o.port, o.password, () => !exited))) {
+    // Its log says why (a damaged file, as for redis-server); read before the container goes.
+    const logs = await new ContainerOps(docker, o.logger, () => [o.password]).lastLogs(c, 30);
     await stop();
-    throw new GridCoreError('local', 'redisStart', l10n.t('The Redis container did not answer on port {port}.', { port: o.port }));
+    throw dataUnreadable(logs.split('\n'), o.dataDir) ?? new GridCoreError('local', 'redisStart', l10n.t('The Redis container did not answer on port {port}.', { port: o.port }));
   }
   return { kind: 'docker', port: o.port, url, containerId: c.id, stop };
 }
