@@ -95,11 +95,6 @@ test('two nodes: distinct ids and hostnames; one stopped through the hub, the ot
   for (const id of info.nodeIds) assert.deepEqual(await nodeContainers(env.docker, id), []);
 });
 
-/** The process a watched command runs as (the watchdog's only child). */
-function childOf(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]);
-}
-
 test('two node processes: one SIGKILLed with its containers, the other keeps processing', async () => {
   assert.ok(existsSync(join(DIST, 'gridnode.js')), 'dist/gridnode.js is built (node test/run.mjs local builds it)');
   // our standalone node as the `gridnode` binary, so each node is a process of its own
@@ -123,7 +118,8 @@ test('two node processes: one SIGKILLed with its containers, the other keeps pro
     const survivorId = info.nodeIds.find((id) => id !== victimId)!;
     assert.equal(await until('node 2 wrote its id back', () => tomlId('gridnode-2.toml')), survivorId);
 
-    const victim = childOf(runningLocalNodes()[0].pid!);
+    const victim = runningLocalNodes()[0].commandPid!()!;
+    assert.ok(victim > 0 && victim !== runningLocalNodes()[0].pid, 'the node process, not its watchdog');
     process.kill(victim, 'SIGKILL');
     // a machine that dies takes its containers with it
     for (const c of await nodeContainers(env.docker, victimId)) await env.docker.getContainer(c.Id).kill().catch(() => undefined);

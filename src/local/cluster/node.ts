@@ -24,6 +24,8 @@ export interface LocalNode {
   /** known at once for ours; for a binary, read from /api/nodes once it registered */
   nodeId?: string;
   pid?: number;
+  /** a binary node's own process (not its watchdog's), while it runs */
+  commandPid?(): number | undefined;
   gridNode?: GridNode;
   stop(): Promise<void>;
 }
@@ -88,5 +90,5 @@ export async function startLocalNode(o: {
     logger: o.logger,
     redact: (line) => redact(line, [o.token]),
   });
-  return { kind: 'binary', pid: p.pid, stop: () => p.stop(graceMs + 1000) };
+  return { kind: 'binary', pid: p.pid, commandPid: () => p.commandPid(), stop: () => p.stop(graceMs + 1000) };
 }
