@@ -61,6 +61,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
           gridnodeBinary: s.gridnodePath || undefined,
           redisServer: s.redisServerPath || undefined,
           node: s.parallelism ? { parallelism: s.parallelism } : undefined,
+          nodes: s.nodes,
           onStep: (step, text) => {
             ctx.logger.info(`local cluster: ${step}`);
             progress.report({ message: text });
@@ -71,11 +72,12 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     );
     await saveAndSelect(ctx, info.profile);
     const moved = info.movedPorts.hub || info.movedPorts.redis;
-    void vscode.window.showInformationMessage(
-      moved
-        ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', info.profile.computehubUrl)
-        : vscode.l10n.t('Local cluster started at {0}.', info.profile.computehubUrl),
-    );
+    const started = moved
+      ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', info.profile.computehubUrl)
+      : vscode.l10n.t('Local cluster started at {0}.', info.profile.computehubUrl);
+    // Its Redis persists: queues from earlier runs are back, and the user should not be surprised by them.
+    const kept = local.keptOnStart(await local.localClusterHoldings(info).catch(() => undefined));
+    void vscode.window.showInformationMessage(kept ? `${started} ${kept}` : started);
     return info.profile.name;
   });
 
@@ -108,6 +110,14 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
       void vscode.window.showInformationMessage(vscode.l10n.t('Local cluster stopped.'));
       await ctx.monitors.refresh(found.profile.name);
       return true;
+    }
+    if (found) {
+      // Its queues survive the stop (Redis persists), but the user hears how much and where first.
+      const held = await local.localClusterHoldings(found).catch((e: Error) => e);
+      if (held instanceof Error) ctx.logger.warn(`counting the local cluster's items: ${held.message}`);
+      const ask = local.stopConfirmation(held, found.dataDir);
+      const stop = vscode.l10n.t('Stop Local Cluster');
+      if (ask && (await vscode.window.showWarningMessage(ask.message, { modal: true, detail: ask.detail }, stop)) !== stop) return false;
     }
     const stopped = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },

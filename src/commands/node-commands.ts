@@ -120,14 +120,15 @@ async function ownLocalNode(ctx: CommandContext, cluster: string, nodeId: string
   const profile = (await ctx.service.profiles.list()).find((p) => p.name === cluster);
   if (profile?.source !== 'local' || !(await isLocalClusterHere(ctx, cluster))) return undefined;
   const local = await import('../local/cluster.js');
-  const state = local.localNodeState();
+  const state = local.localNodeState(nodeId);
   if (!state || state.nodeId !== nodeId || state.stopped) return undefined;
   return {
     waitStopped: (ms) =>
       new Promise<boolean>((resolve) => {
-        if (local.localNodeState()?.stopped) return resolve(true);
+        if (local.localNodeState(nodeId)?.stopped) return resolve(true);
         const timer = setTimeout(() => (sub.dispose(), resolve(false)), ms);
-        const sub = local.onLocalNodeStopped(() => {
+        const sub = local.onLocalNodeStopped((id) => {
+          if (id !== nodeId) return;
           clearTimeout(timer);
           sub.dispose();
           resolve(true);

@@ -1,18 +1,23 @@
-// The embedded local cluster: Redis + ComputeHub + one GridNode on this machine, started by
-// one call and stopped by another. Free of `vscode`: the UI passes a step callback (for its
-// progress notification), a cancellation signal and a logger per part.
+// The embedded local cluster: Redis + ComputeHub + one or more GridNodes on this machine,
+// started by one call and stopped by another. Redis keeps its data across stops (see
+// cluster/redis.ts), under the same password, so a saved `local` profile stays valid. Free of
+// `vscode`: the UI passes a step callback (for its progress notification), a cancellation
+// signal and a logger per part.
 import { randomBytes } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
 import type Docker from 'dockerode';
 import { GridCoreError, HubError, isGridCoreError } from '../core/errors';
 import { createHubClient, HubPools } from '../core/hubClient';
 import { l10n } from '../core/l10n';
 import { silentLogger, type CancellationSignal, type Logger } from '../core/ports';
 import { requireBridgeGateway } from './cluster/bridge';
+import type { QueueHoldings } from '../core/queues/holdings';
+import type { HubNode } from '../core/types';
 import { healthOk, startLocalHub, type LocalHub } from './cluster/hub';
 import { startLocalNode, type LocalNode, type LocalNodeSettings } from './cluster/node';
 import { pickPort } from './cluster/ports';
-import { onPath, startLocalRedis, type LocalRedis } from './cluster/redis';
+import { onPath, startLocalRedis, type AppendFsync, type LocalRedis } from './cluster/redis';
 import {
   clusterPaths,
   defaultSkillDir,
@@ -25,6 +30,8 @@ import {
   type SkillLocalCluster,
 } from './cluster/state';
 import { dockerFrom } from './node/containers';
+
+export { keptAfterStop, keptOnStart, stopConfirmation, type StopConfirmation } from './cluster/keptDataText';
 
 export type ClusterStep = 'docker' | 'ports' | 'secrets' | 'redis' | 'hub' | 'node' | 'register' | 'state';
 export type ClusterPart = 'cluster' | 'redis' | 'hub' | 'node';
@@ -45,7 +52,11 @@ export interface LocalClusterOptions {
   gridnodeBinary?: string | 'auto';
   /** redis-server command (default: `redis-server` on PATH, else the redis:7-alpine image) */
   redisServer?: string;
+  /** Redis's appendfsync (default everysec; see cluster/redis.ts for what `always` buys) */
+  redisAppendFsync?: AppendFsync;
   node?: LocalNodeSettings;
+  /** how many nodes to run (default 1; the gridcore.localCluster.nodes setting) */
+  nodes?: number;
   /** how long to wait for the node to show in /api/nodes */
   registerTimeoutMs?: number;
   onStep?(step: ClusterStep, text: string): void;
@@ -70,6 +81,10 @@ export interface LocalClusterInfo {
   hubPort: number;
   redisPort: number;
   nodeId?: string;
+  /** every node's id, in start order (nodeId is the first) */
+  nodeIds: string[];
+  /** folder of Redis's append-only files: what a stop keeps */
+  dataDir: string;
   /** pid of the process that owns the cluster */
   pid: number;
   /** false when another process (a terminal's start:local, another VS Code window) started it */
@@ -84,11 +99,11 @@ interface RunningCluster {
   info: LocalClusterInfo;
   redis: LocalRedis;
   hub: LocalHub;
-  node: LocalNode;
-  /** the node ended while the cluster runs (Stop Node): Start Node starts it again */
-  nodeStopped: boolean;
-  /** starts the cluster's node again with the settings (and id) it first had */
-  startNode(): Promise<LocalNode>;
+  nodes: LocalNode[];
+  /** per node: it ended while the cluster runs (Stop Node); Start Node starts it again */
+  stopped: boolean[];
+  /** starts node `index` again, with the settings (and id) of the first start */
+  startNode(index: number): Promise<LocalNode>;
   lockFile: string;
   skillState: string;
   offExit: () => void;
@@ -137,7 +152,7 @@ function stepHint(step: ClusterStep): string {
 
 /** Causes whose message already says what to do: a generic hint after them would contradict it
  *  (a configured redis-server path that is missing is fixed in the setting, not by installing). */
-const CAUSES_WITH_REMEDY = new Set(['redisServerMissing', 'noBridge']);
+const CAUSES_WITH_REMEDY = new Set(['redisServerMissing', 'noBridge', 'redisData']);
 
 export function stepFailed(step: ClusterStep, cause: unknown): GridCoreError {
   if (isGridCoreError(cause) && cause.code === 'cancelled') return cause;
@@ -173,6 +188,40 @@ export async function waitForNode(hubUrl: string, token: string, nodeId: string 
     await pools.close();
   }
   throw new GridCoreError('local', 'nodeMissing', l10n.t('The node did not register with the ComputeHub within {seconds} s.', { seconds: Math.round(timeoutMs / 1000) }));
+}
+
+/** Ids of all nodes once each shows in /api/nodes; a binary node's id is learned there. */
+async function waitForNodes(hubUrl: string, token: string, nodes: LocalNode[], timeoutMs: number, signal?: CancellationSignal): Promise<string[]> {
+  if (nodes.length === 1) return [await waitForNode(hubUrl, token, nodes[0].nodeId, timeoutMs, signal)];
+  const deadline = Date.now() + timeoutMs;
+  const ids: string[] = [];
+  for (const n of nodes.filter((x) => x.nodeId)) ids.push(await waitForNode(hubUrl, token, n.nodeId, Math.max(1, deadline - Date.now()), signal));
+  // Binary nodes: ids the hub lists that no other node holds, until there is one per node.
+  while (ids.length < nodes.length) {
+    if (signal?.isCancellationRequested) throw cancelled();
+    const listed = await listNodeIds(hubUrl, token);
+    for (const id of listed) if (!ids.includes(id) && ids.length < nodes.length) ids.push(id);
+    if (ids.length < nodes.length) {
+      if (Date.now() > deadline) {
+        throw new GridCoreError('local', 'nodeMissing', l10n.t('Only {count} of {total} nodes registered with the ComputeHub within {seconds} s.', { count: ids.length, total: nodes.length, seconds: Math.round(timeoutMs / 1000) }));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return ids;
+}
+
+async function listNodeIds(hubUrl: string, token: string): Promise<string[]> {
+  try {
+    const res = await fetch(`${hubUrl}/api/nodes`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
+    if (res.status !== 200) {
+      await res.text();
+      return [];
+    }
+    return ((await res.json()) as HubNode[]).map((n) => n.id);
+  } catch {
+    return [];
+  }
 }
 
 function cancelled(): GridCoreError {
@@ -237,10 +286,19 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
 
     enter('secrets');
     const token = randomBytes(24).toString('base64url');
-    const redisPassword = randomBytes(24).toString('base64url');
+    const redisPassword = keptRedisPassword(paths.redisSecret);
 
     enter('redis');
-    const redis = await startLocalRedis({ port: redisPick.port, password: redisPassword, alsoBind: redisHost, redisServer: opts.redisServer, docker: () => docker, logger: log('redis') });
+    const redis = await startLocalRedis({
+      port: redisPick.port,
+      password: redisPassword,
+      dataDir: paths.redisDir,
+      appendFsync: opts.redisAppendFsync,
+      alsoBind: redisHost,
+      redisServer: opts.redisServer,
+      docker: () => docker,
+      logger: log('redis'),
+    });
     cleanups.push(() => redis.stop());
 
     enter('hub');
@@ -255,7 +313,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     if (!(await healthOk(hub.url, 3000))) throw new GridCoreError('local', 'hubHealth', l10n.t('The ComputeHub at {url} does not answer /health.', { url: hub.url }));
 
     enter('node');
-    const startNode = () =>
+    const count = nodeCount(opts.nodes);
+    const startNode = (index: number) =>
       startLocalNode({
         hubUrl: hub.url,
         token,
@@ -266,13 +325,20 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
         // On one machine a faster poll than upstream's fixed 10 s costs nothing and makes a
         // registered task start at once.
         settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
-        logger: log('node'),
+        index,
+        hostname: nodeHostname(index, count),
+        logger: count > 1 ? prefixed(log('node'), `[node ${index + 1}] `) : log('node'),
       });
-    const node = await startNode();
-    cleanups.push(() => node.stop());
+    const nodes: LocalNode[] = [];
+    for (let index = 0; index < count; index++) {
+      const node = await startNode(index);
+      nodes.push(node);
+      cleanups.push(() => node.stop());
+    }
 
     enter('register');
-    const nodeId = await waitForNode(hub.url, token, node.nodeId, opts.registerTimeoutMs ?? 30_000, opts.signal);
+    const nodeIds = await waitForNodes(hub.url, token, nodes, opts.registerTimeoutMs ?? 30_000, opts.signal);
+    const nodeId = nodeIds[0];
 
     enter('state');
     const info: LocalClusterInfo = {
@@ -280,6 +346,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       hubPort: hub.port,
       redisPort: redis.port,
       nodeId,
+      nodeIds,
+      dataDir: paths.redisDir,
       pid: process.pid,
       ownedHere: true,
       startedBy: opts.startedBy ?? 'window',
@@ -296,6 +364,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       redisUrl: redis.url,
       token,
       nodeId,
+      nodeIds,
       startedAt: new Date().toISOString(),
       startedBy: opts.startedBy ?? 'window',
     };
@@ -313,8 +382,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       info,
       redis,
       hub,
-      node,
-      nodeStopped: false,
+      nodes,
+      stopped: nodes.map(() => false),
       startNode,
       lockFile: paths.lock,
       skillState: paths.skillState,
@@ -323,8 +392,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
         offStopRequests();
       },
     };
-    watchNode(running, node, clusterLog);
-    clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port}, node ${nodeId}`);
+    nodes.forEach((node, index) => watchNode(running!, index, node, clusterLog));
+    clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port} (data in ${paths.redisDir}), node(s) ${nodeIds.join(', ')}`);
     return info;
   } catch (e) {
     clusterLog.error(`step ${step} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -333,14 +402,16 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
   }
 }
 
-/** Stops the cluster this process started: node (its containers removed), hub, Redis. */
+/** Stops the cluster this process started: nodes (their containers removed), hub, Redis.
+ *  Redis's data stays in its folder for the next start; callers that ask the user first
+ *  count it with localClusterHoldings() before calling this. */
 export async function stopLocalCluster(opts: { logger?: Logger } = {}): Promise<boolean> {
   const r = running;
   if (!r) return false;
   running = undefined;
   const log = opts.logger ?? silentLogger;
   for (const [part, stop] of [
-    ['node', () => r.node.stop()],
+    ['node', () => stopAll(r.nodes)],
     ['hub', () => r.hub.stop()],
     ['redis', () => r.redis.stop()],
   ] as const) {
@@ -357,12 +428,12 @@ export async function stopLocalCluster(opts: { logger?: Logger } = {}): Promise<
   return true;
 }
 
-/** The node may end while the cluster runs (the hub relayed a Stop Node): this process knows
+/** A node may end while the cluster runs (the hub relayed a Stop Node): this process knows
  *  at once, long before the hub drops the silent node from its list. */
-function watchNode(r: RunningCluster, node: LocalNode, log: Logger): void {
+function watchNode(r: RunningCluster, index: number, node: LocalNode, log: Logger): void {
   void node.exited.then(() => {
-    if (running !== r || r.node !== node) return;
-    r.nodeStopped = true;
+    if (running !== r || r.nodes[index] !== node) return;
+    r.stopped[index] = true;
     log.info(`node ${node.nodeId ?? ''} stopped; the cluster keeps running`);
     for (const l of [...nodeListeners]) l(node.nodeId);
   });
@@ -376,30 +447,48 @@ export function onLocalNodeStopped(listener: (nodeId: string | undefined) => voi
   return { dispose: () => nodeListeners.delete(listener) };
 }
 
-/** The node of the cluster running in this process: its id, and whether it stopped. */
-export function localNodeState(): { nodeId?: string; stopped: boolean } | undefined {
-  return running && { nodeId: running.info.nodeId, stopped: running.nodeStopped };
+/** A node of the cluster running in this process (`nodeId`, else the first stopped one, else
+ *  the first): its id, and whether it stopped. */
+export function localNodeState(nodeId?: string): { nodeId?: string; stopped: boolean } | undefined {
+  const r = running;
+  if (!r) return undefined;
+  const ids = r.info.nodeIds;
+  const index = nodeId !== undefined ? ids.indexOf(nodeId) : Math.max(0, r.stopped.indexOf(true));
+  if (index < 0) return undefined;
+  return { nodeId: ids[index] ?? r.nodes[index]?.nodeId, stopped: r.stopped[index] ?? false };
 }
 
 /**
- * Starts the node of the cluster running in this process again (after Stop Node), with its
- * old id, and waits until the hub lists it. Returns its id; undefined when no cluster runs
- * here. A node that runs is left as it is.
+ * Starts the stopped nodes of the cluster running in this process again (after Stop Node),
+ * each with its old id, and waits until the hub lists them. Returns the first one's id (the
+ * first node's when none was stopped); undefined when no cluster runs here.
  */
 export async function startLocalClusterNode(opts: { registerTimeoutMs?: number; logger?: Logger } = {}): Promise<string | undefined> {
   const r = running;
   if (!r) return undefined;
-  if (!r.nodeStopped) return r.info.nodeId;
-  const node = await r.startNode();
+  let first: string | undefined;
+  for (let index = 0; index < r.nodes.length; index++) {
+    if (!r.stopped[index]) continue;
+    const id = await startNodeAgain(r, index, opts.logger ?? silentLogger, opts.registerTimeoutMs);
+    first ??= id;
+  }
+  return first ?? r.info.nodeId;
+}
+
+async function startNodeAgain(r: RunningCluster, index: number, log: Logger, registerTimeoutMs = 30_000): Promise<string | undefined> {
+  const node = await r.startNode(index);
   if (running !== r) {
+    // the cluster was stopped meanwhile: this node must not outlive it
     await node.stop();
     return undefined;
   }
-  r.node = node;
-  r.nodeStopped = false;
-  watchNode(r, node, opts.logger ?? silentLogger);
-  const id = await waitForNode(r.hub.url, r.info.profile.token, node.nodeId ?? r.info.nodeId, opts.registerTimeoutMs ?? 30_000);
-  r.info = { ...r.info, nodeId: id };
+  r.nodes[index] = node;
+  r.stopped[index] = false;
+  watchNode(r, index, node, log);
+  const id = await waitForNode(r.hub.url, r.info.profile.token, node.nodeId ?? r.info.nodeIds[index], registerTimeoutMs);
+  const nodeIds = r.info.nodeIds.slice();
+  nodeIds[index] = id;
+  r.info = { ...r.info, nodeIds, nodeId: nodeIds[0] };
   return id;
 }
 
@@ -452,6 +541,8 @@ export async function findRunningLocalCluster(opts: { skillDir?: string } = {}):
     hubPort: lock.hubPort,
     redisPort: lock.redisPort,
     nodeId: lock.nodeId,
+    nodeIds: lock.nodeIds ?? (lock.nodeId ? [lock.nodeId] : []),
+    dataDir: paths.redisDir,
     pid: lock.pid,
     ownedHere: false,
     startedBy: lock.startedBy,
@@ -459,7 +550,78 @@ export async function findRunningLocalCluster(opts: { skillDir?: string } = {}):
   };
 }
 
-/** The in-process node of the running cluster (tests and the main job look at it). */
+/** The first node of the running cluster (tests and the main job look at it). */
 export function runningLocalNode(): LocalNode | undefined {
-  return running?.node;
+  return running?.nodes[0];
+}
+
+/** Every node of the cluster this process runs, in start order: a test stops or kills one
+ *  (LocalNode.stop, or SIGKILL to a binary node's process) while the others go on. */
+export function runningLocalNodes(): readonly LocalNode[] {
+  return running?.nodes ?? [];
+}
+
+/**
+ * Stops node `index` of the running cluster (a no-op for one already gone, e.g. SIGKILLed) and
+ * starts it again under the same id file or gridnode.toml, so it comes back as the same node
+ * and first removes the containers its earlier run left: a machine rebooting, for fault tests.
+ */
+export async function restartLocalNode(index: number): Promise<LocalNode> {
+  const r = running;
+  if (!r || !r.nodes[index]) throw new GridCoreError('local', 'noSuchNode', l10n.t('The local cluster has no node {index}.', { index: index + 1 }));
+  await r.nodes[index].stop();
+  const node = await r.startNode(index);
+  if (running !== r) {
+    // the cluster was stopped meanwhile: this node must not outlive it
+    await node.stop();
+    throw new GridCoreError('local', 'noSuchNode', l10n.t('The local cluster has no node {index}.', { index: index + 1 }));
+  }
+  r.nodes[index] = node;
+  r.stopped[index] = false;
+  watchNode(r, index, node, silentLogger);
+  return node;
+}
+
+/** Items in the queues (Redis lists) of a running local cluster: what a stop keeps on disk. */
+export async function localClusterHoldings(info: Pick<LocalClusterInfo, 'profile'>, timeoutMs = 5000): Promise<QueueHoldings> {
+  const { queueHoldings } = await import('../core/queues/index');
+  return queueHoldings(info.profile.redisUrl, timeoutMs);
+}
+
+/** The setting's value, within what one machine can sensibly run. */
+function nodeCount(n: number | undefined): number {
+  return Math.min(MAX_NODES, Math.max(1, Math.floor(n ?? 1)));
+}
+
+const MAX_NODES = 16;
+
+/** One node reports the machine's hostname, as before; several report `<host>-1`, `<host>-2`,
+ *  so that /api/nodes and the tree tell them apart. */
+function nodeHostname(index: number, count: number): string | undefined {
+  return count > 1 ? `${osHostname()}-${index + 1}` : undefined;
+}
+
+/** Several nodes share one output channel: each line says whose it is. */
+function prefixed(logger: Logger, prefix: string): Logger {
+  return {
+    trace: (m) => logger.trace(prefix + m),
+    info: (m) => logger.info(prefix + m),
+    warn: (m) => logger.warn(prefix + m),
+    error: (m) => logger.error(prefix + (m instanceof Error ? m.message : m)),
+  };
+}
+
+/** Stops every node, side by side; one that fails does not keep the others running. */
+async function stopAll(nodes: readonly LocalNode[]): Promise<void> {
+  const failed = (await Promise.allSettled(nodes.map((n) => n.stop()))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** The Redis password of earlier starts (its data is under it; saved profiles hold it), else a new one. */
+function keptRedisPassword(file: string): string {
+  const kept = readJson<{ password?: unknown }>(file)?.password;
+  if (typeof kept === 'string' && kept.length >= 16) return kept;
+  const password = randomBytes(24).toString('base64url');
+  writePrivateJson(file, { password });
+  return password;
 }

@@ -41,6 +41,7 @@ async function main(): Promise<number> {
     stopTimeoutMs: seconds(cfg.stop_timeout),
     containerMemoryMb: cfg.container_memory,
     networkMode: cfg.network_mode,
+    hostname: cfg.hostname,
     logger,
   });
   let signalled = false;

@@ -10,7 +10,7 @@ import { formatCount } from '../core/numbers';
 import { MemoryKeyValueStore, MemorySecretStore, type Logger } from '../core/ports';
 import { createGridCoreService } from '../core/service';
 import { ensureBaseImage } from './baseImage';
-import { startLocalCluster, stopLocalCluster, type ClusterPart, type LocalClusterOptions } from './cluster';
+import { keptAfterStop, localClusterHoldings, startLocalCluster, stopLocalCluster, type ClusterPart, type LocalClusterOptions } from './cluster';
 import { dockerFrom } from './node/containers';
 
 export const SAMPLE_IMAGE = 'gridcore-sample/shell-square:local';
@@ -57,7 +57,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobResult> {
     logger: (part) => log(part),
     ...o.cluster,
   });
-  o.print(l10n.t('Local cluster up: ComputeHub {url}, node {node}.', { url: info.profile.computehubUrl, node: info.nodeId ?? '?' }));
+  o.print(l10n.t('Local cluster up: ComputeHub {url}, node {node}.', { url: info.profile.computehubUrl, node: info.nodeIds.join(', ') || '?' }));
 
   const service = createGridCoreService({
     secrets: new MemorySecretStore(),
@@ -120,8 +120,10 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobResult> {
   } finally {
     await service.dispose();
     if (!o.keep) {
+      // The queues outlive the stop (Redis persists): say what stays, counted before the stop.
+      const held = await localClusterHoldings(info).catch(() => undefined);
       o.print(l10n.t('Stopping the local cluster…'));
-      await stopLocalCluster();
+      if (await stopLocalCluster()) o.print(keptAfterStop(held, info.dataDir));
     }
   }
 }

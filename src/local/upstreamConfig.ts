@@ -152,6 +152,9 @@ export interface GridNodeFileConfig {
   network_mode?: string;
   /** GridCore extension (upstream ignores it, polling every 10 s): seconds between task polls */
   task_poll_interval?: number;
+  /** GridCore extension (upstream reports the machine's): hostname to register with, so that
+   *  several nodes of one machine (a local cluster of several nodes) are told apart */
+  hostname?: string;
 }
 
 export async function readGridNodeConfigFile(file: string): Promise<GridNodeFileConfig> {
@@ -167,12 +170,23 @@ export async function readGridNodeConfigFile(file: string): Promise<GridNodeFile
     container_memory: optionalCount(doc, 'container_memory', file) ?? 1024,
     network_mode: optionalString(doc, 'network_mode', file),
     task_poll_interval: optionalSeconds(doc, 'task_poll_interval', file),
+    hostname: optionalString(doc, 'hostname', file),
   };
 }
 
 /** A computehub.toml / gridnode.toml for a process we start; keys left undefined are not written. */
 export function configToml(values: Partial<ComputeHubFileConfig> | Partial<Omit<GridNodeFileConfig, 'file'>>): string {
   return stringify(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)));
+}
+
+/** `node_id` of a gridnode.toml an earlier run wrote back, if the file is there and readable. */
+export function readGridNodeId(file: string): string | undefined {
+  try {
+    const id = parse(readFileSync(file, 'utf8')).node_id;
+    return typeof id === 'string' && id ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Sets `node_id` in a gridnode.toml, keeping every other line and comment as it was. */

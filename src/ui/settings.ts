@@ -33,6 +33,7 @@ export interface LocalClusterSettings {
   computehubPath: string;
   gridnodePath: string;
   redisServerPath: string;
+  nodes: number;
 }
 
 export function localClusterSettings(): LocalClusterSettings {
@@ -44,5 +45,6 @@ export function localClusterSettings(): LocalClusterSettings {
     computehubPath: c.get<string>('localCluster.computehubPath', ''),
     gridnodePath: c.get<string>('localCluster.gridnodePath', ''),
     redisServerPath: c.get<string>('localCluster.redisServerPath', ''),
+    nodes: c.get<number>('localCluster.nodes', 1),
   };
 }

@@ -2,8 +2,10 @@
 // redis:7-alpine image through Docker. Nothing can be pulled here, so the test makes an image
 // of that name from this machine's redis-server and its libraries (as the base image does
 // for redis-cli); it is removed afterwards so that other tests still see "no such image".
+// Its data persists to a bind-mounted folder of this machine, like redis-server's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
@@ -141,7 +143,7 @@ test('no redis-server on PATH: startLocalRedis uses the image, and stop removes 
   process.env.PATH = ['/nonexistent-bin', join(env.dir, 'empty')].join(delimiter);
   let started: ReturnType<typeof startLocalRedis>;
   try {
-    started = startLocalRedis({ port, password: 'pw-docker-fallback', docker: () => env.docker, logger: silentLogger });
+    started = startLocalRedis({ port, password: 'pw-docker-fallback', dataDir: join(env.dir, 'redis-data'), docker: () => env.docker, logger: silentLogger });
   } finally {
     process.env.PATH = saved;
   }
@@ -156,4 +158,49 @@ test('no redis-server on PATH: startLocalRedis uses the image, and stop removes 
   }
   await assert.rejects(env.docker.getContainer(redis.containerId!).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
   assert.equal(await portFree(port), true);
+});
+
+test('Redis in a container persists to the data folder as our user, and a container a killed owner left on it is stopped first', async () => {
+  const dataDir = join(env.dir, 'docker-data');
+  const first = await withoutRedisOnPath(async () => startLocalRedis({ port: await freePort(), password: 'pw-persist', dataDir, docker: () => env.docker, logger: silentLogger }));
+  assert.equal(first.kind, 'docker');
+  const r1 = new Redis(first.url, { maxRetriesPerRequest: 1 });
+  await r1.lpush('kept', ...Array.from({ length: 1000 }, (_, i) => String(i)));
+  r1.disconnect();
+  // No stop: as when the owning process died by SIGKILL with the container still running.
+  const second = await withoutRedisOnPath(async () => startLocalRedis({ port: await freePort(), password: 'pw-persist', dataDir, docker: () => env.docker, logger: silentLogger }));
+  const r2 = new Redis(second.url, { maxRetriesPerRequest: 1 });
+  try {
+    await assert.rejects(env.docker.getContainer(first.containerId!).inspect(), (e: { statusCode?: number }) => e.statusCode === 404, 'the leftover was removed');
+    assert.equal(await r2.llen('kept'), 1000, 'written by the first container, flushed by its graceful stop, read by the second');
+    const files = readdirSync(join(dataDir, 'appendonlydir'));
+    assert.ok(files.length > 0);
+    for (const f of files) assert.equal(statSync(join(dataDir, 'appendonlydir', f)).uid, process.getuid!(), `${f} is ours, not the image's redis user's`);
+  } finally {
+    r2.disconnect();
+    await second.stop();
+  }
+  assert.deepEqual(await redisContainers(env.docker), []);
+});
+
+test('Redis in a container on a damaged append-only file: the start fails at once saying how to repair it', async () => {
+  const dataDir = join(env.dir, 'docker-damaged');
+  const first = await withoutRedisOnPath(async () => startLocalRedis({ port: await freePort(), password: 'pw-damaged', dataDir, docker: () => env.docker, logger: silentLogger }));
+  const r = new Redis(first.url, { maxRetriesPerRequest: 1 });
+  await r.lpush('q', 'a', 'b', 'c');
+  r.disconnect();
+  await first.stop();
+  const dir = join(dataDir, 'appendonlydir');
+  const incr = join(dir, readdirSync(dir).find((f) => f.endsWith('.incr.aof'))!);
+  const bytes = readFileSync(incr);
+  writeFileSync(incr, Buffer.concat([bytes.subarray(0, 10), Buffer.from('GARBAGE'), bytes.subarray(10)]));
+  await assert.rejects(
+    withoutRedisOnPath(async () => startLocalRedis({ port: await freePort(), password: 'pw-damaged', dataDir, docker: () => env.docker, logger: silentLogger })),
+    (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'redisData', e.message);
+      assert.ok(e.message.includes(`redis-check-aof --fix ${join(dir, 'appendonly.aof.manifest')}`), e.message);
+      return true;
+    },
+  );
+  assert.deepEqual(await redisContainers(env.docker), [], 'the failed container was removed');
 });

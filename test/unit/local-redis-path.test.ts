@@ -57,6 +57,7 @@ test('startLocalRedis with a wrong configured path rejects before touching Docke
     startLocalRedis({
       port: 1,
       password: 'pw-not-used',
+      dataDir: join(dir, 'data'),
       redisServer: path,
       docker: () => {
         dockerAsked = true;

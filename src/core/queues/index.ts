@@ -10,6 +10,8 @@ import { RedisConnection } from './connection';
 import { push } from './push';
 import * as read from './read';
 
+export { queueHoldings, type QueueHoldings } from './holdings';
+
 export function createQueueService(cluster: string, redisUrl: string, settings: ServiceSettings, logger: Logger): QueueService {
   const conn = new RedisConnection(redisUrl, { connectTimeoutMs: settings.redisTimeoutMs, commandTimeoutMs: settings.redisTimeoutMs }, logger);
 

@@ -1,12 +1,14 @@
 // The local cluster's node: our GridNode in-process (default; its id kept in a state file),
-// or an upstream `gridnode` binary run with a gridnode.toml we write.
+// or an upstream `gridnode` binary run with a gridnode.toml we write. A cluster of several
+// nodes starts this once per node: each has its own id file or config (node 1 keeps the names
+// a one-node cluster used) and reports its own hostname, so the hub sees distinct machines.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
 import { GridNode, type GridNodeOptions } from '../node/gridNode';
-import { configToml } from '../upstreamConfig';
+import { configToml, readGridNodeId } from '../upstreamConfig';
 import { readJson, writePrivateJson } from './state';
 import { spawnWatched } from './watchdog';
 
@@ -22,6 +24,8 @@ export interface LocalNode {
   /** known at once for ours; for a binary, read from /api/nodes once it registered */
   nodeId?: string;
   pid?: number;
+  /** a binary node's own process (not its watchdog's), while it runs */
+  commandPid?(): number | undefined;
   gridNode?: GridNode;
   /** resolves once the node ended: stopped by the hub (Stop Node), or by stop() */
   exited: Promise<unknown>;
@@ -36,18 +40,24 @@ export async function startLocalNode(o: {
   docker: Docker;
   socketPath?: string;
   settings: LocalNodeSettings;
+  /** 0-based place of this node in the cluster (default 0) */
+  index?: number;
+  /** hostname to report instead of this machine's (our node only: upstream reports its own) */
+  hostname?: string;
   logger: Logger;
 }): Promise<LocalNode> {
   mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   const s = o.settings;
+  const suffix = o.index ? `-${o.index + 1}` : '';
   if (!o.binary) {
-    const idFile = join(o.runDir, 'node.json');
+    const idFile = join(o.runDir, `node${suffix}.json`);
     const node = new GridNode({
       serverUrl: o.hubUrl,
       token: o.token,
       nodeId: readJson<{ node_id?: string }>(idFile)?.node_id,
       saveNodeId: (id) => writePrivateJson(idFile, { node_id: id }),
       ...s,
+      hostname: o.hostname,
       networkMode: s.networkMode ?? 'host',
       docker: o.docker,
       logger: o.logger,
@@ -56,11 +66,13 @@ export async function startLocalNode(o: {
     return { kind: 'embedded', nodeId: id, gridNode: node, exited: node.exited, stop: () => node.dispose() };
   }
 
-  const config = join(o.runDir, 'gridnode.toml');
+  const config = join(o.runDir, `gridnode${suffix}.toml`);
   const seconds = (ms: number | undefined) => (ms ? Math.max(1, Math.round(ms / 1000)) : undefined);
   const toml = configToml({
     server_url: o.hubUrl,
     token: o.token,
+    // the id it wrote back last time: it comes back as the same node and removes what it left
+    node_id: readGridNodeId(config),
     parallelism: s.parallelism || undefined,
     heartbeat_interval: seconds(s.heartbeatIntervalMs),
     stop_timeout: seconds(s.stopTimeoutMs),
@@ -69,6 +81,7 @@ export async function startLocalNode(o: {
     // containers stay on the default bridge: the cluster's Redis listens at its gateway then).
     network_mode: s.networkMode ?? 'host',
     task_poll_interval: s.taskPollIntervalMs ? s.taskPollIntervalMs / 1000 : undefined,
+    hostname: o.hostname,
   });
   writeFileSync(config, toml, { mode: 0o600 });
   o.logger.info(`starting ${o.binary} with ${config}`);
@@ -81,5 +94,5 @@ export async function startLocalNode(o: {
     logger: o.logger,
     redact: (line) => redact(line, [o.token]),
   });
-  return { kind: 'binary', pid: p.pid, exited: p.exited, stop: () => p.stop(graceMs + 1000) };
+  return { kind: 'binary', pid: p.pid, commandPid: () => p.commandPid(), exited: p.exited, stop: () => p.stop(graceMs + 1000) };
 }

@@ -1,18 +1,37 @@
 // Redis for the local cluster: the configured `redis-server`, else the one on PATH, as a watched
 // child process; with neither, the redis:7-alpine image through Docker (host network, so
-// containers and the extension both reach it on 127.0.0.1). Password required, nothing persisted.
+// containers and the extension both reach it on 127.0.0.1). Password required. It persists to
+// an append-only file in the cluster's state folder, fsynced every second: a stop or a restart
+// keeps every queue (only Clear Queue deletes data). A SIGKILL loses what was not yet written
+// to the file: with `everysec` Redis writes before it replies, except while a background
+// fsync is slow, when it holds writes back (and still replies) for up to 2 s; `always`
+// closes that window at about a third of the push rate. A stop is SIGTERM with a long grace,
+// since Redis writes and fsyncs the file on SIGTERM.
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { GridCoreError } from '../../core/errors';
 import { l10n } from '../../core/l10n';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
+import { ContainerOps } from '../node/containers';
 import { spawnWatched } from './watchdog';
 
 export const REDIS_IMAGE = 'redis:7-alpine';
+/** Label of the Redis container naming its data folder: a container an earlier, killed owner
+ *  left running on that folder is stopped before a new one opens the same files. */
+export const REDIS_DATA_LABEL = 'gridcore.local.data';
+/** SIGTERM to SIGKILL: Redis writes and fsyncs its append-only file on SIGTERM. */
+const STOP_GRACE_MS = 30_000;
+
+export type AppendFsync = 'everysec' | 'always';
+
+/** The arguments that make Redis persist to `dir` (see the top of this file). */
+export function persistenceArgs(dir: string, fsync: AppendFsync = 'everysec'): string[] {
+  return ['--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', ''];
+}
 
 export interface LocalRedis {
   kind: 'process' | 'docker';
@@ -86,6 +105,10 @@ export async function startLocalRedis(o: {
   /** a second address to listen on, which the URL then names (the bridge gateway, for
    *  containers on Docker's default network); 127.0.0.1 is always bound */
   alsoBind?: string;
+  /** folder of the append-only files (created, mode 700) */
+  dataDir: string;
+  /** default everysec */
+  appendFsync?: AppendFsync;
   redisServer?: string;
   docker: () => Docker;
   logger: Logger;
@@ -94,20 +117,22 @@ export async function startLocalRedis(o: {
   const bind = o.alsoBind ? `127.0.0.1 ${o.alsoBind}` : '127.0.0.1';
   const clean = (s: string) => redact(s, [o.password]);
   const bin = redisServerBinary(o.redisServer);
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   if (bin) {
-    o.logger.info(`starting ${bin} on ${bind} port ${o.port}`);
+    o.logger.info(`starting ${bin} on ${bind} port ${o.port}, data in ${o.dataDir}`);
+    const log = tailLogger(o.logger);
     const p = spawnWatched(
       bin,
-      ['--port', String(o.port), '--bind', bind, '--requirepass', o.password, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-      { logger: o.logger, redact: clean },
+      ['--port', String(o.port), '--bind', bind, '--requirepass', o.password, ...persistenceArgs(o.dataDir, o.appendFsync), '--daemonize', 'no'],
+      { logger: log, redact: clean, graceMs: STOP_GRACE_MS },
     );
     let exited = false;
     void p.exited.then(() => (exited = true));
     if (!(await waitReady(o.port, o.password, () => !exited))) {
       await p.stop(1000);
-      throw new GridCoreError('local', 'redisStart', l10n.t('redis-server did not start on port {port}: {detail}', { port: o.port, detail: p.stderrTail() || l10n.t('no answer') }));
+      throw dataUnreadable(log.lines(), o.dataDir) ?? new GridCoreError('local', 'redisStart', l10n.t('redis-server did not start on port {port}: {detail}', { port: o.port, detail: p.stderrTail() || l10n.t('no answer') }));
     }
-    return { kind: 'process', port: o.port, url, pid: p.pid, stop: () => p.stop(3000) };
+    return { kind: 'process', port: o.port, url, pid: p.pid, stop: () => p.stop(STOP_GRACE_MS + 1000) };
   }
 
   o.logger.info(`redis-server not on PATH: using the ${REDIS_IMAGE} image`);
@@ -122,20 +147,84 @@ export async function startLocalRedis(o: {
       throw new GridCoreError('local', 'redisMissing', l10n.t('No redis-server on PATH and the {image} image could not be pulled ({detail}). Install redis-server (e.g. apt-get install redis-server) or load that image into Docker.', { image: REDIS_IMAGE, detail: (e as Error).message }));
     }
   }
+  await stopLeftovers(docker, o.dataDir, o.logger);
   const c = await docker.createContainer({
     name: `gridcore-local-redis-${o.port}`,
     Image: REDIS_IMAGE,
-    Cmd: ['redis-server', '--port', String(o.port), '--bind', bind, '--requirepass', o.password, '--save', '', '--appendonly', 'no'],
-    Labels: { 'gridcore.local': 'redis' },
-    HostConfig: { NetworkMode: 'host', AutoRemove: false },
+    Cmd: ['redis-server', '--port', String(o.port), '--bind', bind, '--requirepass', o.password, ...persistenceArgs('/data', o.appendFsync)],
+    Labels: { 'gridcore.local': 'redis', [REDIS_DATA_LABEL]: o.dataDir },
+    // Our uid, so that the files on this machine stay ours (the image's entrypoint would
+    // otherwise chown the folder to its redis user).
+    User: userSpec(),
+    HostConfig: { NetworkMode: 'host', AutoRemove: false, Binds: [`${o.dataDir}:/data`] },
   });
   const stop = async () => {
+    await c.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
     await c.remove({ force: true }).catch(() => undefined);
   };
+  let exited = false;
+  // next-exit: asked before the start, so that even an instant exit is seen
+  void c.wait({ condition: 'next-exit' }).then(
+    () => (exited = true),
+    () => (exited = true),
+  );
   await c.start();
-  if (!(await waitReady(o.port, o.password, () => true))) {
+  if (!(await waitReady(o.port, o.password, () => !exited))) {
+    // Its log says why (a damaged file, as for redis-server); read before the container goes.
+    const logs = await new ContainerOps(docker, o.logger, () => [o.password]).lastLogs(c, 30);
     await stop();
-    throw new GridCoreError('local', 'redisStart', l10n.t('The Redis container did not answer on port {port}.', { port: o.port }));
+    throw dataUnreadable(logs.split('\n'), o.dataDir) ?? new GridCoreError('local', 'redisStart', l10n.t('The Redis container did not answer on port {port}.', { port: o.port }));
   }
   return { kind: 'docker', port: o.port, url, containerId: c.id, stop };
+}
+
+function userSpec(): string | undefined {
+  return process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined;
+}
+
+/** Stops (gracefully, so its file is whole) and removes any Redis container on `dataDir`. */
+async function stopLeftovers(docker: Docker, dataDir: string, logger: Logger): Promise<void> {
+  const found = await docker.listContainers({ all: true, filters: { label: [`${REDIS_DATA_LABEL}=${dataDir}`] } });
+  for (const info of found) {
+    logger.warn(`a Redis container an earlier run left on ${dataDir} (${info.Names.join(', ')}): stopping it first`);
+    const c = docker.getContainer(info.Id);
+    await c.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
+    await c.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** `logger`, also keeping its last lines: redis-server logs to stdout, errors included. */
+function tailLogger(logger: Logger): Logger & { lines(): string[] } {
+  const tail: string[] = [];
+  const keep = (m: unknown) => {
+    tail.push(String(m));
+    if (tail.length > 30) tail.shift();
+  };
+  return {
+    trace: (m) => logger.trace(m),
+    info: (m) => (keep(m), logger.info(m)),
+    warn: (m) => (keep(m), logger.warn(m)),
+    error: (m) => (keep(m instanceof Error ? m.message : m), logger.error(m)),
+    lines: () => tail,
+  };
+}
+
+/**
+ * Redis refuses to start on a damaged append-only file (a full disk, a file edited by hand).
+ * Nothing is deleted for the user: the message says how to repair the files or set them aside.
+ */
+export function dataUnreadable(log: readonly string[], dataDir: string): GridCoreError | undefined {
+  const line = log.find((l) => /append only file|\bAOF\b|manifest/i.test(l) && /bad|corrupt|can't|cannot|unexpected|invalid|fail/i.test(l));
+  if (!line) return undefined;
+  // "<pid>:M 29 Nov 2026 20:04:43.204 # Bad file format ...": the message without the prefix
+  const detail = line.replace(/^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [#*.-] /, '');
+  return new GridCoreError(
+    'local',
+    'redisData',
+    l10n.t('Redis could not read the queues saved in {folder}: {detail} Copy that folder first, then repair it with redis-check-aof --fix {manifest}, or move the folder away to start with empty queues.', {
+      folder: dataDir,
+      detail,
+      manifest: join(dataDir, 'appendonlydir', 'appendonly.aof.manifest'),
+    }),
+  );
 }

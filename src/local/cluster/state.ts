@@ -1,6 +1,8 @@
 // Files the local cluster leaves for others: the skill's state/local_cluster.json (so the
 // skill's scripts find the cluster) and our lock file (so a second VS Code window finds the
-// running cluster instead of starting another). Both hold the token: mode 600.
+// running cluster instead of starting another). Both hold the token: mode 600. Beside them,
+// in runDir, what outlives a stop: Redis's append-only files and its password (mode 600),
+// so that Start brings the queues back under the URL the saved profile already holds.
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,15 +18,22 @@ export interface ClusterPaths {
   stopRequest: string;
   /** folder for the in-process node's id and upstream binaries' config files */
   runDir: string;
+  /** Redis's data folder (append-only files); only Clear Queue deletes what is in it */
+  redisDir: string;
+  /** { password } of the local Redis, kept across stops (mode 600) */
+  redisSecret: string;
 }
 
 export function clusterPaths(skillDir: string): ClusterPaths {
   const state = join(skillDir, 'state');
+  const runDir = join(state, 'gridcore-local');
   return {
     skillState: join(state, 'local_cluster.json'),
     lock: join(state, 'gridcore-local.lock.json'),
     stopRequest: join(state, 'gridcore-local.stop-request'),
-    runDir: join(state, 'gridcore-local'),
+    runDir,
+    redisDir: join(runDir, 'redis'),
+    redisSecret: join(runDir, 'redis.json'),
   };
 }
 
@@ -43,6 +52,8 @@ export interface ClusterLock {
   redisUrl: string;
   token: string;
   nodeId?: string;
+  /** every node of the cluster, the first being nodeId */
+  nodeIds?: string[];
   startedAt: string;
   /** who started it, so another window can name the owner (absent in older locks) */
   startedBy?: ClusterOwner;

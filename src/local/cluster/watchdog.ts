@@ -4,6 +4,7 @@
 // its own parent goes away. In the VS Code extension host `process.execPath` is Electron,
 // which ELECTRON_RUN_AS_NODE turns into plain Node.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../core/ports';
 
@@ -41,6 +42,9 @@ export interface WatchedProcess {
   readonly exited: Promise<number | null>;
   /** last lines of stderr (secrets are the caller's to redact) */
   stderrTail(): string;
+  /** pid of the command itself (the watchdog's child), while it runs; Linux only. A fault test
+   *  SIGKILLs this one: killing the watchdog would leave the command running. */
+  commandPid(): number | undefined;
   /** SIGTERM, SIGKILL after `graceMs` */
   stop(graceMs?: number): Promise<void>;
 }
@@ -86,6 +90,14 @@ export function spawnWatched(
     pid: proc.pid ?? -1,
     exited,
     stderrTail: () => tail.join('\n'),
+    commandPid: () => {
+      try {
+        const pid = Number(readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+        return pid > 0 ? pid : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     async stop(graceMs = 5000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');

@@ -1,7 +1,8 @@
 // The local cluster through the real commands: gridcore.startLocalCluster (no prompt: it reads
 // the gridcore.localCluster.* settings, set here to free ports) starts Redis, the hub and a
 // node on the Docker engine at DOCKER_HOST; the tree shows `local` selected with its node;
-// gridcore.stopLocalCluster leaves no container and nothing listening. With DOCKER_HOST on a
+// gridcore.stopLocalCluster asks first while the queues hold items (a modal with the count),
+// then leaves no container and nothing listening; a new start brings the queue back. With DOCKER_HOST on a
 // dead socket the start fails with a message naming the Docker step. The skill files go to
 // the default folder under HOME, which code-server's launcher keeps inside the run folder.
 import * as assert from 'node:assert/strict';
@@ -19,6 +20,8 @@ const TASK = 'e2e-local-sleep';
 /** the node's container label (src/local/node/containers.ts) */
 const NODE_LABEL = 'gridcore.node';
 const SETTINGS = ['hubPort', 'redisPort', 'parallelism'] as const;
+const KEPT_QUEUE = 'e2e-local:kept';
+const STOP = 'Stop Local Cluster';
 
 function skillDir(): string {
   return join(homedir(), '.config', 'agents', 'skills', 'agent-idm-gridcore');
@@ -74,7 +77,8 @@ describe('local cluster through the commands', function () {
 
   after(async function () {
     this.timeout(60_000);
-    await vscode.commands.executeCommand('gridcore.stopLocalCluster');
+    // the queue kept across the restart makes Stop ask: answer it as the user would
+    await answeringMessages((m) => (m.items.includes(STOP) ? STOP : undefined), async () => await vscode.commands.executeCommand('gridcore.stopLocalCluster'));
     await setLocalClusterSettings({});
     const api = await gridcore();
     await api.service?.profiles.remove(CLUSTER).catch(() => undefined);
@@ -145,12 +149,40 @@ describe('local cluster through the commands', function () {
     const nodeId = node.id.slice(`cluster:${CLUSTER}/nodes/`.length);
     await api.service!.registerTask(CLUSTER, { name: TASK, image: IMAGE });
     await until('the node runs a container of the task', async () => (await nodeContainers(socketPath, nodeId)).some((c) => c.State === 'running'), 60_000);
+    assert.equal((await (await api.service!.queues(CLUSTER)).push(KEPT_QUEUE, { kind: 'range', from: 1, to: 1234 })).pushed, 1234);
 
-    assert.equal(await vscode.commands.executeCommand('gridcore.stopLocalCluster'), true);
+    // Dismissed: nothing stops. Then answered: it stops.
+    await answeringMessages(
+      () => undefined,
+      async (shown) => {
+        assert.equal(await vscode.commands.executeCommand('gridcore.stopLocalCluster'), false);
+        assert.equal(shown.length, 1, JSON.stringify(shown));
+        assert.equal(shown[0].modal, true);
+        assert.equal(shown[0].message, 'Stop the local cluster? One of its queues holds 1,234 items.');
+        assert.match(shown[0].detail ?? '', /are back when the local cluster starts again/);
+        assert.deepEqual(shown[0].items, [STOP]);
+      },
+    );
+    assert.equal(await listening(hubPort), true, 'a dismissed prompt stopped the cluster');
+    assert.equal(await answeringMessages((m) => (m.items.includes(STOP) ? STOP : undefined), async () => await vscode.commands.executeCommand('gridcore.stopLocalCluster')), true);
     assert.deepEqual(await nodeContainers(socketPath, nodeId), [], 'containers left after the stop');
     assert.equal(await listening(hubPort), false, 'the hub still listens');
     assert.equal(await listening(redisPort), false, 'Redis still listens');
     assert.equal(existsSync(join(skillDir(), 'state', 'local_cluster.json')), false, 'the skill state file outlived the cluster');
+  });
+
+  it('starts again with the queue as it was, under the saved profile', async function () {
+    this.timeout(120_000);
+    const shown = await answeringMessages(
+      () => undefined,
+      async (messages) => {
+        assert.equal(await vscode.commands.executeCommand('gridcore.startLocalCluster'), CLUSTER);
+        return messages;
+      },
+    );
+    assert.ok(shown.some((m) => m.message.endsWith(' Its queues hold 1,234 items kept from earlier runs.')), JSON.stringify(shown));
+    const api = await gridcore();
+    assert.deepEqual(await (await api.service!.queues(CLUSTER)).lengths([KEPT_QUEUE]), { [KEPT_QUEUE]: 1234 });
   });
 });
 
