@@ -8,12 +8,16 @@ import type {
   FinishResult,
   HubNode,
   HubTaskList,
+  InFlightList,
+  LengthsWithInFlight,
   NextResult,
   Platform,
   ProgressReport,
   ProgressSample,
   QueueLengths,
   RegisterTaskRequest,
+  RequeueResult,
+  StrandedList,
   TaskConfig,
   TaskRecord,
   TaskView,
@@ -154,6 +158,12 @@ export interface QueueService {
   ping(): Promise<void>;
   /** All lengths in one round trip (pipeline). */
   lengths(queues: string[]): Promise<QueueLengths>;
+  /** The queues' lengths and, for each input, its reliable consumers' processing lists with
+   *  their lengths, in the same single round trip. */
+  lengthsWithInFlight(queues: string[], inputs: string[]): Promise<LengthsWithInFlight>;
+  /** Moves the lists' batches back to `input`: atomic per list, conditional on each list's
+   *  token, safe to run again and while Redis restarts (no item lost or doubled). */
+  requeue(input: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   push(queue: string, source: PushSource, opts?: PushOptions): Promise<PushResult>;
   page(queue: string, req: PageRequest): Promise<Page>;
   /** Whole value of one item, for "expand". */
@@ -235,7 +245,15 @@ export interface GridCoreService {
    *  stops it and is thrown; tasks registered before it are recorded, so forgottenTasks lists
    *  only the rest. */
   reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult>;
-  progress(total: number | undefined, samples: ProgressSample[]): ProgressReport;
+  /** `settleMs`: how long nothing may move before missing items count as unaccounted for. */
+  progress(total: number | undefined, samples: ProgressSample[], opts?: { settleMs?: number }): ProgressReport;
+  /** Which of a task's processing lists are stranded: their container is gone (local cluster:
+   *  Docker says), their node left /api/nodes, the task is no longer current, or a list kept
+   *  its token and length for `staleMs` (default 120 s). Each call also records what it saw,
+   *  for that last rule. */
+  stranded(cluster: string, task: { name: string; inputQueue: string }, lists: readonly InFlightList[], opts?: { staleMs?: number }): Promise<StrandedList[]>;
+  /** Requeue Stranded Items: the lists (as `stranded` returned them) back into the input. */
+  requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
   /** Drop cached connections to a cluster (after its profile changed). */
   invalidate(cluster: string): Promise<void>;

@@ -9,6 +9,7 @@ import type { QueueLengths } from '../types';
 import { RedisConnection } from './connection';
 import { push } from './push';
 import * as read from './read';
+import * as reliable from './reliable';
 
 export function createQueueService(cluster: string, redisUrl: string, settings: ServiceSettings, logger: Logger): QueueService {
   const conn = new RedisConnection(redisUrl, { connectTimeoutMs: settings.redisTimeoutMs, commandTimeoutMs: settings.redisTimeoutMs }, logger);
@@ -28,6 +29,16 @@ export function createQueueService(cluster: string, redisUrl: string, settings: 
     cluster,
     ping: () => run(async (c) => void (await c.ping())),
     lengths: (queues: string[]): Promise<QueueLengths> => run((c) => read.lengths(c, queues)),
+    lengthsWithInFlight: (queues, inputs) => run((c) => reliable.lengthsWithInFlight(c, queues, inputs)),
+    async requeue(input, lists) {
+      const r = await reliable.requeue(() => conn.ready(), input, lists, {
+        // long enough for a Redis restart; a requeue is rare and explicit
+        retryForMs: Math.max(30_000, settings.redisTimeoutMs * 3),
+        toError: (e) => (e instanceof ConfigError ? e : conn.toRedisError(e)),
+      });
+      logger.info(`requeued ${r.moved} item(s) from ${r.lists} processing list(s) of ${input} on ${cluster}`);
+      return r;
+    },
     async push(queue, source, opts = {}) {
       await checkSourceFile(source);
       return push(conn, queue, source, opts, settings.pushBatchSize, logger);
