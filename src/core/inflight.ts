@@ -83,14 +83,20 @@ return out`;
 
 /** KEYS: input, processing, registry. ARGV: the token the list was found stranded with ("" to
  *  take it whatever its token). Moves the batch back to the input's popping end in its order,
- *  drops the list and its registration, all at once. Returns the count moved; -1 when the key
- *  is not a list (left alone); -2 when its consumer took another batch since (not stranded).
+ *  drops the list and its registration, all at once. Returns the count moved (0: the list is
+ *  gone: committed, or requeued already); -1 when the key is not a list (left alone); -2 when
+ *  its consumer took another batch since (not stranded).
  *  Run again, it finds nothing: a requeue retried after a lost reply moves nothing twice. */
 export const REQUEUE_SCRIPT = `
 local input, p, reg = KEYS[1], KEYS[2], KEYS[3]
 local t = redis.call("TYPE", p).ok
-if t ~= "none" and t ~= "list" then return -1 end
-if ARGV[1] ~= "" and redis.call("HGET", reg, p) ~= ARGV[1] then return -2 end
+local owner = redis.call("HGET", reg, p)
+if t == "none" then
+  if owner == ARGV[1] then redis.call("HDEL", reg, p) end
+  return 0
+end
+if t ~= "list" then return -1 end
+if ARGV[1] ~= "" and owner ~= ARGV[1] then return -2 end
 local items = redis.call("LRANGE", p, 0, -1)
 for i = 1, #items, 1000 do redis.call("RPUSH", input, unpack(items, i, math.min(i + 999, #items))) end
 redis.call("DEL", p)

@@ -64,24 +64,22 @@ export async function requeue(
   const registry = processingRegistry(input);
   for (const l of lists) {
     let deadline = 0;
-    let retried = false;
     for (;;) {
       try {
         const client = await ready();
         const n = Number(await client.eval(REQUEUE_SCRIPT, 3, input, l.list, registry, l.token));
         if (n === -1) result.skipped.push({ list: l.list, reason: 'notAList' });
-        else if (n === -2 && retried) result.lists++; // our lost-reply attempt ran: it is gone
         else if (n === -2) result.skipped.push({ list: l.list, reason: 'movedOn' });
-        else {
+        else if (n > 0) {
           result.moved += n;
           result.lists++;
         }
+        // 0: the list is gone (its consumer committed, or a lost-reply attempt of ours ran)
         break;
       } catch (e) {
         if (!connectionLost(e)) throw o.toError(e);
         deadline ||= Date.now() + o.retryForMs;
         if (Date.now() > deadline) throw o.toError(e);
-        retried = true;
         await sleep(200);
       }
     }
