@@ -153,6 +153,13 @@ export interface Page {
   items: PageItem[];
 }
 
+/** What a monitor's poll learns from Redis in its one round trip. */
+export interface QueueProbe {
+  lengths: QueueLengths;
+  /** per input asked for: its reliable consumers' processing lists (README, "Reliable consumers") */
+  inFlight?: Record<string, InFlightList[]>;
+}
+
 export interface QueueService {
   readonly cluster: string;
   ping(): Promise<void>;
@@ -164,6 +171,10 @@ export interface QueueService {
   /** Moves the lists' batches back to `input`: atomic per list, conditional on each list's
    *  token, safe to run again and while Redis restarts (no item lost or doubled). */
   requeue(input: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
+  /** A poll's one Redis round trip: the lengths of `queues` (one pipeline), or a PING when there
+   *  are none, so Redis health is known either way. Whatever else a poll needs from Redis joins
+   *  this pipeline rather than adding a round trip: `inputs` adds their processing lists. */
+  probe(queues: string[], inputs?: string[]): Promise<QueueProbe>;
   push(queue: string, source: PushSource, opts?: PushOptions): Promise<PushResult>;
   page(queue: string, req: PageRequest): Promise<Page>;
   /** Whole value of one item, for "expand". */

@@ -39,6 +39,7 @@ before(async () => {
   await svc.profiles.save({ name: 'lab', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN });
   queues = await svc.queues('lab');
   r = new Redis(redis.url, { maxRetriesPerRequest: null });
+  r.on('error', () => undefined); // it reconnects by itself after the test's SIGKILL
 });
 
 after(async () => {

@@ -39,6 +39,15 @@ export function createQueueService(cluster: string, redisUrl: string, settings: 
       logger.info(`requeued ${r.moved} item(s) from ${r.lists} processing list(s) of ${input} on ${cluster}`);
       return r;
     },
+    probe: (queues: string[], inputs: string[] = []) =>
+      run(async (c) => {
+        if (inputs.length) return reliable.lengthsWithInFlight(c, queues, inputs);
+        if (!queues.length) {
+          await c.ping();
+          return { lengths: {} };
+        }
+        return { lengths: await read.lengths(c, queues) };
+      }),
     async push(queue, source, opts = {}) {
       await checkSourceFile(source);
       return push(conn, queue, source, opts, settings.pushBatchSize, logger);
