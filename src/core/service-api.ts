@@ -261,8 +261,13 @@ export interface GridCoreService {
   /** Which of a task's processing lists are stranded: their container is gone (local cluster:
    *  Docker says), their node left /api/nodes, the task is no longer current, or a list kept
    *  its token and length for `staleMs` (default 120 s). Each call also records what it saw,
-   *  for that last rule. */
-  stranded(cluster: string, task: { name: string; inputQueue: string }, lists: readonly InFlightList[], opts?: { staleMs?: number }): Promise<StrandedList[]>;
+   *  for that last rule. `known`: nodes and current task the caller's poll already has. */
+  stranded(
+    cluster: string,
+    task: { name: string; inputQueue: string },
+    lists: readonly InFlightList[],
+    opts?: { staleMs?: number; known?: { nodes?: readonly HubNode[]; currentTask?: string | null } },
+  ): Promise<StrandedList[]>;
   /** Requeue Stranded Items: the lists (as `stranded` returned them) back into the input. */
   requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;

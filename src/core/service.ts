@@ -6,7 +6,7 @@ import { ConfigError } from './errors';
 import { createHubClient, HubPools } from './hubClient';
 import { l10n } from './l10n';
 import { StoredProfileService } from './profiles';
-import { StrandedFinder } from './stranded';
+import { StrandedFinder, type KnownFacts } from './stranded';
 import { progress } from './progress';
 import { maskUrl } from './redact';
 import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, QueueService, ReregisterResult, ServiceDeps } from './service-api';
@@ -117,10 +117,10 @@ class Service implements GridCoreService {
     return progress(total, samples, opts);
   }
 
-  async stranded(cluster: string, task: { name: string; inputQueue: string }, lists: readonly InFlightList[], opts: { staleMs?: number } = {}): Promise<StrandedList[]> {
+  async stranded(cluster: string, task: { name: string; inputQueue: string }, lists: readonly InFlightList[], opts: { staleMs?: number; known?: KnownFacts } = {}): Promise<StrandedList[]> {
     const profile = await this.profiles.get(cluster);
     return this.strandedFinder.find(
-      { cluster, task: task.name, input: task.inputQueue, lists, staleMs: opts.staleMs, local: !!(profile?.local || profile?.source === 'local') },
+      { cluster, task: task.name, input: task.inputQueue, lists, staleMs: opts.staleMs, known: opts.known, local: !!(profile?.local || profile?.source === 'local') },
       () => this.hub(cluster),
       // dockerode only when a local cluster has lists in flight; DOCKER_HOST, else the default socket
       async () => new (await import('dockerode')).default(),

@@ -4,7 +4,7 @@
 import type Docker from 'dockerode';
 import { StrandedTracker, strandedLists, type StrandedFacts } from './inflight';
 import type { HubClient } from './service-api';
-import type { InFlightList, StrandedList } from './types';
+import type { HubNode, InFlightList, StrandedList } from './types';
 
 export const DEFAULT_STALE_MS = 120_000;
 
@@ -28,11 +28,18 @@ export async function containerCheck(docker: Docker, task: string): Promise<(nod
   return (nodeId, instance) => labelled.has(`${nodeId}\u0000${instance}`) || names.has(`/idm-${nameSafe(task)}-${nameSafe(nodeId)}-${instance}`);
 }
 
+/** What the caller's poll already learnt from the hub, so no second call asks it again. */
+export interface KnownFacts {
+  nodes?: readonly HubNode[];
+  /** the hub's current task (null: none); leave out when unknown */
+  currentTask?: string | null;
+}
+
 export class StrandedFinder {
   private readonly trackers = new Map<string, StrandedTracker>();
 
   async find(
-    o: { cluster: string; task: string; input: string; lists: readonly InFlightList[]; staleMs?: number; local: boolean },
+    o: { cluster: string; task: string; input: string; lists: readonly InFlightList[]; staleMs?: number; local: boolean; known?: KnownFacts },
     hub: () => Promise<HubClient>,
     docker: () => Promise<Docker>,
   ): Promise<StrandedList[]> {
@@ -44,14 +51,14 @@ export class StrandedFinder {
     const busy = o.lists.filter((l) => l.length !== 0);
     if (!busy.length) return [];
     // Each fact is optional: a hub or Docker that does not answer only skips its rule.
-    const [nodes, tasks, alive] = await Promise.all([
-      hub().then((h) => h.listNodes()).catch(() => undefined),
-      hub().then((h) => h.listTasks()).catch(() => undefined),
+    const [nodes, current, alive] = await Promise.all([
+      o.known?.nodes ?? hub().then((h) => h.listNodes()).catch(() => undefined),
+      o.known && 'currentTask' in o.known ? o.known.currentTask : hub().then((h) => h.listTasks()).then((t) => t.current, () => undefined),
       o.local ? docker().then((d) => containerCheck(d, o.task)).catch(() => undefined) : Promise.resolve(undefined),
     ]);
     const facts: StrandedFacts = {
       nodes,
-      taskCurrent: tasks ? tasks.current === o.task : undefined,
+      taskCurrent: current === undefined ? undefined : current === o.task,
       containerAlive: alive,
       unchangedMs: (l) => tracker!.unchangedMs(l, now),
       staleMs: o.staleMs ?? DEFAULT_STALE_MS,

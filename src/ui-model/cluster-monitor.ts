@@ -35,6 +35,8 @@ export interface MonitorOptions {
   /** Samples kept per task (default: an hour at 5 s). */
   historyCapacity?: number;
   logger?: Pick<Logger, 'trace'>;
+  /** ms a processing list may stay unchanged before it counts as stranded */
+  strandedAfterMs?(): number | undefined;
 }
 
 interface WatchEntry {
@@ -143,7 +145,7 @@ export class ClusterMonitor implements Disposable {
   private async poll(): Promise<void> {
     const request = this.request(this.includeDormant);
     this.includeDormant = false;
-    const snap = await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed });
+    const snap = await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed, strandedAfterMs: this.opts.strandedAfterMs });
     if (this.disposed) return;
     this.record(snap);
     this.latest = snap;
@@ -173,6 +175,7 @@ export class ClusterMonitor implements Disposable {
       if (ring.last()?.at === snap.at) continue; // the same entry listed twice
       const sample: TaskSample = { at: snap.at, input, output };
       if (t.record?.pushed !== undefined) sample.pushed = t.record.pushed;
+      if (snap.inFlight?.task === t.name && snap.inFlight.input === q?.input) sample.processing = snap.inFlight.items;
       ring.push(sample);
     }
     for (const key of [...this.histories.keys()]) if (!listed.has(key)) this.histories.delete(key);
