@@ -14,6 +14,9 @@ import { Poller, type PollerOptions } from './poller';
 import { HISTORY_CAPACITY, SampleRing, type TaskSample } from './sample-history';
 import { recordedQueues, taskKey } from './task-queues';
 
+/** Samples the unaccounted rule looks back over (its settle time is shorter). */
+const UNACCOUNTED_WINDOW = 60;
+
 /** What one watcher shows: the monitor fetches the union of every watcher's request. */
 export type WatchRequest = FetchRequest;
 
@@ -148,6 +151,7 @@ export class ClusterMonitor implements Disposable {
     const snap = await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed, strandedAfterMs: this.opts.strandedAfterMs });
     if (this.disposed) return;
     this.record(snap);
+    this.noteUnaccounted(snap);
     this.latest = snap;
     this.changed.fire(snap);
     const failed = [snap.hub, snap.token, snap.redis].filter((c): c is { ok: false; message: string } => !!c && !c.ok);
@@ -179,6 +183,16 @@ export class ClusterMonitor implements Disposable {
       ring.push(sample);
     }
     for (const key of [...this.histories.keys()]) if (!listed.has(key)) this.histories.delete(key);
+  }
+
+  /** Pushed items of the running task that are nowhere, from its samples (the service's
+   *  progress rules: input empty, nothing in processing lists, output short and still). */
+  private noteUnaccounted(snap: ClusterSnapshot): void {
+    const running = snap.tasks?.find((t) => t.state === 'running');
+    const pushed = running?.record?.pushed;
+    if (!running || pushed === undefined) return;
+    const items = this.service.progress(pushed, this.history(running, UNACCOUNTED_WINDOW)).unaccounted;
+    if (items) snap.unaccounted = { task: running.name, items };
   }
 
   dispose(): void {

@@ -33,6 +33,9 @@ export interface ClusterSnapshot {
   /** The current task's reliable consumers (README, "Reliable consumers"), measured in the
    *  same Redis round trip as the lengths; absent when that input was not measured. */
   inFlight?: InFlightSnapshot;
+  /** The running task's pushed items found nowhere (input, processing lists, output) for a
+   *  while: set by the monitor from its samples. */
+  unaccounted?: { task: string; items: number };
 }
 
 export interface InFlightSnapshot {

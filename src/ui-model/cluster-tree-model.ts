@@ -6,6 +6,7 @@ import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
 import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
 import { describeChecks, type ClusterSnapshot } from './cluster-snapshot';
+import { inFlightLines, inFlightSuffix, unaccountedText, unaccountedTooltip } from './in-flight-format';
 import { formatCount, nodeDescription, taskStateLabel } from './format';
 import { recordedQueues, taskKey } from './task-queues';
 
@@ -385,7 +386,21 @@ export class ClusterTreeModel {
         const handedNote = q.handed
           ? l10n.t('Task {0} is completed, but the hub still hands it to nodes: their containers keep taking items from its input queue until a new task is registered.', q.task)
           : undefined;
-        children.push(queueSpec(name, `${id}/${role}`, role, q.task, info.name, info.length, redisDown, handedNote));
+        const spec = queueSpec(name, `${id}/${role}`, role, q.task, info.name, info.length, redisDown, handedNote);
+        const inFlight = role === 'input' && s?.inFlight?.task === q.task && s.inFlight.input === info.name ? s.inFlight : undefined;
+        if (inFlight && !redisDown) {
+          // Reliable consumers' batches, measured in the same poll as the length.
+          spec.description += inFlightSuffix(inFlight);
+          spec.tooltip = [spec.tooltip, ...inFlightLines(inFlight)].filter(Boolean).join('\n');
+          if (inFlight.stranded.length) {
+            spec.contextValue += ' stranded';
+            spec.icon = { id: 'warning', color: 'charts.yellow' };
+          }
+        }
+        children.push(spec);
+      }
+      if (s?.unaccounted?.task === q.task) {
+        children.push(message(`${id}/unaccounted`, name, unaccountedText(s.unaccounted.items), 'warning', unaccountedTooltip(s.unaccounted.items)));
       }
     }
     return {

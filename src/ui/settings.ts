@@ -46,3 +46,8 @@ export function localClusterSettings(): LocalClusterSettings {
     redisServerPath: c.get<string>('localCluster.redisServerPath', ''),
   };
 }
+
+/** How long a processing list may keep one batch before it counts as stranded. */
+export function strandedAfterMs(): number {
+  return Math.max(5, cfg().get<number>('strandedAfterSeconds', 120)) * 1000;
+}
