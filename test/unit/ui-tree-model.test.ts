@@ -209,7 +209,7 @@ test('reliable consumers: in flight and stranded on the running input queue, Req
   }));
   const input = m.get('cluster:a/queues')!.children![0];
   assert.equal(input.description, 'input · 10 items · 1,500 in flight · 500 stranded');
-  assert.match(input.contextValue, /^queue input\b.*\bstranded\b/);
+  assert.match(input.contextValue ?? '', /^queue input\b.*\bstranded\b/);
   assert.match(input.tooltip ?? '', /Stranded: 500 items in 1 lists/);
 
   m.applySnapshot('a', snap({
@@ -219,7 +219,7 @@ test('reliable consumers: in flight and stranded on the running input queue, Req
     unaccounted: { task: 'r', items: 140 },
   }));
   const children = m.get('cluster:a/queues')!.children!;
-  assert.doesNotMatch(children[0].contextValue, /stranded/);
+  assert.doesNotMatch(children[0].contextValue ?? '', /stranded/);
   assert.equal(children[0].description, 'input · 0 items');
   const note = children.find((c) => c.id.endsWith('/unaccounted'))!;
   assert.equal(note.label, '140 items unaccounted for');
