@@ -51,24 +51,41 @@ export async function run() {
     const queues = await svc.queues('local');
     const raw = new Redis(info.profile.redisUrl);
 
-    const job = async (image: string, name: string): Promise<number> => {
+    /** CPU the task's running containers used, in ns (cumulative, from Docker's stats). */
+    const cpu = async (ids: string[]) => {
+      let ns = 0;
+      for (const id of ids) ns += ((await docker.getContainer(id).stats({ stream: false })) as { cpu_stats: { cpu_usage: { total_usage: number } } }).cpu_stats.cpu_usage.total_usage;
+      return ns;
+    };
+    const job = async (image: string, name: string): Promise<{ ms: number; cpuNsPerItem: number }> => {
       const hub = await svc.hub('local');
       if ((await hub.listTasks()).current) await hub.finish();
       await svc.registerTask('local', { name, image, input_redis: info.profile.redisUrl, output_redis: info.profile.redisUrl, input_queue: `${name}:in`, output_queue: `${name}:out` });
-      while (!(await docker.listContainers({ filters: { name: [`idm-${name}-`], status: ['running'] } })).length) await sleep(100);
+      let ids: string[] = [];
+      while ((ids = (await docker.listContainers({ filters: { name: [`idm-${name}-`], status: ['running'] } })).map((c) => c.Id)).length < 2) await sleep(100);
+      const cpu0 = await cpu(ids);
       const t = performance.now();
       await queues.push(`${name}:in`, { kind: 'range', from: 1, to: JOB });
       while ((await raw.llen(`${name}:out`)) < JOB) await sleep(50);
       const ms = performance.now() - t;
+      // Still the same containers (none exited mid-job): their CPU is the job's.
+      const cpuNs = (await cpu(ids).catch(() => NaN)) - cpu0;
       if ((await raw.llen(`${name}:out`)) !== JOB) throw new Error(`${name}: wrong result count`);
       await raw.del(`${name}:out`);
       load.push(loadavg()[0]);
-      return ms;
+      return { ms, cpuNsPerItem: cpuNs / JOB };
     };
-    const reliable = await job(RELIABLE, 'bench-reliable');
-    const plain = await job(PLAIN, 'bench-plain');
+    // Alternated, best of two each: the machine's load moves more than the consumers differ.
+    const runs = { reliable: [] as Array<{ ms: number; cpuNsPerItem: number }>, plain: [] as Array<{ ms: number; cpuNsPerItem: number }> };
+    for (let i = 0; i < 2; i++) {
+      runs.reliable.push(await job(RELIABLE, `bench-reliable-${i}`));
+      runs.plain.push(await job(PLAIN, `bench-plain-${i}`));
+    }
+    const bestMs = (r: Array<{ ms: number }>) => Math.min(...r.map((x) => x.ms));
+    const leastCpu = (r: Array<{ cpuNsPerItem: number }>) => Math.min(...r.map((x) => x.cpuNsPerItem).filter((x) => Number.isFinite(x)));
     const rate = (n: number, ms: number) => n / (ms / 1000);
-    results.push({ name: 'reliable vs plain template, 200k items, local cluster', ours: rate(JOB, reliable), peer: rate(JOB, plain), peerName: 'upstream-style, same batch and awk', unit: 'items/s', higherIsBetter: true, note: 'goal >= 0.8x' });
+    results.push({ name: 'reliable vs plain template, 200k items, local cluster', ours: rate(JOB, bestMs(runs.reliable)), peer: rate(JOB, bestMs(runs.plain)), peerName: 'upstream-style, same batch and awk', unit: 'items/s', higherIsBetter: true, note: 'goal >= 0.8x; best of 2 each, alternated' });
+    results.push({ name: 'reliable vs plain: consumers\' CPU per item', ours: leastCpu(runs.reliable) / 1000, peer: leastCpu(runs.plain) / 1000, peerName: 'upstream-style, same batch and awk', unit: 'us/item', higherIsBetter: false, note: 'containers\' CPU (Docker stats), not wall time' });
 
     // The Redis-bound limit of the main job: its takes and commits, no consumer work.
     const input = 'bench-limit:in';
