@@ -12,7 +12,7 @@ import type { ResultsPanelSnapshot } from './views/results/panel';
 import { CommandRegistry, type CommandContext } from './commands/registry';
 import { DockerfileDiagnostics } from './diagnostics/dockerfileDiagnostics';
 import { createEditorPorts } from './ui/editor-ports';
-import { pollIntervalMs, serviceSettings } from './ui/settings';
+import { pollIntervalMs, serviceSettings, strandedAfterMs } from './ui/settings';
 import { ClusterMonitors } from './ui-model/cluster-monitor';
 import { ClustersView } from './views/clusters/clusters-view';
 import { MarkdownDocuments } from './views/markdown-documents';
@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
   context.subscriptions.push({ dispose: () => void service.dispose() });
 
   // One poller per cluster for every view: nothing polls while no view watches or the window is unfocused.
-  const monitors = new ClusterMonitors(service, { intervalMs: pollIntervalMs, focused: () => vscode.window.state.focused, logger: ports.logger });
+  const monitors = new ClusterMonitors(service, { intervalMs: pollIntervalMs, focused: () => vscode.window.state.focused, logger: ports.logger, strandedAfterMs });
   const clusters = new ClustersView(service, monitors);
   const statusBar = new TaskStatusBar(service, monitors, ports.logger);
   const docs = new MarkdownDocuments();

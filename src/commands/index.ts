@@ -4,7 +4,8 @@ import { hubRestartCommands } from './hub-restart-commands';
 import { localClusterCommands } from './local-cluster-commands';
 import { nodeCommands } from './node-commands';
 import type { CommandModule } from './registry';
+import { reliableCommands } from './reliable-commands';
 import { taskCommands } from './task-commands';
 import { submitCommands } from './submit/index';
 
-export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands];
+export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands];

@@ -76,7 +76,11 @@ export const taskCommands: CommandModule = (registry, ctx) => {
     // when it is the one handed to nodes (one hub call for the page and the queue lengths).
     const handed = task.record ? undefined : await handedConfig(ctx.service, cluster, task);
     const lengths = await queueLengths(ctx, cluster, recordedQueues(task) ?? handedQueues(handed));
-    const markdown = taskDetailsMarkdown(cluster, task, lengths, handed);
+    // In flight and unaccounted come from the cluster monitor's last poll, for the running task.
+    const snap = ctx.monitors.get(cluster).snapshot;
+    const inFlight = task.state === 'running' && snap?.inFlight?.task === task.name ? snap.inFlight : undefined;
+    const unaccounted = task.state === 'running' && snap?.unaccounted?.task === task.name ? snap.unaccounted.items : undefined;
+    const markdown = taskDetailsMarkdown(cluster, task, lengths, handed, undefined, inFlight, unaccounted);
     await ctx.docs.show(`tasks/${cluster}/${task.name}-${task.state}-${task.index}`, markdown);
     return markdown;
   });

@@ -7,7 +7,7 @@ import type { ProgressReport, ProgressSample } from './types';
  * `total` is what the extension pushed, when it knows; otherwise the upstream estimate
  * input + output is used, which shrinks while items are in flight (the contract says so).
  */
-export function progress(total: number | undefined, samples: readonly ProgressSample[], now?: number): ProgressReport {
+export function progress(total: number | undefined, samples: readonly ProgressSample[], opts: { now?: number; settleMs?: number } = {}): ProgressReport {
   const sorted = [...samples].sort((a, b) => a.at - b.at);
   const latest = sorted[sorted.length - 1];
   const input = latest ? Math.max(0, latest.input) : 0;
@@ -21,11 +21,32 @@ export function progress(total: number | undefined, samples: readonly ProgressSa
   const pushed = totalKnown ? { pushed: total } : {};
   // The rate is the recent one (see rate.ts); `now` defaults to the last poll, so a caller
   // that does not pass the clock gets no staleness check.
-  const measured = rateOf(sorted.map((x) => ({ ...x, ...pushed })), now ?? latest?.at ?? 0);
+  const measured = rateOf(sorted.map((x) => ({ ...x, ...pushed })), opts.now ?? latest?.at ?? 0);
   const finished = whole > 0 && input === 0 && inFlight === 0;
   const report: ProgressReport = { total: whole, done, inFlight, remaining, percent, rate: measured?.perSecond ?? 0, finished };
   if (measured?.final) report.rateFinal = true;
+  if (latest?.processing !== undefined) report.processing = Math.max(0, latest.processing);
+  if (totalKnown && !finished) {
+    const missing = unaccounted(sorted, whole, opts.settleMs ?? DEFAULT_SETTLE_MS);
+    if (missing > 0) report.unaccounted = missing;
+  }
   const eta = finished ? 0 : whole > 0 ? etaOf(remaining, measured) : undefined;
   if (eta !== undefined) report.etaSeconds = eta;
   return report;
+}
+
+/** An upstream-style consumer that dies loses its popped items without a trace; a reliable
+ *  one's stay in its processing list. Short of the total with nothing queued anywhere is not
+ *  yet a loss (the last batches may still be computing): only once that held, with the output
+ *  still, for `settleMs`. */
+export const DEFAULT_SETTLE_MS = 15_000;
+
+function unaccounted(sorted: readonly ProgressSample[], total: number, settleMs: number): number {
+  const latest = sorted[sorted.length - 1];
+  if (!latest) return 0;
+  const quiet = (s: ProgressSample) => s.input <= 0 && (s.processing ?? 0) <= 0 && s.output === latest.output;
+  if (!quiet(latest) || latest.output >= total) return 0;
+  let since = latest.at;
+  for (let i = sorted.length - 2; i >= 0 && quiet(sorted[i]); i--) since = sorted[i].at;
+  return latest.at - since >= settleMs ? total - latest.output : 0;
 }

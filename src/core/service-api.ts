@@ -8,12 +8,16 @@ import type {
   FinishResult,
   HubNode,
   HubTaskList,
+  InFlightList,
+  LengthsWithInFlight,
   NextResult,
   Platform,
   ProgressReport,
   ProgressSample,
   QueueLengths,
   RegisterTaskRequest,
+  RequeueResult,
+  StrandedList,
   TaskConfig,
   TaskRecord,
   TaskView,
@@ -152,6 +156,8 @@ export interface Page {
 /** What a monitor's poll learns from Redis in its one round trip. */
 export interface QueueProbe {
   lengths: QueueLengths;
+  /** per input asked for: its reliable consumers' processing lists (README, "Reliable consumers") */
+  inFlight?: Record<string, InFlightList[]>;
 }
 
 export interface QueueService {
@@ -159,10 +165,16 @@ export interface QueueService {
   ping(): Promise<void>;
   /** All lengths in one round trip (pipeline). */
   lengths(queues: string[]): Promise<QueueLengths>;
+  /** The queues' lengths and, for each input, its reliable consumers' processing lists with
+   *  their lengths, in the same single round trip. */
+  lengthsWithInFlight(queues: string[], inputs: string[]): Promise<LengthsWithInFlight>;
+  /** Moves the lists' batches back to `input`: atomic per list, conditional on each list's
+   *  token, safe to run again and while Redis restarts (no item lost or doubled). */
+  requeue(input: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   /** A poll's one Redis round trip: the lengths of `queues` (one pipeline), or a PING when there
    *  are none, so Redis health is known either way. Whatever else a poll needs from Redis joins
-   *  this pipeline rather than adding a round trip. */
-  probe(queues: string[]): Promise<QueueProbe>;
+   *  this pipeline rather than adding a round trip: `inputs` adds their processing lists. */
+  probe(queues: string[], inputs?: string[]): Promise<QueueProbe>;
   push(queue: string, source: PushSource, opts?: PushOptions): Promise<PushResult>;
   page(queue: string, req: PageRequest): Promise<Page>;
   /** Whole value of one item, for "expand". */
@@ -248,7 +260,20 @@ export interface GridCoreService {
    *  stops it and is thrown; tasks registered before it are recorded, so forgottenTasks lists
    *  only the rest. */
   reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult>;
-  progress(total: number | undefined, samples: ProgressSample[], now?: number): ProgressReport;
+  /** `now`: the clock for the rate's staleness (default: the last sample). `settleMs`: how long nothing may move before missing items count as unaccounted for. */
+  progress(total: number | undefined, samples: ProgressSample[], opts?: { now?: number; settleMs?: number }): ProgressReport;
+  /** Which of a task's processing lists are stranded: their container is gone (local cluster:
+   *  Docker says), their node left /api/nodes, the task is no longer current, or a list kept
+   *  its token and length for `staleMs` (default 120 s). Each call also records what it saw,
+   *  for that last rule. `known`: nodes and current task the caller's poll already has. */
+  stranded(
+    cluster: string,
+    task: { name: string; inputQueue: string },
+    lists: readonly InFlightList[],
+    opts?: { staleMs?: number; known?: { nodes?: readonly HubNode[]; currentTask?: string | null } },
+  ): Promise<StrandedList[]>;
+  /** Requeue Stranded Items: the lists (as `stranded` returned them) back into the input. */
+  requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
   /** The local cluster, reached through the service like every other part (commands hold no
    *  module of their own for it). */

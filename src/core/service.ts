@@ -6,12 +6,13 @@ import { ConfigError } from './errors';
 import { createHubClient, HubPools } from './hubClient';
 import { l10n } from './l10n';
 import { StoredProfileService } from './profiles';
+import { StrandedFinder, type KnownFacts } from './stranded';
 import { progress } from './progress';
 import { maskUrl } from './redact';
 import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, LocalClusterApi, QueueService, ReregisterResult, ServiceDeps } from './service-api';
 import { currentSettings } from './settings';
 import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './taskRecords';
-import type { ProgressReport, ProgressSample, RegisterTaskRequest, TaskRecord, TaskView } from './types';
+import type { InFlightList, ProgressReport, ProgressSample, RegisterTaskRequest, RequeueResult, StrandedList, TaskRecord, TaskView } from './types';
 
 export function createGridCoreService(deps: ServiceDeps): GridCoreService {
   return new Service(deps);
@@ -25,6 +26,7 @@ class Service implements GridCoreService {
   private readonly hubs = new Map<string, Promise<HubClient>>();
   private readonly queueServices = new Map<string, Promise<QueueService>>();
   private readonly profileWatch: { dispose(): void };
+  private readonly strandedFinder = new StrandedFinder();
 
   constructor(private readonly deps: ServiceDeps) {
     this.profiles = new StoredProfileService(deps.state, deps.secrets, deps.skillDir);
@@ -111,8 +113,22 @@ class Service implements GridCoreService {
     return result;
   }
 
-  progress(total: number | undefined, samples: ProgressSample[], now?: number): ProgressReport {
-    return progress(total, samples, now);
+  progress(total: number | undefined, samples: ProgressSample[], opts?: { now?: number; settleMs?: number }): ProgressReport {
+    return progress(total, samples, opts);
+  }
+
+  async stranded(cluster: string, task: { name: string; inputQueue: string }, lists: readonly InFlightList[], opts: { staleMs?: number; known?: KnownFacts } = {}): Promise<StrandedList[]> {
+    const profile = await this.profiles.get(cluster);
+    return this.strandedFinder.find(
+      { cluster, task: task.name, input: task.inputQueue, lists, staleMs: opts.staleMs, known: opts.known, local: !!(profile?.local || profile?.source === 'local') },
+      () => this.hub(cluster),
+      // dockerode only when a local cluster has lists in flight; DOCKER_HOST, else the default socket
+      async () => new (await import('dockerode')).default(),
+    );
+  }
+
+  async requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult> {
+    return (await this.queues(cluster)).requeue(inputQueue, lists);
   }
 
   async diagnose(cluster: string): Promise<DiagnosisCheck[]> {

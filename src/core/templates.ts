@@ -27,13 +27,13 @@ function describe(id: string): { title: string; description: string; offline: bo
     case 'shell-square':
       return {
         title: l10n.t('Square numbers (shell, offline)'),
-        description: l10n.t('busybox + redis-cli consumer on the local base image; builds with no registry. Pops 100 items at a time, pushes n:n*n.'),
+        description: l10n.t('busybox + redis-cli reliable consumer on the local base image; builds with no registry. Takes 1,000 items at a time into its processing list, pushes n:n*n and drops the batch in one atomic step.'),
         offline: true,
       };
     case 'python-sqrt':
       return {
         title: l10n.t('Square roots (Python)'),
-        description: l10n.t('The seed square-root example: python:3.11-slim, multi-stage, redis.from_url on the whole URL. Needs a registry and PyPI to build.'),
+        description: l10n.t('The seed square-root example as a reliable consumer: python:3.11-slim, multi-stage, redis.from_url on the whole URL. Needs a registry and PyPI to build.'),
         offline: false,
       };
     default:

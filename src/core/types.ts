@@ -134,6 +134,8 @@ export interface ProgressSample {
   at: number;
   input: number;
   output: number;
+  /** items in reliable consumers' processing lists; undefined when not polled */
+  processing?: number;
 }
 
 export interface ProgressReport {
@@ -149,4 +151,43 @@ export interface ProgressReport {
   /** seconds; undefined when no true rate is known */
   etaSeconds?: number;
   finished: boolean;
+  /** items in reliable consumers' processing lists (latest sample), when polled */
+  processing?: number;
+  /** pushed items that are nowhere: input empty, nothing in any processing list, and the
+   *  output short of the total and still for a while (a consumer died holding them) */
+  unaccounted?: number;
+}
+
+// ---- Reliable consumers (README, "Reliable consumers") ----
+/** One consumer's processing list, as announced in `<input>:processing`. */
+export interface InFlightList {
+  list: string;
+  /** the batch's token: it changes with every batch the consumer takes */
+  token: string;
+  /** items in the list; -1 when the key is not a list */
+  length: number;
+  /** out of the list's name, when it follows the convention */
+  nodeId?: string;
+  instance?: string;
+}
+
+export interface LengthsWithInFlight {
+  lengths: QueueLengths;
+  /** per input queue, its processing lists */
+  inFlight: Record<string, InFlightList[]>;
+}
+
+export type StrandedReason = 'containerGone' | 'nodeGone' | 'taskNotCurrent' | 'unchanged' | 'notAList';
+
+export interface StrandedList extends InFlightList {
+  reason: StrandedReason;
+}
+
+export interface RequeueResult {
+  /** items moved back to the input */
+  moved: number;
+  /** lists emptied */
+  lists: number;
+  /** lists left alone: not a list, or their consumer took another batch since */
+  skipped: Array<{ list: string; reason: 'notAList' | 'movedOn' }>;
 }

@@ -18,6 +18,9 @@ import type { WatchRequest } from './watch-requests';
 export type { WatchRequest } from './watch-requests';
 export { watchRequests } from './watch-requests';
 
+/** Samples the unaccounted rule looks back over (its settle time is shorter). */
+const UNACCOUNTED_WINDOW = 60;
+
 export interface ClusterWatch extends Disposable {
   /** What the watcher shows changed (a cluster expanded, a task's queues shown). When it asks
    *  for more than before, the monitor polls at once. */
@@ -36,6 +39,8 @@ export interface MonitorOptions {
   /** Samples kept per task (default: an hour at 5 s). */
   historyCapacity?: number;
   logger?: Pick<Logger, 'trace'>;
+  /** ms a processing list may stay unchanged before it counts as stranded */
+  strandedAfterMs?(): number | undefined;
 }
 
 interface WatchEntry {
@@ -145,9 +150,10 @@ export class ClusterMonitor implements Disposable {
   private async poll(): Promise<void> {
     const request = this.request(this.includeDormant);
     this.includeDormant = false;
-    const snap = shareUnchanged(this.latest, await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed }));
+    const snap = shareUnchanged(this.latest, await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed, strandedAfterMs: this.opts.strandedAfterMs }));
     if (this.disposed) return;
     this.record(snap);
+    this.noteUnaccounted(snap);
     this.latest = snap;
     this.changed.fire(snap);
     const failed = [snap.hub, snap.token, snap.redis].filter((c): c is { ok: false; message: string } => !!c && !c.ok);
@@ -178,9 +184,20 @@ export class ClusterMonitor implements Disposable {
       if (ring.last()?.at === snap.at) continue; // the same entry listed twice
       const sample: TaskSample = { at: snap.at, input, output };
       if (t.record?.pushed !== undefined) sample.pushed = t.record.pushed;
+      if (snap.inFlight?.task === t.name && snap.inFlight.input === q?.input) sample.processing = snap.inFlight.items;
       ring.push(sample);
     }
     for (const key of [...this.histories.keys()]) if (!listed.has(key)) this.histories.delete(key);
+  }
+
+  /** Pushed items of the running task that are nowhere, from its samples (the service's
+   *  progress rules: input empty, nothing in processing lists, output short and still). */
+  private noteUnaccounted(snap: ClusterSnapshot): void {
+    const running = snap.tasks?.find((t) => t.state === 'running');
+    const pushed = running?.record?.pushed;
+    if (!running || pushed === undefined) return;
+    const items = this.service.progress(pushed, this.history(running, UNACCOUNTED_WINDOW)).unaccounted;
+    if (items) snap.unaccounted = { task: running.name, items };
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@ import { HubError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { GridCoreService } from '../core/service-api';
 import { forgottenRecords } from '../core/taskRecords';
-import type { HubNode, QueueLengths, TaskRecord, TaskView } from '../core/types';
+import type { HubNode, InFlightList, QueueLengths, StrandedList, TaskRecord, TaskView } from '../core/types';
 import { HANDED_PLATFORM, handedQueues, recordedQueues, type QueueNames } from './task-queues';
 
 export type Check = { ok: true } | { ok: false; message: string; code?: string };
@@ -30,6 +30,23 @@ export interface ClusterSnapshot {
   lengths?: QueueLengths;
   /** Records of tasks registered from this editor that the hub no longer lists (a hub restart). */
   forgotten?: TaskRecord[];
+  /** The current task's reliable consumers (README, "Reliable consumers"), measured in the
+   *  same Redis round trip as the lengths; absent when that input was not measured. */
+  inFlight?: InFlightSnapshot;
+  /** The running task's pushed items found nowhere (input, processing lists, output) for a
+   *  while: set by the monitor from its samples. */
+  unaccounted?: { task: string; items: number };
+}
+
+export interface InFlightSnapshot {
+  task: string;
+  input: string;
+  lists: InFlightList[];
+  /** items in the processing lists (keys that are not lists count 0) */
+  items: number;
+  stranded: StrandedList[];
+  /** items in the stranded lists */
+  strandedItems: number;
 }
 
 export function failure(e: unknown): Check {
@@ -59,6 +76,8 @@ export interface HandedCache {
 export interface FetchOptions extends FetchRequest {
   now?: () => number;
   handed?: HandedCache;
+  /** a processing list unchanged this long counts as stranded (the service's default if unset) */
+  strandedAfterMs?: () => number | undefined;
 }
 
 /**
@@ -69,11 +88,12 @@ export interface FetchOptions extends FetchRequest {
 export async function fetchClusterSnapshot(service: GridCoreService, cluster: string, opts: FetchOptions = {}): Promise<ClusterSnapshot> {
   const snap: ClusterSnapshot = { at: (opts.now ?? Date.now)() };
   const extra = [...(opts.queues ?? [])];
-  const redisPart = async (names: string[]) => {
+  const redisPart = async (names: string[], inputs: string[] = []) => {
     try {
-      const { lengths } = await (await service.queues(cluster)).probe([...new Set(names)]);
+      const { lengths, inFlight } = await (await service.queues(cluster)).probe([...new Set(names)], inputs);
       snap.redis = { ok: true };
       if (names.length) snap.lengths = lengths;
+      if (inFlight) await inFlightPart(service, cluster, snap, inFlight, opts);
     } catch (e) {
       snap.redis = failure(e);
     }
@@ -82,9 +102,22 @@ export async function fetchClusterSnapshot(service: GridCoreService, cluster: st
   const early = opts.current ? undefined : redisPart(extra);
   await hubPart(service, cluster, snap, opts);
   if (early) await early;
-  else await redisPart([...currentNames(snap), ...extra]);
+  else await redisPart([...currentNames(snap), ...extra], snap.queues?.input && !snap.queues.handed ? [snap.queues.input.name] : []);
   for (const q of [snap.queues?.input, snap.queues?.output]) if (q && snap.lengths && q.name in snap.lengths) q.length = snap.lengths[q.name];
   return snap;
+}
+
+/** The running task's processing lists, and which are stranded (the service's rules, fed the
+ *  nodes and current task this poll already has: no second hub call). */
+async function inFlightPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, inFlight: Record<string, InFlightList[]>, opts: FetchOptions): Promise<void> {
+  const task = snap.queues?.task;
+  const input = snap.queues?.input?.name;
+  const lists = input !== undefined ? inFlight[input] : undefined;
+  if (!task || input === undefined || !lists) return;
+  const known = { nodes: snap.nodes, ...(snap.tasks ? { currentTask: snap.tasks.find((t) => t.state === 'running')?.name ?? null } : {}) };
+  const stranded = await service.stranded(cluster, { name: task, inputQueue: input }, lists, { staleMs: opts.strandedAfterMs?.(), known });
+  const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
+  snap.inFlight = { task, input, lists, items: count(lists), stranded, strandedItems: count(stranded) };
 }
 
 function currentNames(snap: ClusterSnapshot): string[] {
@@ -169,6 +202,7 @@ export function shareUnchanged(prev: ClusterSnapshot | undefined, next: ClusterS
   if (prev.forgotten && next.forgotten && sameList(prev.forgotten, next.forgotten, sameFields)) next.forgotten = prev.forgotten;
   if (prev.lengths && next.lengths && sameFields(prev.lengths, next.lengths)) next.lengths = prev.lengths;
   if (prev.queues && next.queues && JSON.stringify(prev.queues) === JSON.stringify(next.queues)) next.queues = prev.queues;
+  if (prev.inFlight && next.inFlight && JSON.stringify(prev.inFlight) === JSON.stringify(next.inFlight)) next.inFlight = prev.inFlight;
   return next;
 }
 

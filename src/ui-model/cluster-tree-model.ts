@@ -10,6 +10,7 @@ import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
 import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
 import { describeChecks, type Check, type ClusterSnapshot } from './cluster-snapshot';
+import { inFlightLines, inFlightSuffix, unaccountedText, unaccountedTooltip } from './in-flight-format';
 import { formatCount, formatRelativeTime, formatWhen, itemsText, nodeDescription, taskStateLabel } from './format';
 import { recordedQueues, taskKey } from './task-queues';
 
@@ -40,7 +41,8 @@ export interface TreeElement {
   children?: TreeElement[];
 }
 
-type Spec = (Omit<TreeElement, 'children'> & { children?: Spec[] }) | Kept;
+type Spec = Built | Kept;
+type Built = Omit<TreeElement, 'children'> & { children?: Spec[] };
 /** A group whose inputs did not change: its element stays as it is. */
 interface Kept {
   readonly id: string;
@@ -318,7 +320,7 @@ export class ClusterTreeModel {
       children: [
         this.group(c, 'nodes', [unavailableKey(s), s?.nodes, !!s?.tasks?.length, c.version, relativeTimes(s?.nodes, this.now())], () => this.nodesSpec(c)),
         this.group(c, 'tasks', [unavailableKey(s), s?.tasks, s?.forgotten, s?.lengths, c.version, c.completedLimit, c.pendingLimit], () => this.tasksSpec(c)),
-        this.group(c, 'queues', [s?.queues, s?.lengths, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => this.queuesSpec(c)),
+        this.group(c, 'queues', [s?.queues, s?.lengths, s?.inFlight, s?.unaccounted?.task, s?.unaccounted?.items, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => this.queuesSpec(c)),
       ],
     };
   }
@@ -542,7 +544,21 @@ export class ClusterTreeModel {
         const handedNote = q.handed
           ? l10n.t('Task {0} is completed, but the hub still hands it to nodes: their containers keep taking items from its input queue until a new task is registered.', q.task)
           : undefined;
-        children.push(queueSpec(name, `${id}/${role}`, role, q.task, info.name, info.length, redisDown, handedNote));
+        const spec = queueSpec(name, `${id}/${role}`, role, q.task, info.name, info.length, redisDown, handedNote);
+        const inFlight = role === 'input' && s?.inFlight?.task === q.task && s.inFlight.input === info.name ? s.inFlight : undefined;
+        if (inFlight && !redisDown) {
+          // Reliable consumers' batches, measured in the same poll as the length.
+          spec.description += inFlightSuffix(inFlight);
+          spec.tooltip = [spec.tooltip, ...inFlightLines(inFlight)].filter(Boolean).join('\n');
+          if (inFlight.stranded.length) {
+            spec.contextValue += ' stranded';
+            spec.icon = { id: 'warning', color: 'charts.yellow' };
+          }
+        }
+        children.push(spec);
+      }
+      if (s?.unaccounted?.task === q.task) {
+        children.push(message(`${id}/unaccounted`, name, unaccountedText(s.unaccounted.items), 'warning', unaccountedTooltip(s.unaccounted.items)));
       }
     }
     return {
@@ -645,7 +661,7 @@ function taskQueueSpecs(cluster: string, parent: string, t: TaskView, lengths: Q
   return out;
 }
 
-function queueSpec(cluster: string, id: string, role: 'input' | 'output', task: string, name: string, length: number | undefined, redisDown?: string, note?: string): Spec {
+function queueSpec(cluster: string, id: string, role: 'input' | 'output', task: string, name: string, length: number | undefined, redisDown?: string, note?: string): Built {
   const description =
     length === undefined
       ? role === 'input' ? l10n.t('input') : l10n.t('output')

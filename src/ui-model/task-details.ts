@@ -5,6 +5,8 @@ import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
 import type { TaskConfig, TaskRecord, TaskView } from '../core/types';
 import { formatCount, formatWhen, taskStateLabel } from './format';
+import type { InFlightSnapshot } from './cluster-snapshot';
+import { inFlightLines, unaccountedTooltip } from './in-flight-format';
 import { HANDED_PLATFORM } from './task-queues';
 
 type Shown = Pick<TaskRecord, 'image' | 'images' | 'inputRedis' | 'outputRedis' | 'inputQueue' | 'outputQueue' | 'pushed' | 'registeredAt' | 'folder'>;
@@ -21,7 +23,7 @@ function fromHandedConfig(c: TaskConfig): Shown {
 
 /** `handed`: what the hub hands nodes now, used only for a task without a record and only
  *  when it names this task. */
-export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number }, handed?: TaskConfig, now = Date.now()): string {
+export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number }, handed?: TaskConfig, now = Date.now(), inFlight?: InFlightSnapshot, unaccounted?: number): string {
   const fromHub = !t.record && handed?.task_name === t.name;
   const r: Shown | undefined = t.record ?? (fromHub && handed ? fromHandedConfig(handed) : undefined);
   const state = taskStateLabel(t.state);
@@ -40,6 +42,13 @@ export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { in
     row(l10n.t('Input queue'), r?.inputQueue && lengths?.input !== undefined ? `${r.inputQueue} (${formatCount(lengths.input)})` : r?.inputQueue),
     row(l10n.t('Output queue'), r?.outputQueue && lengths?.output !== undefined ? `${r.outputQueue} (${formatCount(lengths.output)})` : r?.outputQueue),
     row(l10n.t('Pushed'), r?.pushed !== undefined ? formatCount(r.pushed) : undefined),
+    ...(inFlight?.lists.length
+      ? [
+          row(l10n.t('In flight (processing lists)'), l10n.t('{0} items in {1} lists', formatCount(inFlight.items), inFlight.lists.length)),
+          row(l10n.t('Stranded'), l10n.t('{0} items in {1} lists', formatCount(inFlight.strandedItems), inFlight.stranded.length)),
+        ]
+      : []),
+    ...(unaccounted ? [row(l10n.t('Unaccounted for'), formatCount(unaccounted))] : []),
     row(l10n.t('Registered at'), r?.registeredAt ? formatWhen(r.registeredAt, now) : undefined),
     row(l10n.t('Build folder'), r?.folder),
     '',
@@ -52,6 +61,8 @@ export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { in
   } else if (!t.record) {
     lines.push(l10n.t('This task was not registered from this editor: the hub returns names only, so image and queues are unknown.'), '');
   }
+  if (inFlight?.stranded.length) lines.push(inFlightLines(inFlight).slice(1).join(' '), '');
+  if (unaccounted) lines.push(unaccountedTooltip(unaccounted), '');
   if (t.stillHandedToNodes) lines.push(l10n.t('The hub still hands this completed task to nodes: their containers keep running it until a new task is registered.'), '');
   return lines.join('\n');
 }

@@ -48,3 +48,8 @@ export function localClusterSettings(): LocalClusterSettings {
     nodes: c.get<number>('localCluster.nodes', 1),
   };
 }
+
+/** How long a processing list may keep one batch before it counts as stranded. */
+export function strandedAfterMs(): number {
+  return Math.max(5, cfg().get<number>('strandedAfterSeconds', 120)) * 1000;
+}

@@ -10,7 +10,8 @@ import type { ProgressReport, TaskView } from '../core/types';
 import type { ClusterSnapshot } from '../ui-model/cluster-snapshot';
 import { historyKey, watchRequests, type ClusterMonitor, type ClusterMonitors, type ClusterWatch } from '../ui-model/cluster-monitor';
 import { drainedQuestion, handedStatus, nextPending } from '../ui-model/finish-flow';
-import { statusBarText, statusBarTooltip } from '../ui-model/format';
+import { formatCount, statusBarText, statusBarTooltip } from '../ui-model/format';
+import { inFlightLines, unaccountedText, unaccountedTooltip } from '../ui-model/in-flight-format';
 import { ProgressTracker, RATE_WINDOW } from '../ui-model/progress-tracker';
 import { Disposable } from '../ui/lifecycle';
 
@@ -128,12 +129,19 @@ export class TaskStatusBar extends Disposable {
     }
     const samples = monitor.history(running, RATE_WINDOW);
     const total = running.record?.pushed;
-    const report = this.service.progress(total, samples, Date.now());
+    const report = this.service.progress(total, samples, { now: Date.now() });
     this.state = { cluster, task: running.name, inputQueue: q.input, outputQueue: q.output, input, output, report };
-    this.show(
-      statusBarText(running.name, report),
+    // Reliable consumers' batches (same poll), and items that are nowhere.
+    const inFlight = snap.inFlight?.task === running.name && snap.inFlight.input === q.input ? snap.inFlight : undefined;
+    let text = statusBarText(running.name, report);
+    if (inFlight?.stranded.length) text += ` · $(warning) ${vscode.l10n.t('{0} stranded', formatCount(inFlight.strandedItems))}`;
+    if (report.unaccounted) text = `${text.replace('$(sync~spin)', '$(warning)')} · ${unaccountedText(report.unaccounted)}`;
+    const tooltip = [
       statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
-    );
+      ...inFlightLines(inFlight),
+      ...(report.unaccounted ? [unaccountedTooltip(report.unaccounted)] : []),
+    ].join('\n');
+    this.show(text, tooltip);
     if (this.tracker.drainedJustNow(historyKey(running), samples)) void this.offerFinish(cluster, running.name, running.record?.registeredAt, output, nextPending(tasks));
   }
 

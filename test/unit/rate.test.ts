@@ -24,7 +24,7 @@ test('idle start: no rate and no ETA while nothing came back', () => {
   for (let t = 0; t <= 30; t += 5) {
     const seen = upTo(IDLE, t);
     assert.equal(rateOf(seen, T0 + t * 1000), undefined, `at ${t}s`);
-    const r = progress(20_000, seen, T0 + t * 1000);
+    const r = progress(20_000, seen, { now: T0 + t * 1000 });
     assert.equal(r.rate, 0);
     assert.equal(r.etaSeconds, undefined);
     assert.ok(!/\/s|ETA/.test(statusBarText('sq', r)), statusBarText('sq', r));
@@ -39,7 +39,7 @@ test('burst: the polls that saw the containers start say nothing; then the rate 
   assert.equal(at45?.perSecond, 1_300);
   assert.equal(at45?.final, false);
   assert.equal(etaOf(20_000 - 19_500, at45), 500 / 1_300);
-  const r = progress(20_000, upTo(series, 45), T0 + 45_000);
+  const r = progress(20_000, upTo(series, 45), { now: T0 + 45_000 });
   assert.equal(r.rate, 1_300);
   assert.match(statusBarText('sq', r), /1\.3k\/s · ETA 0s$/);
 });
@@ -49,7 +49,7 @@ test('a stall: a poll with no new result while input waits makes the rate and ET
   assert.equal(rateOf(base, T0 + 45_000)?.perSecond, 1_000);
   const quiet = [...base, poll(50, 5_000, 14_000)];
   assert.equal(rateOf(quiet, T0 + 50_000), undefined);
-  assert.equal(progress(20_000, quiet, T0 + 50_000).etaSeconds, undefined);
+  assert.equal(progress(20_000, quiet, { now: T0 + 50_000 }).etaSeconds, undefined);
   // and again once results flow: the first interval after the stall began idle
   const resumed = [...quiet, poll(55, 3_000, 16_000), poll(60, 2_000, 17_000), poll(65, 1_000, 18_000)];
   assert.equal(rateOf(resumed.slice(0, -1), T0 + 60_000), undefined);
@@ -73,7 +73,7 @@ test('finish: the final rate is frozen, whatever comes after and whenever it is 
   // the window that ended with the last result, without the interval the containers started in: 35 s -> 50 s
   assert.equal(at55?.perSecond, (20_000 - 6_500) / 15);
   assert.equal(etaOf(0, at55), 0);
-  const r = progress(20_000, series, T0 + 60_000);
+  const r = progress(20_000, series, { now: T0 + 60_000 });
   assert.equal(r.finished, true);
   assert.equal(r.rateFinal, true);
   assert.equal(r.etaSeconds, 0);
@@ -104,7 +104,7 @@ test('zh-cn: the ETA reads in Chinese units, not "剩余 0s"', async () => {
     assert.equal(formatEta(51), '51 秒');
     assert.equal(formatEta(125), '2 分 5 秒');
     assert.equal(formatEta(7322), '2 小时 2 分');
-    const r = progress(20_000, upTo([...IDLE, ...BURST], 45), T0 + 45_000);
+    const r = progress(20_000, upTo([...IDLE, ...BURST], 45), { now: T0 + 45_000 });
     assert.match(statusBarText('sq', r), /1\.3k\/s · 剩余 0 秒$/);
   });
 });

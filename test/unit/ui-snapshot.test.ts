@@ -141,3 +141,36 @@ test('with nothing running, the queues are those of the completed task the hub s
   const s = await fetchClusterSnapshot(service, 'c', { current: true });
   assert.deepEqual(s.queues, { task: 'last', handed: true, input: { name: 'l:in', length: 5 }, output: { name: 'l:out', length: 6 } });
 });
+
+test('the running task\'s processing lists come in the same probe; stranded judged with the poll\'s nodes and current task', async () => {
+  const calls: string[] = [];
+  const lists = [
+    { list: 'r:in:processing:n1:0', token: 'a', length: 1000, nodeId: 'n1', instance: '0' },
+    { list: 'r:in:processing:n2:0', token: 'b', length: 300, nodeId: 'n2', instance: '0' },
+  ];
+  const record: TaskRecord = { cluster: 'c', name: 'r', inputQueue: 'r:in', outputQueue: 'r:out' };
+  const service = {
+    hub: async () => ({ listNodes: async () => [{ id: 'n1', status: 'Online' }] }),
+    queues: async () => ({
+      probe: async (names: string[], inputs: string[] = []) => {
+        calls.push(`probe:${names.join(',')}|${inputs.join(',')}`);
+        return { lengths: Object.fromEntries(names.map((n) => [n, 7])), inFlight: { 'r:in': lists } };
+      },
+    }),
+    listTasks: async () => [{ name: 'r', state: 'running', index: 0, record }],
+    tasks: { list: () => [record] },
+    stranded: async (_c: string, task: { name: string; inputQueue: string }, ls: typeof lists, o: { staleMs?: number; known?: { nodes?: Array<{ id: string }>; currentTask?: string | null } }) => {
+      calls.push(`stranded:${task.name}:${task.inputQueue}:${o.staleMs}:${o.known?.currentTask}:${o.known?.nodes?.map((n) => n.id).join()}`);
+      return ls.filter((l) => !o.known?.nodes?.some((n) => n.id === l.nodeId)).map((l) => ({ ...l, reason: 'nodeGone' }));
+    },
+  } as unknown as GridCoreService;
+  const s = await fetchClusterSnapshot(service, 'c', { current: true, nodes: true, strandedAfterMs: () => 60_000 });
+  assert.deepEqual(calls, ['probe:r:in,r:out|r:in', 'stranded:r:r:in:60000:r:n1']);
+  assert.equal(s.inFlight?.items, 1300);
+  assert.equal(s.inFlight?.strandedItems, 300);
+  assert.deepEqual(s.inFlight?.stranded.map((x) => x.list), ['r:in:processing:n2:0']);
+  const md = taskDetailsMarkdown('c', { name: 'r', state: 'running', index: 0, record }, { input: 7, output: 7 }, undefined, undefined, s.inFlight, 12);
+  assert.match(md, /\| In flight \(processing lists\) \| 1,300 items in 2 lists \|/);
+  assert.match(md, /\| Stranded \| 300 items in 1 lists \|/);
+  assert.match(md, /\| Unaccounted for \| 12 \|/);
+});

@@ -298,3 +298,30 @@ test('an answer that did not change rebuilds nothing; a change updates only its 
   assert.equal(one.tasks, first.tasks, 'the tasks did not change');
   assert.deepEqual(ids(m.applySnapshot('a', one)), ['cluster:a/nodes/7']);
 });
+
+test('reliable consumers: in flight and stranded on the running input queue, Requeue offered; unaccounted items named', () => {
+  const m = setup();
+  const list = (i: number, length: number) => ({ list: `r:in:processing:n1:${i}`, token: `t${i}`, length, nodeId: 'n1', instance: String(i) });
+  m.applySnapshot('a', snap({
+    tasks: [{ name: 'r', state: 'running', index: 0 }],
+    queues: { task: 'r', input: { name: 'r:in', length: 10 }, output: { name: 'r:out', length: 5 } },
+    inFlight: { task: 'r', input: 'r:in', lists: [list(0, 1000), list(1, 500)], items: 1500, stranded: [{ ...list(1, 500), reason: 'containerGone' }], strandedItems: 500 },
+  }));
+  const input = m.get('cluster:a/queues')!.children![0];
+  assert.equal(input.description, 'input · 10 items · 1,500 in flight · 500 stranded');
+  assert.match(input.contextValue ?? '', /^queue input\b.*\bstranded\b/);
+  assert.match(input.tooltip ?? '', /Stranded: 500 items in 1 lists/);
+
+  m.applySnapshot('a', snap({
+    tasks: [{ name: 'r', state: 'running', index: 0 }],
+    queues: { task: 'r', input: { name: 'r:in', length: 0 }, output: { name: 'r:out', length: 9860 } },
+    inFlight: { task: 'r', input: 'r:in', lists: [], items: 0, stranded: [], strandedItems: 0 },
+    unaccounted: { task: 'r', items: 140 },
+  }));
+  const children = m.get('cluster:a/queues')!.children!;
+  assert.doesNotMatch(children[0].contextValue ?? '', /stranded/);
+  assert.equal(children[0].description, 'input · 0 items');
+  const note = children.find((c) => c.id.endsWith('/unaccounted'))!;
+  assert.equal(note.label, '140 items unaccounted for');
+  assert.match(note.tooltip ?? '', /Reliable consumers/);
+});

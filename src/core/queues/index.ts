@@ -9,6 +9,7 @@ import type { QueueLengths } from '../types';
 import { RedisConnection } from './connection';
 import { push } from './push';
 import * as read from './read';
+import * as reliable from './reliable';
 
 export { queueHoldings, type QueueHoldings } from './holdings';
 
@@ -30,8 +31,19 @@ export function createQueueService(cluster: string, redisUrl: string, settings: 
     cluster,
     ping: () => run(async (c) => void (await c.ping())),
     lengths: (queues: string[]): Promise<QueueLengths> => run((c) => read.lengths(c, queues)),
-    probe: (queues: string[]) =>
+    lengthsWithInFlight: (queues, inputs) => run((c) => reliable.lengthsWithInFlight(c, queues, inputs)),
+    async requeue(input, lists) {
+      const r = await reliable.requeue(() => conn.ready(), input, lists, {
+        // long enough for a Redis restart; a requeue is rare and explicit
+        retryForMs: Math.max(30_000, settings.redisTimeoutMs * 3),
+        toError: (e) => (e instanceof ConfigError ? e : conn.toRedisError(e)),
+      });
+      logger.info(`requeued ${r.moved} item(s) from ${r.lists} processing list(s) of ${input} on ${cluster}`);
+      return r;
+    },
+    probe: (queues: string[], inputs: string[] = []) =>
       run(async (c) => {
+        if (inputs.length) return reliable.lengthsWithInFlight(c, queues, inputs);
         if (!queues.length) {
           await c.ping();
           return { lengths: {} };

@@ -1,0 +1,164 @@
+// The reliable-consumer convention (README, "Reliable consumers") seen from the extension:
+// names, the Lua scripts consumers and the extension share, and which in-flight batches are
+// stranded. Pure: no Redis, no hub, no Docker here; the queue service and the façade feed it.
+import type { HubNode, InFlightList, StrandedList, StrandedReason } from './types';
+
+/** The hash where consumers announce their processing lists (field: list, value: batch token). */
+export function processingRegistry(input: string): string {
+  return `${input}:processing`;
+}
+
+/** A consumer's processing list. The input comes first and whole, so names holding `:` or
+ *  spaces need no escaping: the extension never splits a name it did not get from the
+ *  registry of that very input. */
+export function processingList(input: string, nodeId: string, instance: string): string {
+  return `${processingRegistry(input)}:${nodeId}:${instance}`;
+}
+
+/** Node id and instance out of a processing list's name; the instance is what follows the
+ *  last `:`, the node id what lies between. Undefined for a name outside the convention. */
+export function parseProcessingList(input: string, list: string): { nodeId: string; instance: string } | undefined {
+  const prefix = `${processingRegistry(input)}:`;
+  if (!list.startsWith(prefix)) return undefined;
+  const rest = list.slice(prefix.length);
+  const cut = rest.lastIndexOf(':');
+  if (cut <= 0 || cut === rest.length - 1) return undefined;
+  return { nodeId: rest.slice(0, cut), instance: rest.slice(cut + 1) };
+}
+
+// ---- The scripts. The templates carry TAKE, COMMIT and ACK word for word (a unit test
+// checks it), so a user's consumer that copies them interoperates with requeue. ----
+
+/** KEYS: input, processing, registry. ARGV: count, token. A batch still in the list (a reply
+ *  lost, or a killed predecessor of the same name) goes back to the input first; then up to
+ *  `count` items move in. Returns the token, then the items. */
+export const TAKE_SCRIPT = `
+local input, p, reg = KEYS[1], KEYS[2], KEYS[3]
+local old = redis.call("LRANGE", p, 0, -1)
+for i = 1, #old, 1000 do redis.call("RPUSH", input, unpack(old, i, math.min(i + 999, #old))) end
+redis.call("DEL", p)
+local items = redis.call("RPOP", input, tonumber(ARGV[1]))
+if not items then redis.call("HDEL", reg, p) return {ARGV[2]} end
+for i = 1, #items, 1000 do redis.call("LPUSH", p, unpack(items, i, math.min(i + 999, #items))) end
+redis.call("HSET", reg, p, ARGV[2])
+table.insert(items, 1, ARGV[2])
+return items`;
+
+/** KEYS: processing, registry, output. ARGV: token, results... Pushes and drops the batch at
+ *  once, only while the token is still the registry's (else -1: a requeue took the batch). */
+export const COMMIT_SCRIPT = `
+if redis.call("HGET", KEYS[2], KEYS[1]) ~= ARGV[1] then return -1 end
+for i = 2, #ARGV, 1000 do redis.call("LPUSH", KEYS[3], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+redis.call("DEL", KEYS[1])
+redis.call("HDEL", KEYS[2], KEYS[1])
+return #ARGV - 1`;
+
+/** The ack of a consumer whose output is on another Redis (results pushed first). */
+export const ACK_SCRIPT = `
+if redis.call("HGET", KEYS[2], KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call("DEL", KEYS[1])
+redis.call("HDEL", KEYS[2], KEYS[1])
+return 1`;
+
+/** KEYS: registries. For each: a flat array list, token, length (-1: the key is not a list);
+ *  an empty array when the registry is missing or not a hash. One call per poll, whatever the
+ *  number of consumers: no KEYS, no SCAN. */
+export const INFLIGHT_SCRIPT = `
+local out = {}
+for i, reg in ipairs(KEYS) do
+  local entry = {}
+  local flat = redis.pcall("HGETALL", reg)
+  if type(flat) == "table" and not flat.err then
+    for j = 1, #flat, 2 do
+      local n = redis.pcall("LLEN", flat[j])
+      if type(n) ~= "number" then n = -1 end
+      entry[#entry + 1] = flat[j]
+      entry[#entry + 1] = flat[j + 1]
+      entry[#entry + 1] = n
+    end
+  end
+  out[i] = entry
+end
+return out`;
+
+/** KEYS: input, processing, registry. ARGV: the token the list was found stranded with ("" to
+ *  take it whatever its token). Moves the batch back to the input's popping end in its order,
+ *  drops the list and its registration, all at once. Returns the count moved (0: the list is
+ *  gone: committed, or requeued already); -1 when the key is not a list (left alone); -2 when
+ *  its consumer took another batch since (not stranded).
+ *  Run again, it finds nothing: a requeue retried after a lost reply moves nothing twice. */
+export const REQUEUE_SCRIPT = `
+local input, p, reg = KEYS[1], KEYS[2], KEYS[3]
+local t = redis.call("TYPE", p).ok
+local owner = redis.call("HGET", reg, p)
+if t == "none" then
+  if owner == ARGV[1] then redis.call("HDEL", reg, p) end
+  return 0
+end
+if t ~= "list" then return -1 end
+if ARGV[1] ~= "" and owner ~= ARGV[1] then return -2 end
+local items = redis.call("LRANGE", p, 0, -1)
+for i = 1, #items, 1000 do redis.call("RPUSH", input, unpack(items, i, math.min(i + 999, #items))) end
+redis.call("DEL", p)
+redis.call("HDEL", reg, p)
+return #items`;
+
+// ---- Stranded batches ----
+
+export interface StrandedFacts {
+  /** the hub's nodes; undefined when the hub did not answer (that rule is then skipped) */
+  nodes?: readonly HubNode[];
+  /** whether the task these lists belong to is the hub's current one; undefined: unknown */
+  taskCurrent?: boolean;
+  /** local cluster: whether Docker has a live (running or paused) container of that node
+   *  and instance for the task; undefined: Docker was not asked */
+  containerAlive?(nodeId: string, instance: string): boolean;
+  /** how long each list has shown the same token and length (StrandedTracker) */
+  unchangedMs?(l: InFlightList): number;
+  /** a list unchanged this long while its node is up counts as stranded */
+  staleMs: number;
+}
+
+/** The first reason that makes a list stranded, else undefined. */
+export function strandedReason(l: InFlightList, f: StrandedFacts): StrandedReason | undefined {
+  if (l.length < 0) return 'notAList';
+  if (l.length === 0) return undefined;
+  if (f.containerAlive && l.nodeId !== undefined && l.instance !== undefined && !f.containerAlive(l.nodeId, l.instance)) return 'containerGone';
+  if (f.nodes && l.nodeId !== undefined) {
+    const node = f.nodes.find((n) => n.id === l.nodeId);
+    if (!node || node.status !== 'Online') return 'nodeGone';
+  }
+  if (f.taskCurrent === false) return 'taskNotCurrent';
+  if ((f.unchangedMs?.(l) ?? 0) >= f.staleMs) return 'unchanged';
+  return undefined;
+}
+
+export function strandedLists(lists: readonly InFlightList[], f: StrandedFacts): StrandedList[] {
+  const out: StrandedList[] = [];
+  for (const l of lists) {
+    const reason = strandedReason(l, f);
+    if (reason) out.push({ ...l, reason });
+  }
+  return out;
+}
+
+/** Remembers since when each processing list has shown the same token and length. */
+export class StrandedTracker {
+  private readonly seen = new Map<string, { key: string; since: number }>();
+
+  observe(lists: readonly InFlightList[], now = Date.now()): void {
+    const present = new Set<string>();
+    for (const l of lists) {
+      present.add(l.list);
+      const key = `${l.token}\u0000${l.length}`;
+      const prev = this.seen.get(l.list);
+      if (!prev || prev.key !== key) this.seen.set(l.list, { key, since: now });
+    }
+    for (const name of [...this.seen.keys()]) if (!present.has(name)) this.seen.delete(name);
+  }
+
+  unchangedMs(l: InFlightList, now = Date.now()): number {
+    const s = this.seen.get(l.list);
+    return s && s.key === `${l.token}\u0000${l.length}` ? now - s.since : 0;
+  }
+}

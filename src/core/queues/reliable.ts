@@ -1,0 +1,88 @@
+// Reliable consumers on the Redis side: queue lengths and every processing list's length in
+// one pipeline (one round trip per poll), and the requeue of stranded batches.
+import type Redis from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { INFLIGHT_SCRIPT, parseProcessingList, processingRegistry, REQUEUE_SCRIPT } from '../inflight';
+import { RedisError } from '../errors';
+import { l10n } from '../l10n';
+import type { InFlightList, LengthsWithInFlight, RequeueResult } from '../types';
+
+function wrongType(queue: string): RedisError {
+  return new RedisError('command', l10n.t('The Redis key {queue} is not a list: check the queue names of the task.', { queue }));
+}
+
+/** LLEN of each queue plus one EVAL for the processing lists of each input, pipelined. */
+export async function lengthsWithInFlight(client: Redis, queues: string[], inputs: string[]): Promise<LengthsWithInFlight> {
+  const unique = [...new Set(inputs)];
+  const commands: Array<Array<string | number>> = queues.map((q) => ['llen', q]);
+  if (unique.length) commands.push(['eval', INFLIGHT_SCRIPT, unique.length, ...unique.map(processingRegistry)]);
+  if (!commands.length) return { lengths: {}, inFlight: {} };
+  const replies = (await client.pipeline(commands).exec()) ?? [];
+  const lengths: Record<string, number> = {};
+  queues.forEach((q, i) => {
+    const r = replies[i];
+    if (!r) throw new Error('Connection is closed.');
+    if (r[0]) throw /WRONGTYPE/.test(r[0].message) ? wrongType(q) : r[0];
+    lengths[q] = r[1] as number;
+  });
+  const inFlight: Record<string, InFlightList[]> = {};
+  if (unique.length) {
+    const r = replies[queues.length];
+    if (!r) throw new Error('Connection is closed.');
+    if (r[0]) throw r[0];
+    const perInput = r[1] as Array<Array<string | number>>;
+    unique.forEach((input, i) => {
+      const flat = perInput[i] ?? [];
+      const lists: InFlightList[] = [];
+      for (let j = 0; j + 2 < flat.length; j += 3) {
+        const list = String(flat[j]);
+        lists.push({ list, token: String(flat[j + 1]), length: Number(flat[j + 2]), ...parseProcessingList(input, list) });
+      }
+      inFlight[input] = lists;
+    });
+  }
+  return { lengths, inFlight };
+}
+
+function connectionLost(e: unknown): boolean {
+  return e instanceof RedisError ? e.code === 'unreachable' || e.code === 'timeout' : /Connection is closed|ECONNRESET|ECONNREFUSED|EPIPE|timed out/i.test(String((e as Error)?.message ?? e));
+}
+
+/**
+ * Moves each list's batch back to `input`, one atomic script per list, conditional on the
+ * token it was found stranded with. When Redis goes away mid-way (a restart) it waits for it
+ * up to `retryForMs` and goes on: a script whose reply was lost either ran whole or not at
+ * all, and run again it finds the list gone (or taken on), so no item moves twice.
+ */
+export async function requeue(
+  ready: () => Promise<Redis>,
+  input: string,
+  lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>,
+  o: { retryForMs: number; toError(e: unknown): Error },
+): Promise<RequeueResult> {
+  const result: RequeueResult = { moved: 0, lists: 0, skipped: [] };
+  const registry = processingRegistry(input);
+  for (const l of lists) {
+    let deadline = 0;
+    for (;;) {
+      try {
+        const client = await ready();
+        const n = Number(await client.eval(REQUEUE_SCRIPT, 3, input, l.list, registry, l.token));
+        if (n === -1) result.skipped.push({ list: l.list, reason: 'notAList' });
+        else if (n === -2) result.skipped.push({ list: l.list, reason: 'movedOn' });
+        else if (n > 0) {
+          result.moved += n;
+          result.lists++;
+        }
+        // 0: the list is gone (its consumer committed, or a lost-reply attempt of ours ran)
+        break;
+      } catch (e) {
+        if (!connectionLost(e)) throw o.toError(e);
+        deadline ||= Date.now() + o.retryForMs;
+        if (Date.now() > deadline) throw o.toError(e);
+        await sleep(200);
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,68 @@
+// The façade's side of stranded batches: gathers the facts (hub nodes, the current task, and
+// for the local cluster the task's containers from Docker) and remembers, per input, since
+// when each processing list looked the same. The rules themselves are in ./inflight.ts.
+import type Docker from 'dockerode';
+import { StrandedTracker, strandedLists, type StrandedFacts } from './inflight';
+import type { HubClient } from './service-api';
+import type { HubNode, InFlightList, StrandedList } from './types';
+
+export const DEFAULT_STALE_MS = 120_000;
+
+/** Labels our GridNode puts on its containers (src/local/node/containers.ts keeps the same). */
+const NODE_LABEL = 'gridcore.node';
+const TASK_LABEL = 'gridcore.task';
+const INSTANCE_LABEL = 'gridcore.instance';
+
+/** Docker's names allow [a-zA-Z0-9_.-]; upstream's and our nodes name containers the same way. */
+function nameSafe(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_.-]/g, '-') || 'task';
+}
+
+/** Whether a live container of (node, instance) runs `task`: by our labels, else by the
+ *  `idm-<task>-<node>-<instance>` name upstream's gridnode gives its containers. */
+export async function containerCheck(docker: Docker, task: string): Promise<(nodeId: string, instance: string) => boolean> {
+  const all = await docker.listContainers({ all: true });
+  const live = all.filter((c) => ['running', 'paused', 'restarting', 'created'].includes(c.State));
+  const labelled = new Set(live.filter((c) => c.Labels?.[TASK_LABEL] === task).map((c) => `${c.Labels[NODE_LABEL]}\u0000${c.Labels[INSTANCE_LABEL]}`));
+  const names = new Set(live.flatMap((c) => c.Names));
+  return (nodeId, instance) => labelled.has(`${nodeId}\u0000${instance}`) || names.has(`/idm-${nameSafe(task)}-${nameSafe(nodeId)}-${instance}`);
+}
+
+/** What the caller's poll already learnt from the hub, so no second call asks it again. */
+export interface KnownFacts {
+  nodes?: readonly HubNode[];
+  /** the hub's current task (null: none); leave out when unknown */
+  currentTask?: string | null;
+}
+
+export class StrandedFinder {
+  private readonly trackers = new Map<string, StrandedTracker>();
+
+  async find(
+    o: { cluster: string; task: string; input: string; lists: readonly InFlightList[]; staleMs?: number; local: boolean; known?: KnownFacts },
+    hub: () => Promise<HubClient>,
+    docker: () => Promise<Docker>,
+  ): Promise<StrandedList[]> {
+    const key = `${o.cluster}\u0000${o.input}`;
+    let tracker = this.trackers.get(key);
+    if (!tracker) this.trackers.set(key, (tracker = new StrandedTracker()));
+    const now = Date.now();
+    tracker.observe(o.lists, now);
+    const busy = o.lists.filter((l) => l.length !== 0);
+    if (!busy.length) return [];
+    // Each fact is optional: a hub or Docker that does not answer only skips its rule.
+    const [nodes, current, alive] = await Promise.all([
+      o.known?.nodes ?? hub().then((h) => h.listNodes()).catch(() => undefined),
+      o.known && 'currentTask' in o.known ? o.known.currentTask : hub().then((h) => h.listTasks()).then((t) => t.current, () => undefined),
+      o.local ? docker().then((d) => containerCheck(d, o.task)).catch(() => undefined) : Promise.resolve(undefined),
+    ]);
+    const facts: StrandedFacts = {
+      nodes,
+      taskCurrent: current === undefined ? undefined : current === o.task,
+      containerAlive: alive,
+      unchangedMs: (l) => tracker!.unchangedMs(l, now),
+      staleMs: o.staleMs ?? DEFAULT_STALE_MS,
+    };
+    return strandedLists(busy, facts);
+  }
+}
