@@ -3,7 +3,7 @@
 // registry; everything is disposed with the extension. Nothing here loads ioredis or
 // dockerode: the service does on first use.
 import * as vscode from 'vscode';
-import { setTranslator } from './core/l10n';
+import { setDisplayLocale, setTranslator } from './core/l10n';
 import type { GridCoreService } from './core/service-api';
 import { createGridCoreService } from './core/service';
 import { commandModules } from './commands/index';
@@ -37,6 +37,7 @@ export interface GridCoreExtensionApi {
 
 export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi {
   setTranslator((message, args) => (Array.isArray(args) ? vscode.l10n.t(message, ...(args as Array<string | number | boolean>)) : vscode.l10n.t(message, args as Record<string, unknown>)));
+  setDisplayLocale(vscode.env.language);
 
   const channel = vscode.window.createOutputChannel('GridCore', { log: true });
   context.subscriptions.push(channel);

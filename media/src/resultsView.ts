@@ -35,7 +35,7 @@ export function fill(template: string, args: Record<string, string | number>): s
 }
 
 function num(n: number): string {
-  return n.toLocaleString();
+  return n.toLocaleString('en-US');
 }
 
 interface Pending {

@@ -2,6 +2,7 @@
 // the palette, stop offers the active cluster's nodes.
 import * as vscode from 'vscode';
 import { ConfigError } from '../core/errors';
+import { containersText } from '../ui-model/format';
 import { nodePickItems, noNodeMessage } from '../ui-model/node-pick';
 import { resolveCluster, targetOf } from './args';
 import type { CommandModule } from './registry';
@@ -41,7 +42,7 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
       vscode.l10n.t('Stop node {0} ({1})?', node.hostname, node.id),
       {
         modal: true,
-        detail: vscode.l10n.t('The node receives the request on its next heartbeat, stops its {0} containers and exits. Start it again on its machine to bring it back.', node.active_containers),
+        detail: vscode.l10n.t('The node receives the request on its next heartbeat, stops its containers ({0}) and exits. Start it again on its machine to bring it back.', containersText(node.active_containers)),
       },
       stop,
     );

@@ -2,7 +2,7 @@
 // show a task's record, and the status bar's quick pick of actions.
 import * as vscode from 'vscode';
 import type { FinishResult, TaskView } from '../core/types';
-import { finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../ui-model/finish-flow';
+import { alreadyFinished, finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../ui-model/finish-flow';
 import { taskDetailsMarkdown } from '../ui-model/task-details';
 import { handedConfig, handedQueues, recordedQueues, taskQueueNames } from '../ui-model/task-queues';
 import { pickTask, resolveCluster, targetOf } from './args';
@@ -25,6 +25,11 @@ async function finishTask(ctx: CommandContext, arg: unknown): Promise<FinishResu
   if (!cluster) return undefined;
   const tasks = await ctx.service.listTasks(cluster);
   const running = tasks.find((t) => t.state === 'running');
+  const stale = alreadyFinished(cluster, targetOf(arg), running);
+  if (stale) {
+    void vscode.window.showInformationMessage(stale);
+    return undefined;
+  }
   if (!running) {
     void vscode.window.showInformationMessage(nothingRunningMessage(cluster, tasks));
     return undefined;

@@ -3,6 +3,7 @@
 // not started, node Error -> image or Redis).
 import { isGridCoreError } from './errors';
 import { l10n } from './l10n';
+import { formatCount } from './numbers';
 import { maskUrl } from './redact';
 import type { DiagnosisCheck, HubClient, QueueService } from './service-api';
 import type { HubNode } from './types';
@@ -117,7 +118,7 @@ async function queueCheck(input: DiagnoseInput, tokenOk: boolean, queues: QueueS
     }
     if (!queues) return skipped('queues', l10n.t('Queue lengths of task "{task}" not read: Redis did not answer.', { task: task.task_name }));
     const lengths = await queues.lengths(names);
-    const detail = names.map((q) => l10n.t('{queue}: {count} items', { queue: q, count: lengths[q] ?? 0 })).join(', ');
+    const detail = names.map((q) => l10n.t('{queue}: {count} items', { queue: q, count: formatCount(lengths[q] ?? 0) })).join(', ');
     return { id: 'queues', ok: true, detail: l10n.t('Task "{task}" (image {image}): {lengths}.', { task: task.task_name, image: task.image, lengths: detail }) };
   } catch (e) {
     return failure('queues', e);
@@ -146,5 +147,5 @@ function nodeCheck(nodes: HubNode[] | undefined): DiagnosisCheck {
       ),
     };
   }
-  return { id: 'nodes', ok: true, detail: l10n.t('Nodes online: {count}, none in Error.', { count: nodes.length }) };
+  return { id: 'nodes', ok: true, detail: l10n.t('Nodes online: {count}, none in Error.', { count: formatCount(nodes.length) }) };
 }

@@ -29,6 +29,18 @@ export const l10n = {
   },
 };
 
+const LOCALE = Symbol.for('gridcore.l10n.locale');
+const sharedLocale = globalThis as { [LOCALE]?: string };
+
+/** The display language for dates (`vscode.env.language`); undefined: the process's own. */
+export function displayLocale(): string | undefined {
+  return sharedLocale[LOCALE];
+}
+
+export function setDisplayLocale(locale: string | undefined): void {
+  sharedLocale[LOCALE] = locale;
+}
+
 /** Called once by the extension with `vscode.l10n.t`. */
 export function setTranslator(fn: Translate): void {
   shared[TRANSLATOR] = fn;

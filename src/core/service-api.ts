@@ -235,7 +235,7 @@ export interface GridCoreService {
    *  stops it and is thrown; tasks registered before it are recorded, so forgottenTasks lists
    *  only the rest. */
   reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult>;
-  progress(total: number | undefined, samples: ProgressSample[]): ProgressReport;
+  progress(total: number | undefined, samples: ProgressSample[], now?: number): ProgressReport;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
   /** Drop cached connections to a cluster (after its profile changed). */
   invalidate(cluster: string): Promise<void>;

@@ -111,8 +111,8 @@ class Service implements GridCoreService {
     return result;
   }
 
-  progress(total: number | undefined, samples: ProgressSample[]): ProgressReport {
-    return progress(total, samples);
+  progress(total: number | undefined, samples: ProgressSample[], now?: number): ProgressReport {
+    return progress(total, samples, now);
   }
 
   async diagnose(cluster: string): Promise<DiagnosisCheck[]> {

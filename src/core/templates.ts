@@ -93,6 +93,14 @@ function substitute(text: string, vars: TemplateVars): string {
 
 const TEXT = /\.(sh|py|md|txt|toml|json|ya?ml|js|ts|go|rs|cfg|ini)$|(^|\/)(Dockerfile|\.dockerignore)$/;
 
+/** `parent/name`, or `parent/name-2`, `-3`… when that exists: a folder a template can fill
+ *  without overwriting anything. */
+export function freeFolder(parent: string, name: string, exists: (p: string) => boolean): string {
+  let candidate = join(parent, name);
+  for (let i = 2; exists(candidate); i++) candidate = join(parent, `${name}-${i}`);
+  return candidate;
+}
+
 /**
  * Copies template `id` into `target` (created when missing). Refuses to overwrite existing
  * files unless `overwrite`. Returns the absolute paths written.

@@ -142,9 +142,11 @@ export interface ProgressReport {
   inFlight: number;
   remaining: number;
   percent: number;
-  /** items per second, over the sample window; 0 when unknown */
+  /** items per second over the recent polls (rate.ts); 0 when unknown or untrue */
   rate: number;
-  /** seconds; undefined when the rate is 0 */
+  /** the job is done and `rate` is its final figure */
+  rateFinal?: boolean;
+  /** seconds; undefined when no true rate is known */
   etaSeconds?: number;
   finished: boolean;
 }

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
+import { formatCount } from '../core/numbers';
 import { MemoryKeyValueStore, MemorySecretStore, type Logger } from '../core/ports';
 import { createGridCoreService } from '../core/service';
 import { ensureBaseImage } from './baseImage';
@@ -85,7 +86,7 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobResult> {
     });
     const queues = await service.queues('local');
     const t0 = Date.now();
-    o.print(l10n.t('Task {task} registered; pushing {count} numbers…', { task, count }));
+    o.print(l10n.t('Task {task} registered; pushing {count} numbers…', { task, count: formatCount(count) }));
     const pushed = await queues.push(input, { kind: 'range', from: 1, to: count });
     if (pushed.error) throw pushed.error;
 
@@ -94,12 +95,12 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobResult> {
     let lastShown = 0;
     while (done < count) {
       if (Date.now() > deadline) {
-        throw new GridCoreError('local', 'jobTimeout', l10n.t('Only {done} of {count} results arrived in time. Look at the node log for container errors.', { done, count }));
+        throw new GridCoreError('local', 'jobTimeout', l10n.t('Only {done} of {count} results arrived in time. Look at the node log for container errors.', { done: formatCount(done), count: formatCount(count) }));
       }
       await sleep(250);
       done = (await queues.lengths([output]))[output] ?? 0;
       if (done === count || Date.now() - lastShown >= 2000) {
-        o.print(l10n.t('{done} / {count} results', { done, count }));
+        o.print(l10n.t('{done} / {count} results', { done: formatCount(done), count: formatCount(count) }));
         lastShown = Date.now();
       }
     }
@@ -110,9 +111,9 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobResult> {
     for (const s of sample) o.print(`  ${s}`);
     const itemsPerSecond = count / seconds;
     o.print(l10n.t('{count} items in {seconds} s: {rate} items/s (whole run {total} s).', {
-      count,
+      count: formatCount(count),
       seconds: seconds.toFixed(1),
-      rate: itemsPerSecond.toFixed(0),
+      rate: formatCount(itemsPerSecond),
       total: ((Date.now() - started) / 1000).toFixed(1),
     }));
     return { count, results: done, seconds, itemsPerSecond, sample };

@@ -6,7 +6,7 @@ import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
 import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
 import { describeChecks, type ClusterSnapshot } from './cluster-snapshot';
-import { formatCount, nodeDescription, taskStateLabel } from './format';
+import { formatCount, formatWhen, itemsText, nodeDescription, taskStateLabel } from './format';
 import { recordedQueues } from './task-queues';
 
 export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
@@ -283,8 +283,8 @@ export class ClusterTreeModel {
       description: nodeDescription(n, this.now(), stop),
       tooltip: [
         l10n.t('Node id: {0}', n.id),
-        l10n.t('Host: {0} ({1}, {2} CPUs)', n.hostname, n.architecture, n.cpu_count),
-        l10n.t('Last heartbeat: {0}', n.last_seen),
+        l10n.t('Host: {0} ({1}, {2})', n.hostname, n.architecture, n.cpu_count === 1 ? l10n.t('1 CPU') : l10n.t('{0} CPUs', formatCount(n.cpu_count))),
+        l10n.t('Last heartbeat: {0}', formatWhen(n.last_seen, this.now())),
         n.runtime_status === 'Error'
           ? l10n.t('Error: a container failed. Check the task image (exec format error, missing ENTRYPOINT) and that its Redis URL and password are right.')
           : undefined,
@@ -460,7 +460,7 @@ function queueSpec(cluster: string, id: string, role: 'input' | 'output', task: 
   const description =
     length === undefined
       ? role === 'input' ? l10n.t('input') : l10n.t('output')
-      : role === 'input' ? l10n.t('input · {0} items', formatCount(length)) : l10n.t('output · {0} items', formatCount(length));
+      : role === 'input' ? l10n.t('input · {0}', itemsText(length)) : l10n.t('output · {0}', itemsText(length));
   const about = role === 'input' ? l10n.t('Input queue of task {0}', task) : l10n.t('Output queue of task {0}', task);
   return {
     id,

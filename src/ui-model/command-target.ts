@@ -12,6 +12,8 @@ export interface CommandTarget {
   queue?: string;
   role?: QueueRole;
   record?: TaskRecord;
+  /** when the named task was registered: tells apart two registrations of one name */
+  registeredAt?: string;
 }
 
 interface Loose {
@@ -23,6 +25,7 @@ interface Loose {
   nodeId?: unknown;
   queue?: unknown;
   role?: unknown;
+  registeredAt?: unknown;
   task?: { name?: unknown; record?: TaskRecord };
 }
 
@@ -42,6 +45,8 @@ export function targetOf(arg: unknown): CommandTarget {
   }
   out.taskName = str(a.task?.name) ?? str(a.taskName);
   out.record = a.task?.record;
+  const registeredAt = str(a.registeredAt) ?? str(a.task?.record?.registeredAt);
+  if (registeredAt) out.registeredAt = registeredAt;
   out.queue = str(a.queue);
   out.role = a.role === 'input' || a.role === 'output' ? a.role : undefined;
   const nodeId = str(a.nodeId);

@@ -1,6 +1,15 @@
 // Diagnose results as a markdown report, with the seed's troubleshooting advice per failure.
 import { l10n } from '../core/l10n';
 import type { DiagnosisCheck } from '../core/service-api';
+import { formatLocalTime } from './format';
+
+// The codicons `pass-filled` and `error` (the Testing view's colours), drawn inline: emoji
+// render as empty boxes where no emoji font is installed, and the markdown preview has no
+// codicon font. The alt text reads in the plain-text fallback.
+const icon = (alt: string, color: string, shape: string) =>
+  `![${alt}](data:image/svg+xml;base64,${Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${color}"/>${shape}</svg>`).toString('base64')})`;
+const PASS = icon('passed', '#73C991', '<path d="M4.5 8.2l2.3 2.3 4.7-4.8" fill="none" stroke="#fff" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>');
+const FAIL = icon('failed', '#F14C4C', '<path d="M5.5 5.5l5 5M10.5 5.5l-5 5" fill="none" stroke="#fff" stroke-width="1.6" stroke-linecap="round"/>');
 
 export function checkTitle(id: DiagnosisCheck['id']): string {
   switch (id) {
@@ -41,11 +50,11 @@ export function adviceFor(check: DiagnosisCheck): string | undefined {
 }
 
 export function diagnosisMarkdown(cluster: string, checks: DiagnosisCheck[], at: Date): string {
-  const lines = [`# ${l10n.t('Diagnosis of cluster {0}', cluster)}`, '', `_${at.toISOString()}_`, ''];
+  const lines = [`# ${l10n.t('Diagnosis of cluster {0}', cluster)}`, '', `_${formatLocalTime(at.toISOString())}_`, ''];
   const failed = checks.filter((c) => !c.ok).length;
   lines.push(failed ? l10n.t('{0} of {1} checks failed.', failed, checks.length) : l10n.t('All {0} checks passed.', checks.length), '');
   for (const c of checks) {
-    lines.push(`## ${c.ok ? '✅' : '❌'} ${checkTitle(c.id)}`, '', c.detail);
+    lines.push(`## ${c.ok ? PASS : FAIL} ${checkTitle(c.id)}`, '', c.detail);
     const advice = adviceFor(c);
     if (advice) lines.push('', `> ${advice}`);
     lines.push('');

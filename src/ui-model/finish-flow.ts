@@ -13,6 +13,20 @@ export interface FinishConfirmation {
   warn: boolean;
 }
 
+/**
+ * A finish aimed at a named task (a notification left in the notification centre, the tree)
+ * must not finish whatever runs now: when the named task (and registration) is not the running
+ * one, this says it is already finished; undefined when the finish may go ahead.
+ */
+export function alreadyFinished(cluster: string, target: { taskName?: string; registeredAt?: string }, running: TaskView | undefined): string | undefined {
+  if (!target.taskName) return undefined;
+  const same = running && running.name === target.taskName && (!target.registeredAt || !running.record?.registeredAt || running.record.registeredAt === target.registeredAt);
+  if (same) return undefined;
+  return running
+    ? l10n.t('Task {task} on {cluster} is already finished; {running} runs now and was left as it is.', { task: target.taskName, cluster, running: running.name })
+    : l10n.t('Task {task} on {cluster} is already finished.', { task: target.taskName, cluster });
+}
+
 /** The first pending task: what starts when the running one finishes. */
 export function nextPending(tasks: readonly TaskView[]): string | undefined {
   return tasks.find((t) => t.state === 'pending')?.name;

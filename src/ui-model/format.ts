@@ -1,13 +1,12 @@
 // Pure text formatting for the tree and the status bar: no `vscode`, so unit tests run in
 // plain Node. Strings go through the core's l10n shim, which the extension points at
 // vscode.l10n.t.
-import { l10n } from '../core/l10n';
+import { displayLocale, l10n } from '../core/l10n';
+import { formatEta } from '../core/rate';
 import type { HubNode, ProgressReport, TaskState } from '../core/types';
 
-/** 6512 -> "6,512" whatever the display language, so the status bar reads the same everywhere. */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+export { formatCount } from '../core/numbers';
+import { formatCount } from '../core/numbers';
 
 /** 1234.5 -> "1.2k", 12 -> "12", 0.5 -> "0.5" */
 export function formatCompact(n: number): string {
@@ -21,15 +20,8 @@ function trim(n: number): string {
   return n.toFixed(1).replace(/\.0$/, '');
 }
 
-/** 3 -> "3s", 125 -> "2m 5s", 7322 -> "2h 2m" */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
-}
+/** 3 -> "3s", 125 -> "2m 5s", 7322 -> "2h 2m", in the display language's units */
+export const formatDuration = formatEta;
 
 /** "12s ago" / "3 min ago" / "2 h ago" / "4 d ago"; future stamps (clock skew) read "just now". */
 export function formatRelativeTime(iso: string, now: number): string {
@@ -43,6 +35,24 @@ export function formatRelativeTime(iso: string, now: number): string {
   const h = Math.floor(m / 60);
   if (h < 24) return l10n.t('{0} h ago', h);
   return l10n.t('{0} d ago', Math.floor(h / 24));
+}
+
+/** A wall-clock time in the display language: "29 Nov 2026, 19:31:26" (local time zone). */
+export function formatLocalTime(iso: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  try {
+    return new Date(at).toLocaleString(displayLocale(), { dateStyle: 'medium', timeStyle: 'medium' });
+  } catch {
+    return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  }
+}
+
+/** "3 min ago (29 Nov 2026, 19:31:26)": what users read instead of a raw ISO stamp. */
+export function formatWhen(iso: string, now: number): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  return l10n.t('{relative} ({local})', { relative: formatRelativeTime(iso, now), local: formatLocalTime(iso) });
 }
 
 export function taskStateLabel(state: TaskState): string {
@@ -62,24 +72,36 @@ export function runtimeStatusLabel(status: HubNode['runtime_status']): string {
   }
 }
 
+/** "1 container" / "2 containers" (the Chinese reads the same for both). */
+export function containersText(n: number): string {
+  return n === 1 ? l10n.t('1 container') : l10n.t('{0} containers', formatCount(n));
+}
+
+/** "1 item" / "20,000 items" */
+export function itemsText(n: number): string {
+  return n === 1 ? l10n.t('1 item') : l10n.t('{0} items', formatCount(n));
+}
+
 export function nodeDescription(node: HubNode, now: number, stopRequested: boolean): string {
   const parts = [
     node.architecture,
-    l10n.t('{0} CPUs', node.cpu_count),
+    node.cpu_count === 1 ? l10n.t('1 CPU') : l10n.t('{0} CPUs', formatCount(node.cpu_count)),
     runtimeStatusLabel(node.runtime_status),
-    l10n.t('{0} containers', node.active_containers),
+    containersText(node.active_containers),
     formatRelativeTime(node.last_seen, now),
   ];
   if (stopRequested) parts.unshift(l10n.t('stop requested'));
   return parts.join(' · ');
 }
 
-/** `$(sync~spin) sqrt-calc 6,512/10,000 65% · 1.2k/s · ETA 3s` */
+/** `$(sync~spin) sqrt-calc 6,512/10,000 65% · 1.2k/s · ETA 3s`; a finished task shows a check
+ *  and its final rate, with no ETA. */
 export function statusBarText(task: string, r: ProgressReport): string {
-  const head = `$(sync~spin) ${task} ${formatCount(r.done)}/${formatCount(r.total)} ${Math.floor(r.percent)}%`;
+  const icon = r.finished ? '$(check)' : '$(sync~spin)';
+  const head = `${icon} ${task} ${formatCount(r.done)}/${formatCount(r.total)} ${Math.floor(r.percent)}%`;
   const parts = [head];
   if (r.rate > 0) parts.push(`${formatCompact(r.rate)}/s`);
-  if (r.etaSeconds !== undefined) parts.push(l10n.t('ETA {0}', formatDuration(r.etaSeconds)));
+  if (!r.finished && r.etaSeconds !== undefined) parts.push(l10n.t('ETA {0}', formatDuration(r.etaSeconds)));
   return parts.join(' · ');
 }
 

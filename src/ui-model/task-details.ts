@@ -4,7 +4,7 @@
 import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
 import type { TaskConfig, TaskRecord, TaskView } from '../core/types';
-import { formatCount, taskStateLabel } from './format';
+import { formatCount, formatWhen, taskStateLabel } from './format';
 import { HANDED_PLATFORM } from './task-queues';
 
 type Shown = Pick<TaskRecord, 'image' | 'images' | 'inputRedis' | 'outputRedis' | 'inputQueue' | 'outputQueue' | 'pushed' | 'registeredAt' | 'folder'>;
@@ -21,7 +21,7 @@ function fromHandedConfig(c: TaskConfig): Shown {
 
 /** `handed`: what the hub hands nodes now, used only for a task without a record and only
  *  when it names this task. */
-export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number }, handed?: TaskConfig): string {
+export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number }, handed?: TaskConfig, now = Date.now()): string {
   const fromHub = !t.record && handed?.task_name === t.name;
   const r: Shown | undefined = t.record ?? (fromHub && handed ? fromHandedConfig(handed) : undefined);
   const state = taskStateLabel(t.state);
@@ -40,7 +40,7 @@ export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { in
     row(l10n.t('Input queue'), r?.inputQueue && lengths?.input !== undefined ? `${r.inputQueue} (${formatCount(lengths.input)})` : r?.inputQueue),
     row(l10n.t('Output queue'), r?.outputQueue && lengths?.output !== undefined ? `${r.outputQueue} (${formatCount(lengths.output)})` : r?.outputQueue),
     row(l10n.t('Pushed'), r?.pushed !== undefined ? formatCount(r.pushed) : undefined),
-    row(l10n.t('Registered at'), r?.registeredAt),
+    row(l10n.t('Registered at'), r?.registeredAt ? formatWhen(r.registeredAt, now) : undefined),
     row(l10n.t('Build folder'), r?.folder),
     '',
   ];

@@ -173,26 +173,3 @@ function lowerBound(samples: readonly TaskSample[], t: number): number {
   }
   return lo;
 }
-
-/**
- * Items per second over the recent window (the last `windowMs` of samples without a gap),
- * for the headline rate and the ETA; undefined when that says nothing true: fewer than two
- * samples in the window, or no time between them. Intervals where the output shrank are left
- * out. A local stand-in until the shared rate maths lands in src/core.
- */
-export function recentRate(samples: readonly TaskSample[], windowMs: number, gapMs: number): number | undefined {
-  const last = samples[samples.length - 1];
-  if (!last) return undefined;
-  let items = 0;
-  let ms = 0;
-  for (let i = samples.length - 1; i > 0; i--) {
-    const b = samples[i];
-    const a = samples[i - 1];
-    if (last.at - a.at > windowMs || b.at - a.at > gapMs) break;
-    const r = intervalRate(a, b);
-    if (r === null) continue;
-    items += (r * (b.at - a.at)) / 1000;
-    ms += b.at - a.at;
-  }
-  return ms > 0 ? (items * 1000) / ms : undefined;
-}

@@ -115,18 +115,21 @@ export class TaskStatusBar extends Disposable {
     }
     const input = lengths[q.input] ?? 0;
     const output = lengths[q.output] ?? 0;
-    const samples = this.tracker.add(cluster, running.name, { at: Date.now(), input, output });
+    const now = Date.now();
+    const samples = this.tracker.add(cluster, running.name, { at: now, input, output });
     const total = running.record?.pushed;
-    const report = this.service.progress(total, samples);
+    const report = this.tracker.settle(this.service.progress(total, samples, now));
     this.state = { cluster, task: running.name, inputQueue: q.input, outputQueue: q.output, input, output, report };
     this.show(
-      report.finished ? statusBarText(running.name, report).replace('$(sync~spin)', '$(check)') : statusBarText(running.name, report),
+      statusBarText(running.name, report),
       statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
     );
-    if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, output, nextPending(tasks));
+    if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, running.record?.registeredAt, output, nextPending(tasks));
   }
 
-  private async offerFinish(cluster: string, task: string, results: number, next: string | undefined): Promise<void> {
+  /** The notification may sit in the notification centre for hours: its buttons name the task
+   *  (and its registration), so a late click never finishes another task. */
+  private async offerFinish(cluster: string, task: string, registeredAt: string | undefined, results: number, next: string | undefined): Promise<void> {
     this.logger.info(`task ${task} on ${cluster}: input drained, ${results} results`);
     const finish = vscode.l10n.t('Finish Task');
     const open = vscode.l10n.t('Open Results');
@@ -138,7 +141,7 @@ export class TaskStatusBar extends Disposable {
       drainedQuestion(task, results, next),
       ...actions,
     );
-    if (pick === finish) await vscode.commands.executeCommand('gridcore.finishTask', { cluster, taskName: task });
+    if (pick === finish) await vscode.commands.executeCommand('gridcore.finishTask', { cluster, taskName: task, registeredAt });
     else if (pick === open) await vscode.commands.executeCommand('gridcore.openResults', { cluster, taskName: task });
   }
 }

@@ -19,7 +19,7 @@ function snap(over: Partial<DashboardSnapshot> = {}): DashboardSnapshot {
 const history = (rows: Array<[number, number, number]>): TaskSample[] => rows.map(([s, input, output]) => ({ at: T0 + s * 1000, input, output }));
 
 test('progress from the snapshot: done, input, in flight from the pushed total, rate and ETA', () => {
-  const m = dashboardModel({ snap: snap(), task: 'sq', history: history([[-10, 800, 100], [-5, 700, 200], [0, 600, 300]]), gapMs: 15_000, canRequeue: false });
+  const m = dashboardModel({ snap: snap(), task: 'sq', history: history([[-10, 800, 100], [-5, 700, 200], [0, 600, 300]]), canRequeue: false });
   assert.equal(m.running, true);
   assert.equal(m.state, 'running');
   assert.deepEqual(
@@ -33,20 +33,20 @@ test('progress from the snapshot: done, input, in flight from the pushed total, 
 });
 
 test('the record is shown with its Redis passwords masked', () => {
-  const m = dashboardModel({ snap: snap(), task: 'sq', history: [], gapMs: 15_000, canRequeue: false });
+  const m = dashboardModel({ snap: snap(), task: 'sq', history: [], canRequeue: false });
   assert.equal(m.record!.inputRedis, 'redis://:****@h:6379');
   assert.equal(m.record!.outputRedis, 'redis://:****@h:6379/1');
   assert.doesNotMatch(JSON.stringify(m), /s3cret/);
 });
 
 test('one sample only: no rate and no ETA rather than a guess', () => {
-  const m = dashboardModel({ snap: snap(), task: 'sq', history: history([[0, 600, 300]]), gapMs: 15_000, canRequeue: false });
+  const m = dashboardModel({ snap: snap(), task: 'sq', history: history([[0, 600, 300]]), canRequeue: false });
   assert.equal(m.progress!.rate, undefined);
   assert.equal(m.progress!.eta, undefined);
 });
 
 test('Redis unreachable: no figures, the reason instead (never the last ones)', () => {
-  const m = dashboardModel({ snap: snap({ redis: { ok: false, message: 'connect ECONNREFUSED' }, lengths: undefined }), task: 'sq', history: history([[-5, 700, 200]]), gapMs: 15_000, canRequeue: false });
+  const m = dashboardModel({ snap: snap({ redis: { ok: false, message: 'connect ECONNREFUSED' }, lengths: undefined }), task: 'sq', history: history([[-5, 700, 200]]), canRequeue: false });
   assert.equal(m.progress, undefined);
   assert.equal(m.problem, 'No figures: connect ECONNREFUSED');
   assert.equal(sampleOf(snap({ redis: { ok: false, message: 'x' } }), 'sq'), undefined);
@@ -54,13 +54,13 @@ test('Redis unreachable: no figures, the reason instead (never the last ones)', 
 
 test('stranded and unaccounted only when the snapshot counts them; stranded offers requeue when the command exists', () => {
   const acc = snap({ accounting: { sq: { inFlight: 40, stranded: 10 } } });
-  const m = dashboardModel({ snap: acc, task: 'sq', history: [], gapMs: 15_000, canRequeue: true });
+  const m = dashboardModel({ snap: acc, task: 'sq', history: [], canRequeue: true });
   assert.equal(m.progress!.inFlight, 40);
   assert.equal(m.progress!.stranded, 10);
   assert.equal(m.progress!.unaccounted, undefined);
   assert.ok(m.actions.includes('requeue'));
-  assert.ok(!dashboardModel({ snap: acc, task: 'sq', history: [], gapMs: 15_000, canRequeue: false }).actions.includes('requeue'));
-  const lost = dashboardModel({ snap: snap({ lengths: { 'sq:in': 0, 'sq:out': 990 }, accounting: { sq: { unaccounted: 10 } } }), task: 'sq', history: [], gapMs: 15_000, canRequeue: true });
+  assert.ok(!dashboardModel({ snap: acc, task: 'sq', history: [], canRequeue: false }).actions.includes('requeue'));
+  const lost = dashboardModel({ snap: snap({ lengths: { 'sq:in': 0, 'sq:out': 990 }, accounting: { sq: { unaccounted: 10 } } }), task: 'sq', history: [], canRequeue: true });
   assert.equal(lost.progress!.unaccounted, 10);
   assert.equal(lost.progress!.inFlight, undefined, 'not counted twice as in flight');
   assert.ok(!lost.actions.includes('requeue'));
@@ -68,7 +68,7 @@ test('stranded and unaccounted only when the snapshot counts them; stranded offe
 
 test('finished: no rate or ETA; a completed task offers no finish', () => {
   const done = snap({ tasks: [{ ...running, state: 'completed', stillHandedToNodes: true }], lengths: { 'sq:in': 0, 'sq:out': 1000 } });
-  const m = dashboardModel({ snap: done, task: 'sq', history: history([[-5, 100, 900], [0, 0, 1000]]), gapMs: 15_000, canRequeue: false });
+  const m = dashboardModel({ snap: done, task: 'sq', history: history([[-5, 100, 900], [0, 0, 1000]]), canRequeue: false });
   assert.equal(m.progress!.finished, true);
   assert.equal(m.progress!.rate, undefined);
   assert.equal(m.running, false);
@@ -79,11 +79,11 @@ test('a task without a record: queues from what the snapshot learned for the han
   const bare: TaskView = { name: 'x', state: 'running', index: 0 };
   const learned = snap({ tasks: [bare], queues: { task: 'x', input: { name: 'x:in' }, output: { name: 'x:out' } }, lengths: { 'x:in': 5, 'x:out': 7 } });
   assert.deepEqual(queuesOf(learned, 'x'), { input: 'x:in', output: 'x:out' });
-  const m = dashboardModel({ snap: learned, task: 'x', history: [], gapMs: 15_000, canRequeue: false });
+  const m = dashboardModel({ snap: learned, task: 'x', history: [], canRequeue: false });
   assert.equal(m.progress!.total, 12);
   assert.equal(m.progress!.totalFromPushed, false);
   assert.equal(m.record, undefined);
-  const unknown = dashboardModel({ snap: snap({ tasks: [bare], lengths: {} }), task: 'x', history: [], gapMs: 15_000, canRequeue: false });
+  const unknown = dashboardModel({ snap: snap({ tasks: [bare], lengths: {} }), task: 'x', history: [], canRequeue: false });
   assert.match(unknown.problem!, /not known/);
   assert.deepEqual(unknown.actions, ['finish', 'details']);
 });

@@ -2,7 +2,7 @@
 // paused, a queue cleared or refilled mid-run, the saved form a reload brings back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chartSeries, gapFor, loadSeries, recentRate, saveSeries, TaskSeries, type TaskSample } from '../../src/ui-model/task-series';
+import { chartSeries, gapFor, loadSeries, saveSeries, TaskSeries, type TaskSample } from '../../src/ui-model/task-series';
 
 const T0 = 1_800_000_000_000;
 const at = (s: number) => T0 + s * 1000;
@@ -62,20 +62,6 @@ test('a sample measuring one queue only leaves the other line empty and no rate'
   const c = chartSeries([{ at: at(0), output: 0 }, { at: at(5), input: 10 }, { at: at(10), input: 5, output: 10 }], opts(10));
   assert.deepEqual(c.output, [0, null, 10]);
   assert.deepEqual(c.rate, [null, null, null]);
-});
-
-test('recent rate: the last minute without a gap; nothing when there is nothing true to say', () => {
-  assert.equal(recentRate([], 60_000, 15_000), undefined);
-  assert.equal(recentRate(samples([[0, 10, 0]]), 60_000, 15_000), undefined);
-  // idle start, then a burst: the rate is the burst's, not averaged with the idle minute
-  const rows: Array<[number, number, number]> = [];
-  for (let s = 0; s <= 60; s += 5) rows.push([s, 1000, 0]);
-  for (let s = 65, out = 0; s <= 125; s += 5) rows.push([s, 1000 - (out += 50), out]);
-  assert.equal(recentRate(samples(rows), 60_000, 15_000), 10);
-  // a pause ends the window: only what came after it counts
-  assert.equal(recentRate(samples([[0, 100, 0], [5, 50, 50], [100, 40, 60], [105, 30, 70]]), 60_000, 15_000), 2);
-  // only a shrink in the window: no rate
-  assert.equal(recentRate(samples([[0, 100, 50], [5, 100, 0]]), 60_000, 15_000), undefined);
 });
 
 test('the store ignores repeats and old samples, and keeps one hour at most', () => {

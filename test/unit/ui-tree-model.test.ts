@@ -53,7 +53,7 @@ test('only changed elements are reported; ids carry no live values', () => {
   const changes = m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 1 }), node('2')], tasks: [] }));
   assert.deepEqual(ids(changes), ['cluster:a/nodes/1']);
   assert.equal(m.get('cluster:a/nodes/1'), n1);
-  assert.match(n1.description ?? '', /1 containers/);
+  assert.match(n1.description ?? '', /1 container ·/);
   assert.deepEqual(ids(m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 1 }), node('2')], tasks: [] }))), []);
 });
 

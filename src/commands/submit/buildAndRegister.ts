@@ -5,6 +5,7 @@ import { DockerError, isGridCoreError } from '../../core/errors';
 import type { GridCoreService } from '../../core/service-api';
 import { validateTaskName } from '../../core/templates';
 import type { Platform, RegisterTaskRequest } from '../../core/types';
+import { formatCount } from '../../core/numbers';
 import { queueNaming } from '../../ui/settings';
 import { pickCluster } from '../args';
 import type { CommandContext, CommandRegistry } from '../registry';
@@ -93,7 +94,9 @@ export function registerBuildCommand(registry: CommandRegistry, ctx: CommandCont
     const ahead = (view.some((t) => t.state === 'running') ? 1 : 0) + Math.max(0, waiting);
     const text = started
       ? vscode.l10n.t('Task {task} registered on {cluster} and started: nodes are pulling {image}.', { task: taskName, cluster, image: images[0] })
-      : vscode.l10n.t('Task {task} registered on {cluster}: it waits behind {n} other tasks.', { task: taskName, cluster, n: ahead });
+      : ahead === 1
+        ? vscode.l10n.t('Task {task} registered on {cluster}: it waits behind 1 other task.', { task: taskName, cluster })
+        : vscode.l10n.t('Task {task} registered on {cluster}: it waits behind {n} other tasks.', { task: taskName, cluster, n: formatCount(ahead) });
     log.appendLine(text);
     const push = vscode.l10n.t('Push Data…');
     const results = vscode.l10n.t('Open Results');

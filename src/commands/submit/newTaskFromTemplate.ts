@@ -2,7 +2,8 @@
 // rules) copied into the workspace, with its Dockerfile opened, ready to build.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createFromTemplate, listTemplates, validateTaskName } from '../../core/templates';
+import { existsSync } from 'node:fs';
+import { createFromTemplate, freeFolder, listTemplates, validateTaskName } from '../../core/templates';
 import type { CommandContext, CommandRegistry } from '../registry';
 
 /** `{ template, folder, taskName, overwrite }` lets tests skip the questions. */
@@ -11,6 +12,30 @@ interface TemplateArgs {
   folder?: string;
   taskName?: string;
   overwrite?: boolean;
+}
+
+/** Where the task folder goes: by default a new folder named after the task (a free name:
+ *  `sq`, `sq-2`, …) under the workspace (or the folder the command was invoked on); or a new
+ *  folder under one the user picks. Never an existing folder, so nothing is overwritten. */
+async function askWhere(taskName: string, parent: string | undefined): Promise<string | undefined> {
+  type Choice = vscode.QuickPickItem & { folder?: string };
+  const choices: Choice[] = [];
+  if (parent) {
+    const folder = freeFolder(parent, taskName, existsSync);
+    const shown = vscode.workspace.asRelativePath(folder, true);
+    choices.push({ label: `$(new-folder) ${shown}`, description: vscode.l10n.t('a new folder'), folder });
+  }
+  choices.push({ label: `$(folder-opened) ${vscode.l10n.t('Another folder…')}`, description: vscode.l10n.t('a new folder {0} inside the folder you choose', taskName) });
+  const pick = await vscode.window.showQuickPick(choices, { placeHolder: vscode.l10n.t('Where should the folder of task {0} go?', taskName) });
+  if (!pick) return undefined;
+  if (pick.folder) return pick.folder;
+  const uris = await vscode.window.showOpenDialog({
+    canSelectFiles: false,
+    canSelectFolders: true,
+    defaultUri: parent ? vscode.Uri.file(parent) : undefined,
+    openLabel: vscode.l10n.t('Create Task Here'),
+  });
+  return uris?.[0] ? freeFolder(uris[0].fsPath, taskName, existsSync) : undefined;
 }
 
 export function registerTemplateCommand(registry: CommandRegistry, ctx: CommandContext): void {
@@ -27,16 +52,6 @@ export function registerTemplateCommand(registry: CommandRegistry, ctx: CommandC
       if (!pick) return;
       id = pick.id;
     }
-    let parent = a.folder ? path.dirname(a.folder) : arg instanceof vscode.Uri ? arg.fsPath : undefined;
-    if (!a.folder && !parent) {
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      if (folders.length === 1) parent = folders[0].uri.fsPath;
-      else {
-        const uris = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, openLabel: vscode.l10n.t('Create Task Here') });
-        parent = uris?.[0]?.fsPath;
-      }
-      if (!parent) return;
-    }
     const taskName =
       a.taskName ??
       (await vscode.window.showInputBox({
@@ -45,7 +60,8 @@ export function registerTemplateCommand(registry: CommandRegistry, ctx: CommandC
         validateInput: (v) => validateTaskName(v.trim()),
       }))?.trim();
     if (!taskName) return;
-    const folder = a.folder ?? path.join(parent!, taskName);
+    const folder = a.folder ?? (await askWhere(taskName, arg instanceof vscode.Uri ? arg.fsPath : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath));
+    if (!folder) return;
     const written = await createFromTemplate(id, folder, { taskName }, { templatesDir, overwrite: a.overwrite });
     const dockerfile = written.find((f) => path.basename(f) === 'Dockerfile') ?? written[0];
     if (dockerfile) await vscode.window.showTextDocument(vscode.Uri.file(dockerfile));

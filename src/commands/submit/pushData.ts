@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import type { PushResult, PushSource } from '../../core/service-api';
 import type { CommandContext, CommandRegistry } from '../registry';
 import { resolveQueue, type ResolvedQueue } from './pickQueue';
-import { fileSource, guessFileKind, itemsPerSecond, parseRange, selectionItems, type FileKind } from './pushInput';
+import { formatCount } from '../../core/numbers';
+import { countItems } from '../../core/queues/sources';
+import { fileSource, guessFileKind, itemsPerSecond, looksLikeData, parseRange, selectionItems, sourceChoices, type FileKind, type SourceChoice } from './pushInput';
 
 /** `{ source, cluster, taskName|queue, force }` lets tests and other commands skip the questions. */
 interface PushArgs {
@@ -25,7 +27,7 @@ export function registerPushCommands(registry: CommandRegistry, ctx: CommandCont
     if (held > 0 && !(arg as PushArgs | undefined)?.force) {
       const push = vscode.l10n.t('Push');
       const answer = await vscode.window.showWarningMessage(
-        vscode.l10n.t('Queue {queue} already holds {n} items.', { queue: target.queue, n: held.toLocaleString() }),
+        vscode.l10n.t('Queue {queue} already holds {n} items.', { queue: target.queue, n: formatCount(held) }),
         { modal: true, detail: vscode.l10n.t('New items are added to them; workers take all of them. Clear the queue first if the old items are not wanted.') },
         push,
       );
@@ -43,7 +45,7 @@ export function registerPushCommands(registry: CommandRegistry, ctx: CommandCont
     const held = (await queues.lengths([target.queue]))[target.queue] ?? 0;
     const del = vscode.l10n.t('Delete');
     const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Delete queue {queue} and its {n} items?', { queue: target.queue, n: held.toLocaleString() }),
+      vscode.l10n.t('Delete queue {queue} and its {n} items?', { queue: target.queue, n: formatCount(held) }),
       { modal: true, detail: vscode.l10n.t('This removes the Redis list for good; it cannot be undone.') },
       del,
     );
@@ -69,7 +71,7 @@ async function runPush(ctx: CommandContext, target: ResolvedQueue, source: PushS
           if (now - lastReport < 200) return;
           lastReport = now;
           const rate = itemsPerSecond(pushed, now - started);
-          progress.report({ message: vscode.l10n.t('{n} items · {rate} items/s', { n: pushed.toLocaleString(), rate: rate.toLocaleString() }) });
+          progress.report({ message: vscode.l10n.t('{n} items · {rate} items/s', { n: formatCount(pushed), rate: formatCount(rate) }) });
         },
       });
     },
@@ -79,7 +81,7 @@ async function runPush(ctx: CommandContext, target: ResolvedQueue, source: PushS
   const rate = itemsPerSecond(added, Date.now() - started);
   ctx.logger.info(`push ${result.pushId} to ${target.queue}: ${result.pushed} items (${added} this run, ${rate}/s), cancelled=${result.cancelled}${result.error ? `, error: ${result.error.message}` : ''}`);
   void ctx.refreshAll();
-  const n = result.pushed.toLocaleString();
+  const n = formatCount(result.pushed);
   if (result.error || result.cancelled) {
     const resume = vscode.l10n.t('Resume');
     const text = result.error
@@ -91,7 +93,7 @@ async function runPush(ctx: CommandContext, target: ResolvedQueue, source: PushS
   }
   const results = vscode.l10n.t('Open Results');
   const pick = await vscode.window.showInformationMessage(
-    vscode.l10n.t('Pushed {n} items to {queue} ({rate} items/s).', { n, queue: target.queue, rate: rate.toLocaleString() }),
+    vscode.l10n.t('Pushed {n} items to {queue} ({rate} items/s).', { n, queue: target.queue, rate: formatCount(rate) }),
     results,
   );
   if (pick === results) await vscode.commands.executeCommand('gridcore.openResults', target.taskName ? { cluster: target.cluster, taskName: target.taskName } : { cluster: target.cluster, queue: target.queue });
@@ -102,31 +104,40 @@ async function pickSource(arg: unknown): Promise<PushSource | undefined> {
   if (arg instanceof vscode.Uri) {
     const editor = vscode.window.activeTextEditor;
     if (editor && editor.document.uri.toString() === arg.toString() && !editor.selection.isEmpty) {
-      return { kind: 'array', items: selectionItems(editor.document.getText(editor.selection)) };
+      return confirmCount(arg.fsPath, { kind: 'array', items: selectionItems(editor.document.getText(editor.selection)) });
     }
-    return pickFileFormat(arg.fsPath);
+    return confirmCount(arg.fsPath, await pickFileFormat(arg.fsPath));
   }
   const editor = vscode.window.activeTextEditor;
-  type Choice = vscode.QuickPickItem & { id: 'selection' | 'current' | 'file' | 'range' };
-  const choices: Choice[] = [];
-  if (editor && !editor.selection.isEmpty) choices.push({ id: 'selection', label: vscode.l10n.t('Editor selection'), description: vscode.l10n.t('one item per line') });
-  if (editor) choices.push({ id: 'current', label: vscode.l10n.t('Current file'), description: path.basename(editor.document.fileName) });
-  choices.push({ id: 'file', label: vscode.l10n.t('A file…'), description: vscode.l10n.t('lines, JSON array, JSON Lines or CSV') });
-  choices.push({ id: 'range', label: vscode.l10n.t('A number range…'), description: '1..10000' });
+  const doc = editor?.document;
+  type Choice = vscode.QuickPickItem & { id: SourceChoice };
+  const label = (id: SourceChoice): Choice => {
+    switch (id) {
+      case 'selection':
+        return { id, label: vscode.l10n.t('Editor selection'), description: vscode.l10n.t('one item per line') };
+      case 'current':
+        return { id, label: vscode.l10n.t('Current file'), description: path.basename(doc!.fileName) };
+      case 'file':
+        return { id, label: vscode.l10n.t('A file…'), description: vscode.l10n.t('lines, JSON array, JSON Lines or CSV') };
+      case 'range':
+        return { id, label: vscode.l10n.t('A number range…'), description: '1..10000' };
+    }
+  };
+  const choices = sourceChoices(doc && { fileName: doc.fileName, untitled: doc.isUntitled, hasSelection: !editor!.selection.isEmpty }).map(label);
   const pick = await vscode.window.showQuickPick(choices, { placeHolder: vscode.l10n.t('What to push?') });
   if (!pick) return undefined;
   switch (pick.id) {
     case 'selection':
-      return { kind: 'array', items: selectionItems(editor!.document.getText(editor!.selection)) };
+      return confirmCount(doc!.isUntitled ? undefined : doc!.fileName, { kind: 'array', items: selectionItems(editor!.document.getText(editor!.selection)) });
     case 'current': {
-      const doc = editor!.document;
       // Unsaved text is pushed as it is on screen; saved files are streamed from disk.
-      if (doc.isUntitled || doc.isDirty) return { kind: 'array', items: selectionItems(doc.getText()) };
-      return pickFileFormat(doc.uri.fsPath);
+      if (doc!.isUntitled) return { kind: 'array', items: selectionItems(doc!.getText()) };
+      if (doc!.isDirty) return confirmCount(doc!.fileName, { kind: 'array', items: selectionItems(doc!.getText()) });
+      return confirmCount(doc!.fileName, await pickFileFormat(doc!.uri.fsPath));
     }
     case 'file': {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Push') });
-      return uris?.[0] ? pickFileFormat(uris[0].fsPath) : undefined;
+      return uris?.[0] ? confirmCount(uris[0].fsPath, await pickFileFormat(uris[0].fsPath)) : undefined;
     }
     case 'range': {
       const text = await vscode.window.showInputBox({
@@ -138,6 +149,22 @@ async function pickSource(arg: unknown): Promise<PushSource | undefined> {
       return r ? { kind: 'range', from: r.from, to: r.to, step: r.step } : undefined;
     }
   }
+}
+
+/** Before pushing from a file that is not obviously data (a script, a README), say how many
+ *  items would go and ask; data files and untitled buffers go without a question. */
+async function confirmCount(file: string | undefined, source: PushSource | undefined): Promise<PushSource | undefined> {
+  if (!source || file === undefined || looksLikeData(file)) return source;
+  const n = source.kind === 'array' && Array.isArray(source.items) ? source.items.length : await countItems(source);
+  const push = vscode.l10n.t('Push');
+  const answer = await vscode.window.showWarningMessage(
+    n === 1
+      ? vscode.l10n.t('Push 1 item from {file}?', { file: path.basename(file) })
+      : vscode.l10n.t('Push {n} items from {file}?', { n: formatCount(n), file: path.basename(file) }),
+    { modal: true, detail: vscode.l10n.t('{file} does not look like a data file: each of its items becomes one job for the task\'s containers.', { file: path.basename(file) }) },
+    push,
+  );
+  return answer === push ? source : undefined;
 }
 
 async function pickFileFormat(file: string): Promise<PushSource | undefined> {

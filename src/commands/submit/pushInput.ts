@@ -42,3 +42,32 @@ export function selectionItems(text: string): string[] {
 export function itemsPerSecond(items: number, elapsedMs: number): number {
   return elapsedMs > 0 ? Math.round((items * 1000) / elapsedMs) : 0;
 }
+
+/** File names that hold data by their extension; anything else (a Dockerfile, a script, a
+ *  README) is not pushed without saying how many items would go. */
+const DATA_EXTENSIONS = /\.(txt|csv|tsv|json|jsonl|ndjson|dat|data|lst|list|in|input)$/i;
+
+export function looksLikeData(file: string): boolean {
+  const base = file.split(/[\\/]/).pop() ?? '';
+  if (/^Dockerfile(\..+)?$/i.test(base) || /\.dockerfile$/i.test(base)) return false;
+  return DATA_EXTENSIONS.test(base);
+}
+
+export type SourceChoice = 'selection' | 'current' | 'file' | 'range';
+
+/**
+ * The choices of "What to push?", the first being the default Enter takes. The current file
+ * comes first only when it looks like data; a Dockerfile is never offered (its lines are
+ * not items); an untitled buffer counts as data (someone typed or pasted items into it).
+ */
+export function sourceChoices(editor: { fileName: string; untitled: boolean; hasSelection: boolean } | undefined): SourceChoice[] {
+  if (!editor) return ['file', 'range'];
+  const dockerfile = !editor.untitled && !looksLikeData(editor.fileName) && /(^|[\\/])(Dockerfile(\..+)?|[^\\/]*\.dockerfile)$/i.test(editor.fileName);
+  const data = editor.untitled || looksLikeData(editor.fileName);
+  const out: SourceChoice[] = [];
+  if (editor.hasSelection) out.push('selection');
+  if (data) out.push('current');
+  out.push('file', 'range');
+  if (!data && !dockerfile) out.push('current');
+  return out;
+}

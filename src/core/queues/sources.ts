@@ -257,3 +257,15 @@ function compactJson(t: string): string {
   }
   return out + t.slice(from);
 }
+
+/** How many items `source` yields, read by the same parser a push uses (so the number said
+ *  before a push is the number pushed). Streams: bounded memory for any file size. */
+export async function countItems(source: PushSource): Promise<number> {
+  let n = 0;
+  await produce(source, {
+    addString: () => (n++, false),
+    addBytes: () => (n++, false),
+    flush: async () => undefined,
+  });
+  return n;
+}

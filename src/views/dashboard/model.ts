@@ -6,8 +6,9 @@ import { l10n } from '../../core/l10n';
 import { maskUrl } from '../../core/redact';
 import type { HubNode, TaskView } from '../../core/types';
 import type { ClusterSnapshot } from '../../ui-model/cluster-snapshot';
-import { formatCompact, formatDuration, formatRelativeTime, runtimeStatusLabel, taskStateLabel } from '../../ui-model/format';
-import { recentRate, type TaskSample } from '../../ui-model/task-series';
+import { etaOf, formatEta, rateOf, type RateSample } from '../../core/rate';
+import { formatCompact, formatRelativeTime, runtimeStatusLabel, taskStateLabel } from '../../ui-model/format';
+import type { TaskSample } from '../../ui-model/task-series';
 import type { DashboardAction, DashboardModel, NodeRow, ProgressView, RecordView, RuntimeKind } from './protocol';
 
 /** Per-task counts some snapshots carry (reliable consumers): shown only when present. */
@@ -22,9 +23,6 @@ export interface TaskAccounting {
 export type DashboardSnapshot = Pick<ClusterSnapshot, 'at' | 'hub' | 'token' | 'redis' | 'nodes' | 'tasks' | 'queues' | 'lengths'> & {
   accounting?: Record<string, TaskAccounting>;
 };
-
-/** Recent window of the headline rate: what the last minute of polls saw. */
-export const RATE_WINDOW_MS = 60_000;
 
 export interface QueuePair {
   input?: string;
@@ -97,7 +95,7 @@ function recordView(t: TaskView | undefined): RecordView | undefined {
   };
 }
 
-export function progressView(sample: TaskSample, history: readonly TaskSample[], pushed: number | undefined, accounting: TaskAccounting | undefined, gapMs: number): ProgressView {
+export function progressView(sample: TaskSample, history: readonly TaskSample[], pushed: number | undefined, accounting: TaskAccounting | undefined): ProgressView {
   const input = sample.input ?? 0;
   const done = sample.output ?? 0;
   const totalFromPushed = pushed !== undefined && Number.isFinite(pushed) && pushed >= 0;
@@ -106,19 +104,22 @@ export function progressView(sample: TaskSample, history: readonly TaskSample[],
   const inFlight = accounting?.inFlight ?? (totalFromPushed && accounting?.unaccounted === undefined ? Math.max(0, total - input - done) : undefined);
   const stranded = accounting?.stranded;
   const unaccounted = accounting?.unaccounted;
-  const finished = total > 0 && done >= total;
+  // The shared recent-window rate: nothing when the samples cannot tell, frozen once done.
+  const measured: RateSample[] = history
+    .filter((h) => h.at <= sample.at && h.input !== undefined && h.output !== undefined)
+    .map((h) => ({ at: h.at, input: h.input!, output: h.output!, ...(totalFromPushed ? { pushed: total } : {}) }));
+  const rate = rateOf(measured, sample.at);
+  const finished = total > 0 && (totalFromPushed ? done >= total : !!rate?.final);
   const p: ProgressView = { done, input, total, totalFromPushed, percent: total > 0 ? Math.min(100, (done / total) * 100) : 0, finished };
   if (inFlight) p.inFlight = inFlight;
   if (stranded) p.stranded = stranded;
   if (unaccounted) p.unaccounted = unaccounted;
+  if (rate) p.rate = l10n.t('{0} items/s', formatCompact(rate.perSecond));
   if (finished) return p;
-  const rate = recentRate(history, RATE_WINDOW_MS, gapMs);
-  if (rate !== undefined) {
-    p.rate = l10n.t('{0} items/s', formatCompact(rate));
-    // Items nobody will process (stranded until requeued, unaccounted) do not count towards the ETA.
-    const remaining = Math.max(0, total - done - (stranded ?? 0) - (unaccounted ?? 0));
-    if (rate > 0 && remaining > 0) p.eta = formatDuration(remaining / rate);
-  }
+  // Items nobody will process (stranded until requeued, unaccounted) do not count towards the ETA.
+  const remaining = Math.max(0, total - done - (stranded ?? 0) - (unaccounted ?? 0));
+  const eta = remaining > 0 ? etaOf(remaining, rate) : undefined;
+  if (eta !== undefined) p.eta = formatEta(eta);
   return p;
 }
 
@@ -127,12 +128,11 @@ export interface ModelInput {
   task: string;
   /** The task's samples including this snapshot's. */
   history: readonly TaskSample[];
-  gapMs: number;
   /** Whether a command for requeueing stranded items exists in this editor. */
   canRequeue: boolean;
 }
 
-export function dashboardModel({ snap, task, history, gapMs, canRequeue }: ModelInput): DashboardModel {
+export function dashboardModel({ snap, task, history, canRequeue }: ModelInput): DashboardModel {
   const t = findTask(snap, task);
   const failed = [snap.hub, snap.token, snap.redis].find((c) => c && !c.ok) as { message: string } | undefined;
   const model: DashboardModel = {
@@ -147,7 +147,7 @@ export function dashboardModel({ snap, task, history, gapMs, canRequeue }: Model
   const sample = sampleOf(snap, task);
   const accounting = snap.accounting?.[task];
   if (sample && sample.at === snap.at) {
-    model.progress = progressView(sample, history, t?.record?.pushed, accounting, gapMs);
+    model.progress = progressView(sample, history, t?.record?.pushed, accounting);
   } else if (failed) {
     model.problem = l10n.t('No figures: {0}', failed.message);
   } else if (!q.input && !q.output) {

@@ -184,7 +184,7 @@ class DashboardPanel {
   }
 
   private modelOf(snap: DashboardSnapshot) {
-    return dashboardModel({ snap, task: this.target.task, history: this.series.samples, gapMs: this.gapMs(), canRequeue: this.canRequeue });
+    return dashboardModel({ snap, task: this.target.task, history: this.series.samples, canRequeue: this.canRequeue });
   }
 
   private onSnapshot(snap: DashboardSnapshot): void {

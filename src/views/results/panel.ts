@@ -10,6 +10,7 @@ import { RESULTS_VIEW_TYPE, type HostMessage, type ResultsRequest, type ResultsR
 import { planRestore } from './restore';
 import { ResultsSession } from './session';
 import { resultsStrings } from './strings';
+import { formatCount } from '../../core/numbers';
 
 export type { ResultsTarget } from './protocol';
 const PAGE_SIZE = 200;
@@ -273,7 +274,7 @@ export async function exportQueue(queues: QueueService, queue: string): Promise<
         signal: token,
         onProgress(written, total) {
           const pct = total > 0 ? (written / total) * 100 : 100;
-          progress.report({ increment: pct - reported, message: vscode.l10n.t('{written} of {total} items', { written: written.toLocaleString(), total: total.toLocaleString() }) });
+          progress.report({ increment: pct - reported, message: vscode.l10n.t('{written} of {total} items', { written: formatCount(written), total: formatCount(total) }) });
           reported = pct;
         },
       });
@@ -281,8 +282,8 @@ export async function exportQueue(queues: QueueService, queue: string): Promise<
   );
   const open = vscode.l10n.t('Open File');
   const message = result.cancelled
-    ? vscode.l10n.t('Export stopped: {n} items written to {file}.', { n: result.written.toLocaleString(), file: uri.fsPath })
-    : vscode.l10n.t('Exported {n} items to {file}.', { n: result.written.toLocaleString(), file: uri.fsPath });
+    ? vscode.l10n.t('Export stopped: {n} items written to {file}.', { n: formatCount(result.written), file: uri.fsPath })
+    : vscode.l10n.t('Exported {n} items to {file}.', { n: formatCount(result.written), file: uri.fsPath });
   const choice = await vscode.window.showInformationMessage(message, open);
   if (choice === open) await vscode.window.showTextDocument(uri);
 }

@@ -1,0 +1,108 @@
+// The rate and ETA on sample series shaped like the run the issue reports (20,000 items
+// pushed, containers idle for half a minute, then ~1,300 items/s; polls every 5 s), plus a
+// stall and a finish. No clock: `now` is passed in.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { etaOf, formatEta, rateOf, type RateSample } from '../../src/core/rate';
+import { progress } from '../../src/core/progress';
+import { statusBarText } from '../../src/ui-model/format';
+
+const T0 = 1_800_000_000_000;
+const poll = (sec: number, input: number, output: number, pushed = 20_000): RateSample => ({ at: T0 + sec * 1000, input, output, pushed });
+
+// 30 s of nothing (containers starting), then 6,500 results per 5 s poll until done at 50 s,
+// then two more polls of the finished job.
+const IDLE = [0, 5, 10, 15, 20, 25, 30].map((t) => poll(t, 20_000, 0));
+const BURST = [poll(35, 13_000, 6_500), poll(40, 6_500, 13_000), poll(45, 0, 19_500)];
+const FINISH = [poll(50, 0, 20_000), poll(55, 0, 20_000), poll(60, 0, 20_000)];
+
+function upTo(series: RateSample[], sec: number): RateSample[] {
+  return series.filter((x) => x.at <= T0 + sec * 1000);
+}
+
+test('idle start: no rate and no ETA while nothing came back', () => {
+  for (let t = 0; t <= 30; t += 5) {
+    const seen = upTo(IDLE, t);
+    assert.equal(rateOf(seen, T0 + t * 1000), undefined, `at ${t}s`);
+    const r = progress(20_000, seen, T0 + t * 1000);
+    assert.equal(r.rate, 0);
+    assert.equal(r.etaSeconds, undefined);
+    assert.ok(!/\/s|ETA/.test(statusBarText('sq', r)), statusBarText('sq', r));
+  }
+});
+
+test('burst: the first result poll alone says nothing; then the rate is what the containers do, not an average with the idle start', () => {
+  const series = [...IDLE, ...BURST];
+  assert.equal(rateOf(upTo(series, 35), T0 + 35_000), undefined);
+  const at40 = rateOf(upTo(series, 40), T0 + 40_000);
+  assert.equal(at40?.perSecond, 1_300);
+  assert.equal(at40?.final, false);
+  assert.equal(etaOf(20_000 - 13_000, at40), 7_000 / 1_300);
+  const r = progress(20_000, upTo(series, 40), T0 + 40_000);
+  assert.equal(r.rate, 1_300);
+  assert.match(statusBarText('sq', r), /1\.3k\/s · ETA 5s$/);
+});
+
+test('a stall: one quiet poll keeps the window; two make the rate and ETA unknown, not slowly falling', () => {
+  const base = [...IDLE, poll(35, 13_000, 6_500), poll(40, 6_500, 13_000)];
+  const oneQuiet = [...base, poll(45, 6_500, 13_000)];
+  assert.equal(rateOf(oneQuiet, T0 + 45_000)?.perSecond, 13_000 / 15);
+  const twoQuiet = [...oneQuiet, poll(50, 6_500, 13_000)];
+  assert.equal(rateOf(twoQuiet, T0 + 50_000), undefined);
+  assert.equal(progress(20_000, twoQuiet, T0 + 50_000).etaSeconds, undefined);
+  // and again once results flow
+  const resumed = [...twoQuiet, poll(55, 3_000, 16_500), poll(60, 0, 19_000)];
+  assert.equal(rateOf(resumed, T0 + 60_000)?.perSecond, 6_000 / 10);
+});
+
+test('old samples say nothing about now', () => {
+  const series = upTo([...IDLE, ...BURST], 40);
+  assert.ok(rateOf(series, T0 + 45_000));
+  assert.equal(rateOf(series, T0 + 40_000 + 31_000), undefined);
+});
+
+test('finish: the final rate is frozen, whatever comes after and whenever it is read', () => {
+  const series = [...IDLE, ...BURST, ...FINISH];
+  const at55 = rateOf(upTo(series, 55), T0 + 55_000);
+  const at60 = rateOf(series, T0 + 60_000);
+  const muchLater = rateOf(series, T0 + 3_600_000);
+  assert.equal(at55?.final, true);
+  assert.deepEqual(at60, at55);
+  assert.deepEqual(muchLater, at55);
+  // the 20 s window that ended with the last result: 30 s -> 50 s
+  assert.equal(at55?.perSecond, 1_000);
+  assert.equal(etaOf(0, at55), 0);
+  const r = progress(20_000, series, T0 + 60_000);
+  assert.equal(r.finished, true);
+  assert.equal(r.rateFinal, true);
+  assert.equal(r.etaSeconds, 0);
+});
+
+test('all pushed items back counts as done at once', () => {
+  const series = [...IDLE, ...BURST, poll(50, 0, 20_000)];
+  assert.equal(rateOf(series, T0 + 50_000)?.final, true);
+});
+
+test('results read away mid-run start the measurement over', () => {
+  const series = [poll(0, 100, 0), poll(5, 50, 50), poll(10, 0, 0), poll(15, 0, 20)];
+  assert.equal(rateOf(series.slice(0, 3), T0 + 10_000), undefined);
+});
+
+test('ETA units are translated', () => {
+  assert.equal(formatEta(0), '0s');
+  assert.equal(formatEta(51), '51s');
+  assert.equal(formatEta(125), '2m 5s');
+  assert.equal(formatEta(120), '2m');
+  assert.equal(formatEta(7322), '2h 2m');
+});
+
+test('zh-cn: the ETA reads in Chinese units, not "剩余 0s"', async () => {
+  const { inChinese } = await import('../support/zh');
+  inChinese(() => {
+    assert.equal(formatEta(51), '51 秒');
+    assert.equal(formatEta(125), '2 分 5 秒');
+    assert.equal(formatEta(7322), '2 小时 2 分');
+    const r = progress(20_000, upTo([...IDLE, ...BURST], 40), T0 + 40_000);
+    assert.match(statusBarText('sq', r), /1\.3k\/s · 剩余 5 秒$/);
+  });
+});
