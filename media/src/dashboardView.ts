@@ -310,6 +310,8 @@ export class DashboardView {
     const to = now / 1000;
     this.charts.rate?.setData(data, from, to);
     this.charts.lengths?.setData(data, from, to);
+    // What tests in the real workbench read: uPlot draws on a canvas.
+    this.els['charts']?.setAttribute('data-points', String(data.x.length));
     const gaps = data.x.length > 0 && data.input.some((v, i) => v === null && data.output[i] === null && data.rate[i] === null);
     this.text('chart-note', data.x.length ? (gaps ? this.s.gapNote : '') : this.s.noSamples);
     return { points: data.x.length };
