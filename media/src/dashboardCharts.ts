@@ -6,7 +6,7 @@ import type { ChartSeries } from '../../src/ui-model/task-series';
 import type { DashboardStrings } from '../../src/views/dashboard/protocol';
 import type { Chart, ChartKind } from './dashboardView';
 
-const HEIGHT = 180;
+const HEIGHT = 160;
 
 function themeColour(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;

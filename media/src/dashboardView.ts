@@ -37,6 +37,7 @@ function num(n: number): string {
 }
 
 const DEFAULT_RANGE = 15;
+const MIN_SPAN_MS = 60_000;
 
 export class DashboardView {
   private s!: DashboardStrings;
@@ -172,7 +173,7 @@ export class DashboardView {
     record.append(this.el('dl', { id: 'record-fields', cls: 'fields' }), this.el('div', { id: 'actions', cls: 'actions', attrs: { role: 'toolbar', 'aria-label': s.actions } }));
 
     const grid = this.el('main', { cls: 'grid' });
-    grid.append(progress, charts, nodes, record);
+    grid.append(progress, nodes, charts, record);
     app.replaceChildren(header, notice, grid);
     app.setAttribute('aria-busy', 'false');
     this.charts = {
@@ -306,7 +307,10 @@ export class DashboardView {
     const now = Math.max(this.now(), this.series.last?.at ?? 0);
     const rangeMs = this.rangeMinutes * 60_000;
     const data = chartSeries(this.series.samples, { now, rangeMs, gapMs: this.init.gapMs });
-    const from = (now - rangeMs) / 1000;
+    // A job younger than the range fills the chart (at least a minute wide) instead of
+    // being a sliver at its right edge.
+    const first = this.series.samples[0]?.at ?? now;
+    const from = Math.max(now - rangeMs, Math.min(first, now - MIN_SPAN_MS)) / 1000;
     const to = now / 1000;
     this.charts.rate?.setData(data, from, to);
     this.charts.lengths?.setData(data, from, to);

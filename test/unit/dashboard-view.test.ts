@@ -68,7 +68,7 @@ test('each sample adds a chart point; the range select redraws and is kept in th
   init(h, [[-5, 700, 200], [0, 600, 300]]);
   const before = h.drawn.filter((d) => d.kind === 'rate').at(-1)!;
   assert.equal(before.data.x.length, 2);
-  assert.equal(before.to - before.from, 15 * 60);
+  assert.equal(before.to - before.from, 60, 'a job younger than the range fills the chart, a minute at least');
   h.tick(5000);
   h.view.onMessage({ type: 'update', sample: { at: T0 + 5000, input: 500, output: 400 }, model: model() });
   const after = h.drawn.filter((d) => d.kind === 'rate').at(-1)!;
@@ -80,7 +80,11 @@ test('each sample adds a chart point; the range select redraws and is kept in th
   range.dispatch('change');
   assert.equal(h.state().rangeMinutes, 60);
   const wide = h.drawn.at(-1)!;
-  assert.equal(wide.to - wide.from, 3600);
+  assert.equal(wide.to - wide.from, 60);
+  // With a history older than the range, the range is the whole width.
+  const old = harness();
+  init(old, [[-1800, 900, 0], [-5, 700, 200], [0, 600, 300]]);
+  assert.equal(old.drawn.at(-1)!.to - old.drawn.at(-1)!.from, 15 * 60);
 });
 
 test('an update without a sample (nodes changed) redraws no chart', () => {
@@ -98,7 +102,7 @@ test('a problem replaces the figures; the range comes back from the saved state'
   assert.equal(h.byId('figures').children.length, 0);
   assert.equal(h.byId('problem').textContent, 'No figures: ECONNREFUSED');
   assert.ok(!h.byId('problem').classList.contains('hidden'));
-  assert.equal(h.drawn.at(-1)!.to - h.drawn.at(-1)!.from, 5 * 60);
+  assert.equal(h.byId('range').children.find((o) => o.hasAttribute('selected'))?.getAttribute('value'), '5');
   assert.equal(h.byId('chart-note').textContent, 'noSamples');
 });
 
