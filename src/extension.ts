@@ -14,7 +14,8 @@ import type { ResultsPanelSnapshot } from './views/results/panel';
 import { CommandRegistry, type CommandContext } from './commands/registry';
 import { DockerfileDiagnostics } from './diagnostics/dockerfileDiagnostics';
 import { createEditorPorts } from './ui/editor-ports';
-import { serviceSettings } from './ui/settings';
+import { pollIntervalMs, serviceSettings } from './ui/settings';
+import { ClusterMonitors } from './ui-model/cluster-monitor';
 import { ClustersView } from './views/clusters/clusters-view';
 import { MarkdownDocuments } from './views/markdown-documents';
 import { TaskStatusBar } from './views/task-status-bar';
@@ -25,7 +26,7 @@ export interface GridCoreExtensionApi {
   treeItems(): ReturnType<ClustersView['model']['flatten']>;
   statusBar(): { text?: string; tooltip?: string };
   commands(): readonly string[];
-  /** Poll the tree and the status bar now; resolves when both are done. */
+  /** Reload the profiles and poll every cluster now, for every view watching it; resolves when done. */
   refresh(): Promise<void>;
   /** Only when GRIDCORE_TEST is set: the service, to seed profiles in tests. */
   service?: GridCoreService;
@@ -50,11 +51,13 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
   });
   context.subscriptions.push({ dispose: () => void service.dispose() });
 
-  const clusters = new ClustersView(service, ports.logger);
-  const statusBar = new TaskStatusBar(service, ports.logger);
+  // One poller per cluster for every view: nothing polls while no view watches or the window is unfocused.
+  const monitors = new ClusterMonitors(service, { intervalMs: pollIntervalMs, focused: () => vscode.window.state.focused, logger: ports.logger });
+  const clusters = new ClustersView(service, monitors);
+  const statusBar = new TaskStatusBar(service, monitors, ports.logger);
   const docs = new MarkdownDocuments();
   const registry = new CommandRegistry(ports.logger);
-  context.subscriptions.push(clusters, statusBar, docs, registry);
+  context.subscriptions.push(monitors, vscode.window.onDidChangeWindowState(() => monitors.wake()), clusters, statusBar, docs, registry);
 
   const ctx: CommandContext = {
     extension: context,
@@ -64,10 +67,12 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     clusters,
     statusBar,
     docs,
+    monitors,
     loggerFor: ports.loggerFor,
-    refreshAll: async () => {
-      await Promise.all([clusters.refresh(), statusBar.refresh()]);
-    },
+  };
+  const refresh = async () => {
+    await Promise.all([clusters.reload(), statusBar.follow()]);
+    await monitors.refresh();
   };
   for (const register of commandModules) register(registry, ctx);
 
@@ -81,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('gridcore')) void ctx.refreshAll();
+      if (e.affectsConfiguration('gridcore')) void refresh();
     }),
   );
 
@@ -89,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     treeItems: () => clusters.model.flatten(),
     statusBar: () => ({ text: statusBar.text, tooltip: statusBar.tooltip }),
     commands: () => registry.registered,
-    refresh: ctx.refreshAll,
+    refresh,
     service: process.env.GRIDCORE_TEST ? service : undefined,
     resultsPanels: process.env.GRIDCORE_TEST ? resultsPanelSnapshots : undefined,
     dashboards: process.env.GRIDCORE_TEST ? dashboardPanelSnapshots : undefined,

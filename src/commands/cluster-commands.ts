@@ -5,6 +5,7 @@ import { ConfigError } from '../core/errors';
 import type { GridCoreService } from '../core/service-api';
 import { diagnosisMarkdown } from '../ui-model/diagnosis-report';
 import { pickCluster, resolveCluster, targetOf } from './args';
+import { reloadAndRefresh } from './refresh';
 import type { CommandContext, CommandModule } from './registry';
 
 interface ClusterInput {
@@ -82,7 +83,7 @@ async function importFromSkill(ctx: CommandContext): Promise<string[] | undefine
     if (!(await ctx.service.profiles.getActive())) await ctx.service.profiles.setActive(imported[0]);
     for (const name of imported) await ctx.service.invalidate(name);
     void vscode.window.showInformationMessage(vscode.l10n.t('Imported clusters: {0}', imported.join(', ')));
-    await ctx.refreshAll();
+    await Promise.all(imported.map((name) => reloadAndRefresh(ctx, name)));
     return imported;
   } catch (e) {
     if (e instanceof ConfigError && e.file) {
@@ -127,7 +128,7 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
     const profile = await service.profiles.save({ ...input, source: 'extension' });
     if (!(await service.profiles.getActive())) await service.profiles.setActive(profile.name);
     ctx.logger.info(`cluster ${profile.name} added (${profile.computehubUrl})`);
-    await ctx.refreshAll();
+    await reloadAndRefresh(ctx, profile.name);
     void vscode.window.showInformationMessage(vscode.l10n.t('Cluster {0} added.', profile.name));
     return profile.name;
   });
@@ -147,7 +148,7 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
     if (!input) return undefined;
     await service.profiles.save({ ...input, registry: profile.registry, source: profile.source === 'local' ? 'local' : 'extension' });
     await service.invalidate(name);
-    await ctx.refreshAll();
+    await reloadAndRefresh(ctx, name);
     return name;
   });
 
@@ -164,7 +165,8 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
     await service.invalidate(name);
     await service.profiles.remove(name);
     if ((await service.profiles.getActive()) === name) await service.profiles.setActive(undefined);
-    await ctx.refreshAll();
+    // Nothing to poll: the views drop the cluster.
+    await Promise.all([ctx.clusters.reload(), ctx.statusBar.follow()]);
     return true;
   });
 
@@ -172,14 +174,14 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
     const name = targetOf(arg).cluster ?? (await pickCluster(service, vscode.l10n.t('Choose the active cluster')));
     if (!name) return undefined;
     await service.profiles.setActive(name);
-    await ctx.refreshAll();
+    await reloadAndRefresh(ctx, name);
     return name;
   });
 
   registry.register('gridcore.importFromSkill', () => importFromSkill(ctx));
   for (const d of watchSkillFiles(ctx)) ctx.extension.subscriptions.push(d);
 
-  registry.register('gridcore.refresh', () => ctx.refreshAll());
+  registry.register('gridcore.refresh', () => reloadAndRefresh(ctx));
 
   registry.register('gridcore.loadMore', (arg?: unknown) => {
     const cluster = targetOf(arg).cluster;

@@ -1,10 +1,10 @@
 // gridcore.openDashboard: a task's live dashboard (the running task by default), and the
 // serializer that brings dashboards back after a window reload. The panel module is its own
-// bundle, loaded on the first open or restore; it reads the Clusters view's snapshots.
+// bundle, loaded on the first open or restore; it watches the cluster's monitor.
 import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE } from '../views/dashboard/protocol';
 import type { DashboardPanels, DashboardPanelSnapshot } from '../views/dashboard/panel';
-import { treeSnapshotFeed } from '../views/dashboard/tree-feed';
+import { monitorSnapshotFeed } from '../views/dashboard/monitor-feed';
 import { pickTask, resolveCluster, targetOf } from './args';
 import type { CommandContext, CommandModule } from './registry';
 
@@ -22,7 +22,7 @@ async function resolveTask(ctx: CommandContext, arg: unknown): Promise<{ cluster
   const named = targetOf(arg).taskName;
   if (named) return { cluster, task: named };
   // The last poll's list when there is one: opening a dashboard need not ask the hub.
-  const tasks = ctx.clusters.model.snapshotOf(cluster)?.tasks ?? (await ctx.service.listTasks(cluster));
+  const tasks = ctx.monitors.get(cluster).snapshot?.tasks ?? (await ctx.service.listTasks(cluster));
   const running = tasks.find((t) => t.state === 'running');
   if (running) return { cluster, task: running.name };
   const pick = await pickTask(ctx.service, cluster, { placeHolder: vscode.l10n.t('Show the dashboard of which task?'), tasks });
@@ -34,7 +34,7 @@ export const dashboardCommands: CommandModule = (registry, ctx) => {
   const panels = () =>
     (loading ??= import('../views/dashboard/panel').then((m) => {
       const names = async () => (await ctx.service.profiles.list()).map((p) => p.name);
-      loaded = new m.DashboardPanels(ctx.extension.extensionUri, treeSnapshotFeed(ctx.clusters), names);
+      loaded = new m.DashboardPanels(ctx.extension.extensionUri, monitorSnapshotFeed(ctx.monitors), names);
       ctx.extension.subscriptions.push(loaded);
       return loaded;
     }));

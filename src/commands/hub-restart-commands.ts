@@ -48,7 +48,7 @@ export const hubRestartCommands: CommandModule = (registry, ctx) => {
       () => ctx.service.reregisterTasks(cluster, records),
     );
     ctx.logger.info(`cluster ${cluster}: registered again ${result.registered.join(', ') || 'nothing'}; skipped ${result.skipped.length}`);
-    await ctx.refreshAll();
+    await ctx.monitors.refresh(cluster);
     const report = reregisterReport(cluster, result);
     if (report.skipped.length) {
       const forget = vscode.l10n.t('Forget These Tasks');
@@ -78,7 +78,7 @@ export const hubRestartCommands: CommandModule = (registry, ctx) => {
     for (const r of still) await ctx.service.tasks.remove(cluster, r.name);
     const forgotten = still.map((r) => r.name);
     ctx.logger.info(`cluster ${cluster}: forgot the records of ${forgotten.join(', ') || 'nothing'}`);
-    await ctx.refreshAll();
+    await ctx.monitors.refresh(cluster);
     if (forgotten.length) void vscode.window.showInformationMessage(forgetReport(cluster, forgotten));
     return { forgotten };
   });

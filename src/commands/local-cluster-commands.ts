@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import { localClusterSettings } from '../ui/settings';
+import { reloadAndRefresh } from './refresh';
 import type { CommandContext, CommandModule } from './registry';
 
 /** One output channel per part of the cluster, created on first use. */
@@ -23,7 +24,7 @@ async function saveAndSelect(ctx: CommandContext, profile: { name: string; compu
   await ctx.service.profiles.save({ ...profile, source: 'local' });
   await ctx.service.profiles.setActive(profile.name);
   await ctx.service.invalidate(profile.name);
-  await ctx.refreshAll();
+  await reloadAndRefresh(ctx, profile.name);
 }
 
 export const localClusterCommands: CommandModule = (registry, ctx) => {
@@ -78,7 +79,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
       () => local.stopLocalCluster({ logger: ctx.logger }),
     );
     void vscode.window.showInformationMessage(stopped ? vscode.l10n.t('Local cluster stopped.') : vscode.l10n.t('No local cluster is running in this window.'));
-    await ctx.refreshAll();
+    await ctx.monitors.refresh(found?.profile.name);
     return stopped;
   });
 };

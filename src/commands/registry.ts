@@ -6,6 +6,7 @@ import type { Logger } from '../core/ports';
 import type { GridCoreService } from '../core/service-api';
 import { Disposable } from '../ui/lifecycle';
 import { showError } from '../ui/show-error';
+import type { ClusterMonitors } from '../ui-model/cluster-monitor';
 import type { ClustersView } from '../views/clusters/clusters-view';
 import type { MarkdownDocuments } from '../views/markdown-documents';
 import type { TaskStatusBar } from '../views/task-status-bar';
@@ -19,10 +20,11 @@ export interface CommandContext {
   readonly clusters: ClustersView;
   readonly statusBar: TaskStatusBar;
   readonly docs: MarkdownDocuments;
+  /** One monitor per cluster: a command that changed a cluster refreshes it here
+   *  (`monitors.refresh(cluster)`), and every view watching it updates. */
+  readonly monitors: ClusterMonitors;
   /** A logger writing to another channel, masking secrets like the main one. */
   loggerFor(channel: vscode.LogOutputChannel): Logger;
-  /** Refresh the tree and the status bar (after a command changed the cluster). */
-  refreshAll(): Promise<void>;
 }
 
 // Command arguments come from menus, other commands and tests: anything goes.

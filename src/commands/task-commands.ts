@@ -44,7 +44,7 @@ async function finishTask(ctx: CommandContext, arg: unknown): Promise<FinishResu
   const result = await (await ctx.service.hub(cluster)).finish();
   ctx.logger.info(`finished ${result.completed} on ${cluster}; started ${result.started ?? 'nothing'}`);
   void vscode.window.showInformationMessage(finishOutcome(result));
-  await ctx.refreshAll();
+  await ctx.monitors.refresh(cluster);
   return result;
 }
 

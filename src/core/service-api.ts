@@ -149,11 +149,20 @@ export interface Page {
   items: PageItem[];
 }
 
+/** What a monitor's poll learns from Redis in its one round trip. */
+export interface QueueProbe {
+  lengths: QueueLengths;
+}
+
 export interface QueueService {
   readonly cluster: string;
   ping(): Promise<void>;
   /** All lengths in one round trip (pipeline). */
   lengths(queues: string[]): Promise<QueueLengths>;
+  /** A poll's one Redis round trip: the lengths of `queues` (one pipeline), or a PING when there
+   *  are none, so Redis health is known either way. Whatever else a poll needs from Redis joins
+   *  this pipeline rather than adding a round trip. */
+  probe(queues: string[]): Promise<QueueProbe>;
   push(queue: string, source: PushSource, opts?: PushOptions): Promise<PushResult>;
   page(queue: string, req: PageRequest): Promise<Page>;
   /** Whole value of one item, for "expand". */

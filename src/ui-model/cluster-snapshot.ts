@@ -1,12 +1,12 @@
 // What one poll learns about a cluster, fetched only through the service (the UI never
-// opens a socket). Failures become checks with their message, never exceptions, so one dead
-// cluster cannot break the tree.
+// opens a socket). The cluster's monitor runs it; failures become checks with their message,
+// never exceptions, so one dead cluster cannot break the tree.
 import { HubError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { GridCoreService } from '../core/service-api';
 import { forgottenRecords } from '../core/taskRecords';
 import type { HubNode, QueueLengths, TaskRecord, TaskView } from '../core/types';
-import { recordedQueues, taskQueueNames } from './task-queues';
+import { HANDED_PLATFORM, handedQueues, recordedQueues, type QueueNames } from './task-queues';
 
 export type Check = { ok: true } | { ok: false; message: string; code?: string };
 
@@ -26,7 +26,7 @@ export interface ClusterSnapshot {
   /** Queues of the running task (else of the completed one the hub still hands to nodes),
    *  when their names are known. */
   queues?: { task: string; handed?: boolean; input?: QueueInfo; output?: QueueInfo };
-  /** Length of every queue polled (the running task's and those asked for with `extraQueues`). */
+  /** Length of every queue polled (the current task's and those the watchers asked for). */
   lengths?: QueueLengths;
   /** Records of tasks registered from this editor that the hub no longer lists (a hub restart). */
   forgotten?: TaskRecord[];
@@ -37,71 +37,112 @@ export function failure(e: unknown): Check {
   return { ok: false, message: e instanceof Error ? e.message : String(e) };
 }
 
-export interface FetchOptions {
-  /** Nodes and queue lengths too, not only health and tasks (an expanded or active cluster). */
-  details: boolean;
-  now?: () => number;
-  /** More queues to measure in the same round trip (tasks whose queues the user asked to see). */
-  extraQueues?: (tasks: TaskView[]) => string[];
+/** What a poll fetches besides the task list and Redis' health (the union of what a
+ *  cluster's watchers asked for). */
+export interface FetchRequest {
+  /** The hub's node list. */
+  nodes?: boolean;
+  /** The current task's queue names, asking the hub's node route when no record has them,
+   *  and their lengths. Without it, the names are only those its record knows. */
+  current?: boolean;
+  /** More queues to measure in the same Redis round trip. */
+  queues?: readonly string[];
 }
 
-export async function fetchClusterSnapshot(service: GridCoreService, cluster: string, opts: FetchOptions): Promise<ClusterSnapshot> {
+/** The queue names the hub's node route gave for the current task, kept across polls: the
+ *  route is asked again only when the current task changes. */
+export interface HandedCache {
+  task?: string;
+  names?: QueueNames;
+}
+
+export interface FetchOptions extends FetchRequest {
+  now?: () => number;
+  handed?: HandedCache;
+}
+
+/**
+ * One poll: one task list, the node list when asked, the node route only when the current
+ * task changed, and one Redis round trip for every queue together (a PING when there is no
+ * queue to measure). `/health` is asked only when the task list failed, to say why.
+ */
+export async function fetchClusterSnapshot(service: GridCoreService, cluster: string, opts: FetchOptions = {}): Promise<ClusterSnapshot> {
   const snap: ClusterSnapshot = { at: (opts.now ?? Date.now)() };
-  const hubPart = (async () => {
+  const extra = [...(opts.queues ?? [])];
+  const redisPart = async (names: string[]) => {
     try {
-      const hub = await service.hub(cluster);
-      await hub.health();
-      snap.hub = { ok: true };
-      try {
-        snap.tasks = await service.listTasks(cluster);
-        snap.token = { ok: true };
-      } catch (e) {
-        if (e instanceof HubError && e.code === 'unauthorized') snap.token = failure(e);
-        else snap.hub = failure(e);
-        return;
-      }
-      snap.forgotten = forgottenRecords({ current: null, pending: [], completed: snap.tasks.map((t) => t.name) }, service.tasks.list(cluster));
-      if (opts.details) snap.nodes = await hub.listNodes();
-      const current = snap.tasks.find((t) => t.state === 'running') ?? snap.tasks.find((t) => t.stillHandedToNodes);
-      if (current) {
-        // Without details, only what the record knows: the hub is asked on detailed polls.
-        const q = opts.details ? await taskQueueNames(service, cluster, current) : recordedQueues(current) ?? {};
-        snap.queues = {
-          task: current.name,
-          input: q.input ? { name: q.input } : undefined,
-          output: q.output ? { name: q.output } : undefined,
-        };
-        if (current.state !== 'running') snap.queues.handed = true;
-      }
-    } catch (e) {
-      if (!snap.hub) snap.hub = failure(e);
-    }
-  })();
-  const redisPart = (async () => {
-    try {
-      const queues = await service.queues(cluster);
-      await queues.ping();
+      const { lengths } = await (await service.queues(cluster)).probe([...new Set(names)]);
       snap.redis = { ok: true };
-      return queues;
-    } catch (e) {
-      snap.redis = failure(e);
-      return undefined;
-    }
-  })();
-  const [, queues] = await Promise.all([hubPart, redisPart]);
-  const names = new Set<string>();
-  if (opts.details && snap.queues) for (const q of [snap.queues.input, snap.queues.output]) if (q) names.add(q.name);
-  if (snap.tasks && opts.extraQueues) for (const n of opts.extraQueues(snap.tasks)) names.add(n);
-  if (queues && names.size) {
-    try {
-      // Every queue of the poll in one pipelined round trip.
-      snap.lengths = await queues.lengths([...names]);
-      for (const q of [snap.queues?.input, snap.queues?.output]) if (q) q.length = snap.lengths[q.name];
+      if (names.length) snap.lengths = lengths;
     } catch (e) {
       snap.redis = failure(e);
     }
-  }
+  };
+  // Without `current`, the queues to measure are known before the hub answers: both at once.
+  const early = opts.current ? undefined : redisPart(extra);
+  await hubPart(service, cluster, snap, opts);
+  if (early) await early;
+  else await redisPart([...currentNames(snap), ...extra]);
+  for (const q of [snap.queues?.input, snap.queues?.output]) if (q && snap.lengths && q.name in snap.lengths) q.length = snap.lengths[q.name];
   return snap;
+}
+
+function currentNames(snap: ClusterSnapshot): string[] {
+  return [snap.queues?.input?.name, snap.queues?.output?.name].filter((n): n is string => !!n);
+}
+
+async function hubPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, opts: FetchOptions): Promise<void> {
+  const nodes = opts.nodes ? service.hub(cluster).then((h) => h.listNodes()) : undefined;
+  nodes?.catch(() => undefined);
+  try {
+    snap.tasks = await service.listTasks(cluster);
+    snap.hub = { ok: true };
+    snap.token = { ok: true };
+  } catch (e) {
+    if (e instanceof HubError && e.code === 'unauthorized') {
+      snap.hub = { ok: true };
+      snap.token = failure(e);
+    } else if (e instanceof HubError) {
+      // The only time /health is asked: it tells a hub that is down from one that answers badly.
+      const health = await service
+        .hub(cluster)
+        .then((h) => h.health())
+        .then(() => undefined, (err: unknown) => err);
+      snap.hub = failure(health ?? e);
+    } else snap.hub = failure(e);
+    return;
+  }
+  // A failed node list leaves `nodes` out: the tree keeps the last one while the hub answers.
+  if (nodes) snap.nodes = await nodes.catch(() => undefined);
+  snap.forgotten = forgottenRecords({ current: null, pending: [], completed: snap.tasks.map((t) => t.name) }, service.tasks.list(cluster));
+  const current = snap.tasks.find((t) => t.state === 'running') ?? snap.tasks.find((t) => t.stillHandedToNodes);
+  if (!current) return;
+  const q = opts.current ? await currentQueueNames(service, cluster, current, opts.handed) : recordedQueues(current) ?? {};
+  snap.queues = {
+    task: current.name,
+    input: q.input ? { name: q.input } : undefined,
+    output: q.output ? { name: q.output } : undefined,
+  };
+  if (current.state !== 'running') snap.queues.handed = true;
+}
+
+/** The record's names, else the node route's, asked once per current task (not per poll). */
+async function currentQueueNames(service: GridCoreService, cluster: string, task: TaskView, cache: HandedCache | undefined): Promise<QueueNames> {
+  const recorded = recordedQueues(task);
+  if (recorded) return recorded;
+  if (cache?.task === task.name && cache.names) return cache.names;
+  let config;
+  try {
+    config = await (await service.hub(cluster)).currentTaskConfig(HANDED_PLATFORM);
+  } catch {
+    return {}; // not cached: asked again next poll
+  }
+  const names = handedQueues(config?.task_name === task.name ? config : undefined);
+  if (cache) {
+    cache.task = task.name;
+    cache.names = names;
+  }
+  return names;
 }
 
 /** One line per check, for tooltips. */

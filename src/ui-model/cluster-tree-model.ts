@@ -7,7 +7,9 @@ import { maskUrl } from '../core/redact';
 import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
 import { describeChecks, type ClusterSnapshot } from './cluster-snapshot';
 import { formatCount, formatWhen, itemsText, nodeDescription, taskStateLabel } from './format';
-import { recordedQueues } from './task-queues';
+import { recordedQueues, taskKey } from './task-queues';
+
+export { taskKey } from './task-queues';
 
 export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
 
@@ -47,10 +49,6 @@ interface ClusterState {
   shownQueues: Set<string>;
 }
 
-/** A task entry's identity across polls and state changes: its record (names repeat). */
-export function taskKey(t: TaskView): string | undefined {
-  return t.record ? `${t.name}\u0000${t.record.registeredAt ?? ''}` : undefined;
-}
 
 export class ClusterTreeModel {
   private readonly clusters = new Map<string, ClusterState>();

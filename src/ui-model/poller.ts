@@ -19,6 +19,7 @@ const realTimers = {
 export class Poller {
   private timer: unknown;
   private running: Promise<void> | undefined;
+  private again: Promise<void> | undefined;
   private failures = 0;
   private disposed = false;
   private readonly timers;
@@ -55,6 +56,17 @@ export class Poller {
       }
     })();
     return this.running;
+  }
+
+  /** A poll that starts once the running one has ended (it may have started before what the
+   *  caller changed); callers waiting meanwhile share it. Without a running poll, one now. */
+  pollAgain(): Promise<void> {
+    if (!this.running) return this.pollNow();
+    this.again ??= this.running.then(() => {
+      this.again = undefined;
+      return this.pollNow();
+    });
+    return this.again;
   }
 
   nextDelayMs(): number {

@@ -16,6 +16,11 @@ export function recordedQueues(task: Pick<TaskView, 'record'>): QueueNames | und
   return r?.inputQueue || r?.outputQueue ? { input: r.inputQueue, output: r.outputQueue } : undefined;
 }
 
+/** A task entry's identity across polls and state changes: its record (names repeat). */
+export function taskKey(t: Pick<TaskView, 'name' | 'record'>): string | undefined {
+  return t.record ? `${t.name}\u0000${t.record.registeredAt ?? ''}` : undefined;
+}
+
 /** True when the hub hands this task to nodes, so `/gridnode/task` describes it. */
 export function handedToNodes(task: Pick<TaskView, 'state' | 'stillHandedToNodes'>): boolean {
   return task.state === 'running' || !!task.stillHandedToNodes;

@@ -1,18 +1,18 @@
-// The running task's progress in the status bar: one hub list + one pipelined LLEN pair per
-// poll, only while the window is focused; hidden when nothing runs, and a warning when the hub
-// still hands a completed task to nodes (they are not idle). When the input has drained and
-// the results stopped growing, it asks once whether to finish the task.
+// The running task's progress in the status bar, from the active cluster's monitor (its
+// one task list and Redis round trip per poll, shared with the tree and the results panels):
+// hidden when nothing runs, and a warning when the hub still hands a completed task to nodes
+// (they are not idle). Rate and ETA come from the monitor's samples of the task. When the
+// input has drained and the results stopped growing, it asks once whether to finish the task.
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import type { GridCoreService } from '../core/service-api';
 import type { ProgressReport } from '../core/types';
+import type { ClusterSnapshot } from '../ui-model/cluster-snapshot';
+import { historyKey, type ClusterMonitor, type ClusterMonitors, type ClusterWatch } from '../ui-model/cluster-monitor';
 import { drainedQuestion, handedStatus, nextPending } from '../ui-model/finish-flow';
 import { statusBarText, statusBarTooltip } from '../ui-model/format';
-import { Poller } from '../ui-model/poller';
-import { ProgressTracker } from '../ui-model/progress-tracker';
-import { taskQueueNames, type QueueNames } from '../ui-model/task-queues';
+import { ProgressTracker, RATE_WINDOW } from '../ui-model/progress-tracker';
 import { Disposable } from '../ui/lifecycle';
-import { pollIntervalMs } from '../ui/settings';
 
 export interface RunningTaskState {
   cluster: string;
@@ -26,24 +26,23 @@ export interface RunningTaskState {
 
 export class TaskStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly poller: Poller;
   private readonly tracker = new ProgressTracker();
-  /** Queue names learned from the hub for tasks with no record, by cluster/task. */
-  private readonly queueCache = new Map<string, QueueNames>();
+  private followed: { cluster: string; monitor: ClusterMonitor; watch: ClusterWatch; listener: { dispose(): void } } | undefined;
   private state: RunningTaskState | undefined;
   private shown = false;
 
-  constructor(private readonly service: GridCoreService, private readonly logger: Logger) {
+  constructor(
+    private readonly service: GridCoreService,
+    private readonly monitors: ClusterMonitors,
+    private readonly logger: Logger,
+  ) {
     super();
     this.item = this._register(vscode.window.createStatusBarItem('gridcore.task', vscode.StatusBarAlignment.Left, 10));
     this.item.name = vscode.l10n.t('GridCore Task Progress');
     this.item.command = 'gridcore.taskActions';
-    this.poller = this._register(
-      new Poller({ run: () => this.poll(), intervalMs: pollIntervalMs, isActive: () => vscode.window.state.focused }),
-    );
-    this._register(vscode.window.onDidChangeWindowState(() => this.poller.wake()));
-    this._register(service.profiles.onDidChange(() => void this.refresh()));
-    this.poller.wake();
+    this._register(service.profiles.onDidChange(() => void this.follow()));
+    this._register({ dispose: () => this.unfollow() });
+    void this.follow();
   }
 
   get running(): RunningTaskState | undefined {
@@ -58,14 +57,29 @@ export class TaskStatusBar extends Disposable {
     return this.shown ? (this.item.tooltip as string) : undefined;
   }
 
-  refresh(): Promise<void> {
-    return this.poller.pollNow();
+  /** Watch the active cluster's current task (after the active cluster changed). */
+  async follow(): Promise<void> {
+    const cluster = await this.service.profiles.getActive();
+    if (this.isDisposed) return;
+    if (cluster && cluster === this.followed?.cluster && this.followed.monitor === this.monitors.get(cluster)) return;
+    this.unfollow();
+    if (!cluster) return this.hide();
+    const monitor = this.monitors.get(cluster);
+    const listener = monitor.onDidChange((snap) => this.render(cluster, monitor, snap));
+    this.followed = { cluster, monitor, listener, watch: monitor.watch({ current: true }) };
+    if (monitor.snapshot) this.render(cluster, monitor, monitor.snapshot);
+    else this.hide();
+  }
+
+  private unfollow(): void {
+    this.followed?.watch.dispose();
+    this.followed?.listener.dispose();
+    this.followed = undefined;
   }
 
   private hide(): void {
     this.state = undefined;
     this.shown = false;
-    this.tracker.reset();
     this.item.hide();
   }
 
@@ -76,55 +90,48 @@ export class TaskStatusBar extends Disposable {
     this.item.show();
   }
 
-  private async poll(): Promise<void> {
-    const cluster = await this.service.profiles.getActive();
-    if (!cluster) return this.hide();
-    let tasks;
-    try {
-      tasks = await this.service.listTasks(cluster);
-    } catch (e) {
-      this.hide();
-      throw e;
-    }
+  private render(cluster: string, monitor: ClusterMonitor, snap: ClusterSnapshot): void {
+    const tasks = snap.tasks;
+    // No task list (hub down, token rejected): no figure to show that would be current.
+    if (!tasks) return this.hide();
+    this.tracker.retain(new Set(tasks.map(historyKey)));
     const running = tasks.find((t) => t.state === 'running');
     if (!running) {
       // Not idle: the hub keeps handing the last completed task to nodes.
       const handed = tasks.find((t) => t.stillHandedToNodes);
       if (!handed) return this.hide();
       this.state = undefined;
-      this.tracker.reset();
       const h = handedStatus(handed.name, cluster);
       this.show(h.text, h.tooltip);
       return;
     }
-    const q = await taskQueueNames(this.service, cluster, running, this.queueCache);
+    const q = snap.queues?.task === running.name ? { input: snap.queues.input?.name, output: snap.queues.output?.name } : {};
     if (!q.input || !q.output) {
       // Without both queue names there is no progress to show: name the task only.
       this.state = undefined;
       this.show(`$(sync~spin) ${running.name}`, vscode.l10n.t('Task {0} is running on {1}; its queues are not known to this editor.', running.name, cluster));
       return;
     }
-    let lengths;
-    try {
-      lengths = await (await this.service.queues(cluster)).lengths([q.input, q.output]);
-    } catch (e) {
+    const input = snap.lengths?.[q.input];
+    const output = snap.lengths?.[q.output];
+    if (input === undefined || output === undefined) {
       // Say so instead of leaving the last figures up as if they were current.
       this.state = undefined;
-      this.show(`$(warning) ${running.name}`, vscode.l10n.t('Progress of task {0} is unavailable: {1}', running.name, e instanceof Error ? e.message : String(e)));
-      throw e;
+      const why = snap.redis && !snap.redis.ok ? snap.redis.message : vscode.l10n.t('the queue lengths were not measured');
+      this.show(`$(warning) ${running.name}`, vscode.l10n.t('Progress of task {0} is unavailable: {1}', running.name, why));
+      return;
     }
-    const input = lengths[q.input] ?? 0;
-    const output = lengths[q.output] ?? 0;
-    const now = Date.now();
-    const samples = this.tracker.add(cluster, running.name, { at: now, input, output });
+    // The rate is as of the poll that measured these lengths.
+    const now = snap.at;
+    const samples = monitor.history(running, RATE_WINDOW);
     const total = running.record?.pushed;
-    const report = this.tracker.settle(this.service.progress(total, samples, now));
+    const report = this.tracker.settle(historyKey(running), this.service.progress(total, samples, now));
     this.state = { cluster, task: running.name, inputQueue: q.input, outputQueue: q.output, input, output, report };
     this.show(
       statusBarText(running.name, report),
       statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
     );
-    if (this.tracker.drainedJustNow()) void this.offerFinish(cluster, running.name, running.record?.registeredAt, output, nextPending(tasks));
+    if (this.tracker.drainedJustNow(historyKey(running), samples)) void this.offerFinish(cluster, running.name, running.record?.registeredAt, output, nextPending(tasks));
   }
 
   /** The notification may sit in the notification centre for hours: its buttons name the task

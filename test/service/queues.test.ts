@@ -55,6 +55,17 @@ describe('lengths', () => {
       assert.equal(reads1 - reads0 - 1, 1, 'one network read on the server = one round trip');
     });
   }
+  test('a poll\'s probe: the lengths in one round trip, or one PING when no queue is watched', async () => {
+    await q.raw.lpush('probe:a', 'x');
+    await q.svc.ping();
+    for (const [queues, expected] of [[['probe:a', 'probe:b'], { 'probe:a': 1, 'probe:b': 0 }], [[], {}]] as const) {
+      const reads0 = await stat('total_reads_processed');
+      const probe = await q.svc.probe([...queues]);
+      const reads1 = await stat('total_reads_processed');
+      assert.deepEqual(probe.lengths, expected);
+      assert.equal(reads1 - reads0 - 1, 1, `one round trip for ${queues.length} queues`);
+    }
+  });
   test('a key that is not a list is named', async () => {
     await q.raw.set('notalist', 'x');
     await assert.rejects(q.svc.lengths(['notalist']), (e: RedisError) => e.code === 'command' && /notalist/.test(e.message));

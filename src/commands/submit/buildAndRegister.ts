@@ -89,7 +89,7 @@ export function registerBuildCommand(registry: CommandRegistry, ctx: CommandCont
     if (platforms.length) req.images = Object.fromEntries(platforms.map((p, i) => [p, images[i]]));
     else req.image = images[0];
     const { started, view } = await ctx.service.registerTask(cluster, req, { folder });
-    await ctx.refreshAll();
+    await ctx.monitors.refresh(cluster);
     const waiting = view.filter((t) => t.state === 'pending').findIndex((t) => t.name === taskName);
     const ahead = (view.some((t) => t.state === 'running') ? 1 : 0) + Math.max(0, waiting);
     const text = started

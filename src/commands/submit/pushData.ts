@@ -52,7 +52,7 @@ export function registerPushCommands(registry: CommandRegistry, ctx: CommandCont
     if (answer !== del) return;
     await queues.deleteQueue(target.queue);
     void vscode.window.showInformationMessage(vscode.l10n.t('Queue {queue} deleted.', { queue: target.queue }));
-    await ctx.refreshAll();
+    await ctx.monitors.refresh(target.cluster);
   });
 }
 
@@ -80,7 +80,7 @@ async function runPush(ctx: CommandContext, target: ResolvedQueue, source: PushS
   if (target.taskName && added > 0) await ctx.service.tasks.addPushed(target.cluster, target.taskName, added);
   const rate = itemsPerSecond(added, Date.now() - started);
   ctx.logger.info(`push ${result.pushId} to ${target.queue}: ${result.pushed} items (${added} this run, ${rate}/s), cancelled=${result.cancelled}${result.error ? `, error: ${result.error.message}` : ''}`);
-  void ctx.refreshAll();
+  void ctx.monitors.refresh(target.cluster);
   const n = formatCount(result.pushed);
   if (result.error || result.cancelled) {
     const resume = vscode.l10n.t('Resume');

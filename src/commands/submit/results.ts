@@ -16,7 +16,7 @@ export function registerResultsCommand(registry: CommandRegistry, ctx: CommandCo
   let loading: Promise<ResultsPanels> | undefined;
   const panels = () =>
     (loading ??= import('../../views/results/panel').then((m) => {
-      loaded = new m.ResultsPanels(ctx.extension.extensionUri, ctx.service);
+      loaded = new m.ResultsPanels(ctx.extension.extensionUri, ctx.service, ctx.monitors);
       ctx.extension.subscriptions.push(loaded);
       return loaded;
     }));

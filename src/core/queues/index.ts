@@ -28,6 +28,14 @@ export function createQueueService(cluster: string, redisUrl: string, settings: 
     cluster,
     ping: () => run(async (c) => void (await c.ping())),
     lengths: (queues: string[]): Promise<QueueLengths> => run((c) => read.lengths(c, queues)),
+    probe: (queues: string[]) =>
+      run(async (c) => {
+        if (!queues.length) {
+          await c.ping();
+          return { lengths: {} };
+        }
+        return { lengths: await read.lengths(c, queues) };
+      }),
     async push(queue, source, opts = {}) {
       await checkSourceFile(source);
       return push(conn, queue, source, opts, settings.pushBatchSize, logger);

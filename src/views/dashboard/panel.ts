@@ -164,6 +164,8 @@ class DashboardPanel {
   private updateWatch(): void {
     if (this.disposed) return;
     if (this.panel.visible && !this.watch) {
+      // What the cluster's poller sampled while this panel was closed or hidden.
+      this.series.merge(this.feed.history?.(this.target.cluster, this.target.task) ?? []);
       const current = this.feed.current(this.target.cluster);
       const q = current ? queuesOf(current, this.target.task) : {};
       this.watch = this.feed.watch(

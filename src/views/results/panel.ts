@@ -1,9 +1,12 @@
 // Host side of the results webview: one panel per (cluster, queue). It answers the
 // webview's typed requests through ResultsSession, copies and exports through VS Code, and
-// polls the list length only while the panel is visible and the window focused. Loaded on
+// watches its list's length (and its input's) through the cluster's monitor, in the same
+// Redis round trip as every other view's, live only while the panel is visible. Loaded on
 // first open or restore (its own bundle, dist/results.js), never at activation.
 import * as vscode from 'vscode';
 import type { GridCoreService, QueueService } from '../../core/service-api';
+import type { ClusterSnapshot } from '../../ui-model/cluster-snapshot';
+import type { ClusterMonitor, ClusterMonitors, ClusterWatch } from '../../ui-model/cluster-monitor';
 import { nonce } from './format';
 import { messageHtml, resultsHtml } from './html';
 import { RESULTS_VIEW_TYPE, type HostMessage, type ResultsRequest, type ResultsResponseBody, type ResultsTarget, type WebviewMessage } from './protocol';
@@ -14,8 +17,6 @@ import { formatCount } from '../../core/numbers';
 
 export type { ResultsTarget } from './protocol';
 const PAGE_SIZE = 200;
-const POLL_MS = 2000;
-const IDLE_POLL_MS = 10000;
 
 /** What e2e tests read (through the extension's exports when GRIDCORE_TEST is set). */
 export interface ResultsPanelSnapshot {
@@ -53,6 +54,7 @@ export class ResultsPanels implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly service: GridCoreService,
+    private readonly monitors: ClusterMonitors,
   ) {}
 
   async open(target: ResultsTarget): Promise<void> {
@@ -92,7 +94,7 @@ export class ResultsPanels implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel, target: ResultsTarget, queues: QueueService, restored: boolean): void {
     const k = key(target);
-    this.panels.set(k, new ResultsPanel(this.extensionUri, panel, target, queues, restored, () => this.panels.delete(k)));
+    this.panels.set(k, new ResultsPanel(this.extensionUri, panel, target, queues, this.monitors, restored, () => this.panels.delete(k)));
   }
 
   snapshot(): ResultsPanelSnapshot[] {
@@ -116,7 +118,8 @@ class ResultsPanel {
   private readonly recording = !!process.env.GRIDCORE_TEST;
   private readonly posted: HostMessage[] = [];
   private readonly received: WebviewMessage[] = [];
-  private pollTimer?: NodeJS.Timeout;
+  private readonly watch: ClusterWatch;
+  private readonly monitor: ClusterMonitor;
   private lastCount?: string;
   private unchangedPolls = 0;
   private disposed = false;
@@ -126,6 +129,7 @@ class ResultsPanel {
     private readonly panel: vscode.WebviewPanel,
     private readonly target: ResultsTarget,
     private readonly queues: QueueService,
+    monitors: ClusterMonitors,
     private readonly restored: boolean,
     private readonly onDispose: () => void,
   ) {
@@ -141,10 +145,13 @@ class ResultsPanel {
       title: vscode.l10n.t('Results: {queue}', { queue: target.queue }),
       lang: vscode.env.language,
     });
+    const monitor = (this.monitor = monitors.get(target.cluster));
+    this.watch = monitor.watch({ queues: [target.queue, ...(target.inputQueue ? [target.inputQueue] : [])] }, this.panel.visible);
     this.disposables.push(
+      this.watch,
+      monitor.onDidChange((snap) => this.onSnapshot(snap)),
       webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(m)),
-      this.panel.onDidChangeViewState(() => this.schedulePoll(0)),
-      vscode.window.onDidChangeWindowState(() => this.schedulePoll(0)),
+      this.panel.onDidChangeViewState(() => this.watch.setLive(this.panel.visible)),
       this.panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -173,7 +180,7 @@ class ResultsPanel {
           type: 'init',
           state: { ...this.target, pageSize: PAGE_SIZE, strings: resultsStrings() },
         });
-        this.schedulePoll(POLL_MS);
+        if (this.monitor.snapshot) this.onSnapshot(this.monitor.snapshot);
         return;
       case 'cancel':
         this.searches.get(msg.id)?.cancel();
@@ -217,36 +224,24 @@ class ResultsPanel {
     }
   }
 
-  /** Chained timeouts, never an interval: a slow Redis cannot pile polls up. */
-  private schedulePoll(delay: number): void {
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
-    if (this.disposed || !this.panel.visible || !vscode.window.state.focused) return;
-    this.pollTimer = setTimeout(() => void this.poll(), delay);
-  }
-
-  private async poll(): Promise<void> {
-    const names = [this.target.queue, ...(this.target.inputQueue ? [this.target.inputQueue] : [])];
-    try {
-      const lengths = await this.queues.lengths(names);
-      const total = lengths[this.target.queue] ?? 0;
-      const input = this.target.inputQueue ? lengths[this.target.inputQueue] : undefined;
-      const key = `${total}/${input}`;
-      const changed = key !== this.lastCount;
-      this.unchangedPolls = changed ? 0 : this.unchangedPolls + 1;
-      const running = (input ?? 0) > 0 || (this.lastCount !== undefined && changed);
-      if (changed || this.unchangedPolls === 1) this.post({ type: 'count', total, input, running });
-      this.lastCount = key;
-    } catch {
-      // The page requests report connection problems; the count just waits for the next poll.
-    }
-    this.schedulePoll(this.unchangedPolls > 5 ? IDLE_POLL_MS : POLL_MS);
+  /** The list's length from the monitor's poll: posted when it changed, and once more when it
+   *  stopped changing (so the webview can say the job is no longer running). */
+  private onSnapshot(snap: ClusterSnapshot): void {
+    const total = snap.lengths?.[this.target.queue];
+    // Not measured (Redis down): the page requests report why; the count waits for the next poll.
+    if (total === undefined) return;
+    const input = this.target.inputQueue ? snap.lengths?.[this.target.inputQueue] : undefined;
+    const key = `${total}/${input}`;
+    const changed = key !== this.lastCount;
+    this.unchangedPolls = changed ? 0 : this.unchangedPolls + 1;
+    const running = (input ?? 0) > 0 || (this.lastCount !== undefined && changed);
+    if (changed || this.unchangedPolls === 1) this.post({ type: 'count', total, input, running });
+    this.lastCount = key;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
     for (const s of this.searches.values()) s.cancel();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();

@@ -41,7 +41,7 @@ async function waitForPoints(frame: Frame, atLeast: number): Promise<number> {
   return points(frame);
 }
 
-/** The tree must be visible: until the cluster monitor lands, the dashboard reads the tree's poll. */
+/** The tree beside the dashboard, to compare what both say (and as the bench has it: tree, status bar, dashboard). */
 async function showTree(page: Page, tr: Texts): Promise<void> {
   if (await treeRow(page, 'gpu-box-1').first().isVisible().catch(() => false)) return;
   await page.locator(`.activitybar .action-label[aria-label^="${tr.nls('gridcore.container.title')}"]`).click();

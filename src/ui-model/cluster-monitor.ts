@@ -1,0 +1,244 @@
+// One monitor per cluster: the single source of what the editor knows about it. The tree,
+// the status bar, each results panel (and later views) watch it for what they show; it runs
+// ONE poller for them all, so however many views are open, each interval costs at most one
+// task list, one node list (while someone shows nodes), the node route only when the
+// current task changes, and one Redis round trip for every watched queue together. Nothing
+// polls while nobody watches or the window is unfocused. No `vscode` here: the editor side
+// passes focus in and wakes the monitors when it changes.
+import type { Logger } from '../core/ports';
+import type { GridCoreService } from '../core/service-api';
+import type { TaskView } from '../core/types';
+import { fetchClusterSnapshot, type ClusterSnapshot, type FetchRequest, type HandedCache } from './cluster-snapshot';
+import { Emitter, type Disposable, type Event } from './emitter';
+import { Poller, type PollerOptions } from './poller';
+import { HISTORY_CAPACITY, SampleRing, type TaskSample } from './sample-history';
+import { recordedQueues, taskKey } from './task-queues';
+
+/** What one watcher shows: the monitor fetches the union of every watcher's request. */
+export type WatchRequest = FetchRequest;
+
+export interface ClusterWatch extends Disposable {
+  /** What the watcher shows changed (a cluster expanded, a task's queues shown). When it asks
+   *  for more than before, the monitor polls at once. */
+  update(request: WatchRequest): void;
+  /** A dormant watch (a hidden view) keeps nothing polling on the interval; an explicit
+   *  refresh still fetches what it asks for, so it is current when shown again. */
+  setLive(live: boolean): void;
+}
+
+export interface MonitorOptions {
+  intervalMs(): number;
+  /** The window has focus: nothing polls on the interval without it. */
+  focused(): boolean;
+  now?: () => number;
+  timers?: PollerOptions['timers'];
+  /** Samples kept per task (default: an hour at 5 s). */
+  historyCapacity?: number;
+  logger?: Pick<Logger, 'trace'>;
+}
+
+interface WatchEntry {
+  request: WatchRequest;
+  live: boolean;
+}
+
+/** History key of a task: its record (names repeat), else its name. */
+export function historyKey(t: Pick<TaskView, 'name' | 'record'>): string {
+  return taskKey(t) ?? `\u0000${t.name}`;
+}
+
+export class ClusterMonitor implements Disposable {
+  private readonly watches = new Set<WatchEntry>();
+  private readonly changed = new Emitter<ClusterSnapshot>();
+  /** After every poll, with its snapshot (also when a check failed: the snapshot says which). */
+  readonly onDidChange: Event<ClusterSnapshot> = this.changed.event;
+  private readonly poller: Poller;
+  private readonly handed: HandedCache = {};
+  private readonly histories = new Map<string, SampleRing<TaskSample>>();
+  private latest: ClusterSnapshot | undefined;
+  private includeDormant = false;
+  private disposed = false;
+
+  constructor(
+    private readonly service: GridCoreService,
+    readonly cluster: string,
+    private readonly opts: MonitorOptions,
+  ) {
+    this.poller = new Poller({
+      run: () => this.poll(),
+      intervalMs: opts.intervalMs,
+      isActive: () => this.isActive(),
+      timers: opts.timers,
+    });
+  }
+
+  /** The last poll's answer; undefined before the first. */
+  get snapshot(): ClusterSnapshot | undefined {
+    return this.latest;
+  }
+
+  /** Someone live watches and the window has focus. */
+  isActive(): boolean {
+    if (this.disposed || !this.opts.focused()) return false;
+    for (const w of this.watches) if (w.live) return true;
+    return false;
+  }
+
+  watch(request: WatchRequest, live = true): ClusterWatch {
+    const entry: WatchEntry = { request: { ...request }, live };
+    this.watches.add(entry);
+    if (live) this.kick();
+    return {
+      update: (next) => {
+        const more = asksMore(entry.request, next);
+        entry.request = { ...next };
+        if (more && entry.live) this.kick();
+      },
+      setLive: (next) => {
+        if (entry.live === next) return;
+        entry.live = next;
+        if (next) this.kick();
+      },
+      dispose: () => void this.watches.delete(entry),
+    };
+  }
+
+  /** Poll now, for every watcher (dormant ones too); resolves when the answer is out. A poll
+   *  already running may predate what the caller changed, so this one follows it. Never rejects. */
+  refresh(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    this.includeDormant = true;
+    return this.poller.pollAgain();
+  }
+
+  /** Focus changed: poll now when active, else let the chain stop. */
+  wake(): void {
+    this.poller.wake();
+  }
+
+  /** Samples of a task's input and output lengths, oldest first (the last `n` when given).
+   *  Kept for every task whose two queues a poll measured. */
+  history(task: Pick<TaskView, 'name' | 'record'>, n?: number): TaskSample[] {
+    return this.histories.get(historyKey(task))?.toArray(n) ?? [];
+  }
+
+  /** A watcher was added or asks for more: poll soon, after the one running if any. */
+  private kick(): void {
+    if (this.isActive()) void this.poller.pollAgain();
+  }
+
+  private request(includeDormant: boolean): WatchRequest {
+    const queues = new Set<string>();
+    let nodes = false;
+    let current = false;
+    for (const w of this.watches) {
+      if (!w.live && !includeDormant) continue;
+      nodes ||= !!w.request.nodes;
+      current ||= !!w.request.current;
+      for (const q of w.request.queues ?? []) queues.add(q);
+    }
+    return { nodes, current, queues: [...queues] };
+  }
+
+  private async poll(): Promise<void> {
+    const request = this.request(this.includeDormant);
+    this.includeDormant = false;
+    const snap = await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed });
+    if (this.disposed) return;
+    this.record(snap);
+    this.latest = snap;
+    this.changed.fire(snap);
+    const failed = [snap.hub, snap.token, snap.redis].filter((c): c is { ok: false; message: string } => !!c && !c.ok);
+    if (failed.length) {
+      this.opts.logger?.trace(`poll ${this.cluster}: ${failed.map((c) => c.message).join('; ')}`);
+      // The poller backs off this cluster only; the others keep their pace.
+      throw new Error(`poll of ${this.cluster} failed`);
+    }
+  }
+
+  /** One sample per task whose input and output the poll measured; tasks the hub no longer
+   *  lists lose their history, so memory follows the task list, not the time polled. */
+  private record(snap: ClusterSnapshot): void {
+    if (!snap.tasks) return;
+    const listed = new Set<string>();
+    for (const t of snap.tasks) {
+      const key = historyKey(t);
+      listed.add(key);
+      const q = snap.queues?.task === t.name && (t.state === 'running' || t.stillHandedToNodes) ? { input: snap.queues.input?.name, output: snap.queues.output?.name } : recordedQueues(t);
+      const input = q?.input !== undefined ? snap.lengths?.[q.input] : undefined;
+      const output = q?.output !== undefined ? snap.lengths?.[q.output] : undefined;
+      if (input === undefined || output === undefined) continue;
+      let ring = this.histories.get(key);
+      if (!ring) this.histories.set(key, (ring = new SampleRing<TaskSample>(this.opts.historyCapacity ?? HISTORY_CAPACITY)));
+      if (ring.last()?.at === snap.at) continue; // the same entry listed twice
+      const sample: TaskSample = { at: snap.at, input, output };
+      if (t.record?.pushed !== undefined) sample.pushed = t.record.pushed;
+      ring.push(sample);
+    }
+    for (const key of [...this.histories.keys()]) if (!listed.has(key)) this.histories.delete(key);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.poller.dispose();
+    this.watches.clear();
+    this.changed.dispose();
+  }
+}
+
+function asksMore(before: WatchRequest, after: WatchRequest): boolean {
+  if (after.nodes && !before.nodes) return true;
+  if (after.current && !before.current) return true;
+  const had = new Set(before.queues ?? []);
+  return (after.queues ?? []).some((q) => !had.has(q));
+}
+
+/** One monitor per cluster, made on first use and dropped when its profile goes. */
+export class ClusterMonitors implements Disposable {
+  private readonly monitors = new Map<string, ClusterMonitor>();
+  private readonly profileWatch: Disposable;
+
+  constructor(
+    private readonly service: GridCoreService,
+    private readonly opts: MonitorOptions,
+  ) {
+    this.profileWatch = service.profiles.onDidChange(() => void this.prune());
+  }
+
+  get(cluster: string): ClusterMonitor {
+    let m = this.monitors.get(cluster);
+    if (!m) this.monitors.set(cluster, (m = new ClusterMonitor(this.service, cluster, this.opts)));
+    return m;
+  }
+
+  /** Monitors made so far. */
+  all(): ClusterMonitor[] {
+    return [...this.monitors.values()];
+  }
+
+  /** Poll `cluster` now (what a command changed), or every monitor; never rejects. */
+  async refresh(cluster?: string): Promise<void> {
+    if (cluster !== undefined) return this.get(cluster).refresh();
+    await Promise.all(this.all().map((m) => m.refresh()));
+  }
+
+  /** Focus or the interval changed. */
+  wake(): void {
+    for (const m of this.monitors.values()) m.wake();
+  }
+
+  private async prune(): Promise<void> {
+    const names = new Set((await this.service.profiles.list()).map((p) => p.name));
+    for (const [name, m] of this.monitors) {
+      if (names.has(name)) continue;
+      m.dispose();
+      this.monitors.delete(name);
+    }
+  }
+
+  dispose(): void {
+    this.profileWatch.dispose();
+    for (const m of this.monitors.values()) m.dispose();
+    this.monitors.clear();
+  }
+}
