@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE } from '../views/dashboard/protocol';
 import type { DashboardPanels, DashboardPanelSnapshot } from '../views/dashboard/panel';
 import { monitorSnapshotFeed } from '../views/dashboard/monitor-feed';
+import { pollIntervalMs } from '../ui/settings';
 import { pickTask, resolveCluster, targetOf } from './args';
 import type { CommandContext, CommandModule } from './registry';
 
@@ -34,7 +35,7 @@ export const dashboardCommands: CommandModule = (registry, ctx) => {
   const panels = () =>
     (loading ??= import('../views/dashboard/panel').then((m) => {
       const names = async () => (await ctx.service.profiles.list()).map((p) => p.name);
-      loaded = new m.DashboardPanels(ctx.extension.extensionUri, monitorSnapshotFeed(ctx.monitors), names);
+      loaded = new m.DashboardPanels(ctx.extension.extensionUri, monitorSnapshotFeed(ctx.monitors, pollIntervalMs), names);
       ctx.extension.subscriptions.push(loaded);
       return loaded;
     }));
