@@ -24,8 +24,9 @@ const IN = `${TASK}:input`;
 const OUT = `${TASK}:output`;
 const ITEMS = 400;
 
-async function dashboardFrame(page: Page): Promise<Frame> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+/** `waitMs`: after a reload the extension host activates first (slow on a loaded machine). */
+async function dashboardFrame(page: Page, waitMs = 30_000): Promise<Frame> {
+  for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
     for (const f of page.frames()) {
       if ((await f.locator('#node-table').count().catch(() => 0)) > 0) return f;
     }
@@ -37,15 +38,20 @@ async function dashboardFrame(page: Page): Promise<Frame> {
 const points = async (frame: Frame) => Number((await frame.locator('#charts').getAttribute('data-points')) ?? 0);
 
 async function waitForPoints(frame: Frame, atLeast: number): Promise<number> {
-  await frame.waitForFunction((n) => Number(document.querySelector('#charts')?.getAttribute('data-points') ?? 0) >= n, atLeast, { timeout: 30_000 });
+  await frame.waitForFunction((n) => Number(document.querySelector('#charts')?.getAttribute('data-points') ?? 0) >= n, atLeast, { timeout: 60_000 });
   return points(frame);
 }
 
 /** The tree beside the dashboard, to compare what both say (and as the bench has it: tree, status bar, dashboard). */
 async function showTree(page: Page, tr: Texts): Promise<void> {
-  if (await treeRow(page, 'gpu-box-1').first().isVisible().catch(() => false)) return;
-  await page.locator(`.activitybar .action-label[aria-label^="${tr.nls('gridcore.container.title')}"]`).click();
-  await treeRow(page, 'gpu-box-1').first().waitFor({ timeout: 30_000 });
+  // Clicking the activity bar icon hides a side bar that is showing: click only when it is not.
+  if (!(await page.locator('.part.sidebar').isVisible())) {
+    await page.locator(`.activitybar .action-label[aria-label^="${tr.nls('gridcore.container.title')}"]`).click();
+  }
+  const cluster = treeRow(page, 'demo').first();
+  await cluster.waitFor({ timeout: 60_000 });
+  if ((await cluster.getAttribute('aria-expanded')) === 'false') await cluster.click();
+  await treeRow(page, 'gpu-box-1').first().waitFor({ timeout: 60_000 });
 }
 
 export async function runDashboardSteps(o: DashboardStepsOptions): Promise<void> {
@@ -101,7 +107,9 @@ export async function runDashboardSteps(o: DashboardStepsOptions): Promise<void>
           assert.ok(tree.includes(part), `tree row "${tree}" lacks "${part}" from the dashboard`);
         }
       }
-      // Mid-run, beside the tree and the status bar: the README's picture.
+      // Mid-run, beside the tree and the status bar: the README's picture (no tree tooltip over it).
+      const size = page.viewportSize()!;
+      await page.mouse.move(size.width - 20, size.height / 2);
       await frame!.waitForFunction(() => !!document.querySelector('#figures dd.rate'), undefined, { timeout: 20_000 }).catch(() => undefined);
       await keepScreenshot(o.vscode, `dashboard${o.suffix}`);
     });
@@ -111,7 +119,7 @@ export async function runDashboardSteps(o: DashboardStepsOptions): Promise<void>
       const reloaded = page.waitForEvent('load', { timeout: 60_000 });
       await runCommand(page, 'Developer: Reload Window');
       await reloaded;
-      frame = await dashboardFrame(page);
+      frame = await dashboardFrame(page, 120_000);
       assert.equal(await frame.locator('#title').textContent(), `${TASK} · demo`);
       // The history the webview kept is drawn at once, before any new poll.
       const restored = await waitForPoints(frame, before);
