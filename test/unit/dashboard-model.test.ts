@@ -60,6 +60,10 @@ test('stranded and unaccounted only when the snapshot counts them; stranded offe
   assert.equal(m.progress!.unaccounted, undefined);
   assert.ok(m.actions.includes('requeue'));
   assert.ok(!dashboardModel({ snap: acc, task: 'sq', history: [], canRequeue: false }).actions.includes('requeue'));
+  // The monitor's own shape for the current task's reliable consumers.
+  const reliable = dashboardModel({ snap: snap({ inFlight: { task: 'sq', items: 30, strandedItems: 5 } }), task: 'sq', history: [], canRequeue: true });
+  assert.deepEqual([reliable.progress!.inFlight, reliable.progress!.stranded], [30, 5]);
+  assert.ok(reliable.actions.includes('requeue'));
   const lost = dashboardModel({ snap: snap({ lengths: { 'sq:in': 0, 'sq:out': 990 }, accounting: { sq: { unaccounted: 10 } } }), task: 'sq', history: [], canRequeue: true });
   assert.equal(lost.progress!.unaccounted, 10);
   assert.equal(lost.progress!.inFlight, undefined, 'not counted twice as in flight');

@@ -18,11 +18,21 @@ export interface TaskAccounting {
   unaccounted?: number;
 }
 
-/** The snapshot fields the dashboard reads: the tree's ClusterSnapshot satisfies it, and so
- *  does a cluster monitor's, with `accounting` where it knows it. */
+/** The snapshot fields the dashboard reads: a cluster monitor's snapshot satisfies it. The
+ *  optional counts are read when a snapshot carries them: `inFlight`, the current task's
+ *  reliable consumers (processing lists, stranded ones), or `accounting` per task. */
 export type DashboardSnapshot = Pick<ClusterSnapshot, 'at' | 'hub' | 'token' | 'redis' | 'nodes' | 'tasks' | 'queues' | 'lengths'> & {
+  inFlight?: { task: string; items: number; strandedItems: number };
   accounting?: Record<string, TaskAccounting>;
 };
+
+/** The task's measured counts, whichever way the snapshot carries them. */
+export function accountingOf(snap: DashboardSnapshot, task: string): TaskAccounting | undefined {
+  const own = snap.accounting?.[task];
+  if (own) return own;
+  const f = snap.inFlight;
+  return f && f.task === task ? { inFlight: f.items, stranded: f.strandedItems } : undefined;
+}
 
 export interface QueuePair {
   input?: string;
@@ -145,7 +155,7 @@ export function dashboardModel({ snap, task, history, canRequeue }: ModelInput):
   if (snap.nodes) model.nodes = nodeRows(snap.nodes, snap.at);
   const q = queuesOf(snap, task);
   const sample = sampleOf(snap, task);
-  const accounting = snap.accounting?.[task];
+  const accounting = accountingOf(snap, task);
   if (sample && sample.at === snap.at) {
     model.progress = progressView(sample, history, t?.record?.pushed, accounting);
   } else if (failed) {
