@@ -110,6 +110,8 @@ class DashboardPanel {
   private readonly posted: HostMessage[] = [];
   private readonly received: WebviewMessage[] = [];
   private watch?: Watch;
+  /** The queues the watch asks for, to notice when the task's become known. */
+  private watchedQueues = '';
   private ready = false;
   private canRequeue = false;
   private disposed = false;
@@ -167,18 +169,23 @@ class DashboardPanel {
       // What the cluster's poller sampled while this panel was closed or hidden.
       this.series.merge(this.feed.history?.(this.target.cluster, this.target.task) ?? []);
       const current = this.feed.current(this.target.cluster);
-      const q = current ? queuesOf(current, this.target.task) : {};
-      this.watch = this.feed.watch(
-        this.target.cluster,
-        { nodes: true, queues: [q.input, q.output].filter((n): n is string => !!n) },
-        (snap) => this.onSnapshot(snap),
-      );
+      this.startWatch(current ? this.queueNames(current) : []);
     } else if (!this.panel.visible && this.watch) {
       this.watch.dispose();
       this.watch = undefined;
       // The webview is destroyed while hidden; it says `ready` again when shown.
       this.ready = false;
     }
+  }
+
+  private queueNames(snap: DashboardSnapshot): string[] {
+    const q = queuesOf(snap, this.target.task);
+    return [q.input, q.output].filter((n): n is string => !!n);
+  }
+
+  private startWatch(queues: string[]): void {
+    this.watchedQueues = queues.join('\u0000');
+    this.watch = this.feed.watch(this.target.cluster, { nodes: true, queues }, (snap) => this.onSnapshot(snap));
   }
 
   private gapMs(): number {
@@ -190,6 +197,13 @@ class DashboardPanel {
   }
 
   private onSnapshot(snap: DashboardSnapshot): void {
+    // The task's queues became known (first snapshot, a record written): ask for them too.
+    const queues = this.queueNames(snap);
+    if (this.watch && queues.join('\u0000') !== this.watchedQueues) {
+      const old = this.watch;
+      this.startWatch(queues);
+      old.dispose();
+    }
     const sample = sampleOf(snap, this.target.task);
     const added = sample ? this.series.add(sample) : false;
     if (!this.ready) return;
