@@ -29,6 +29,23 @@ export interface MiniDocument {
   activeElement: Element | null;
 }
 
+/** `text` cut into the runs that match `needle` and those between; one unmatched run when
+ *  the needle is empty or absent (e.g. a JSON value shown pretty-printed). */
+export function highlightParts(text: string, needle: string, ignoreCase: boolean): Array<{ text: string; match: boolean }> {
+  if (!needle) return [{ text, match: false }];
+  const hay = ignoreCase ? text.toLowerCase() : text;
+  const n = ignoreCase ? needle.toLowerCase() : needle;
+  const out: Array<{ text: string; match: boolean }> = [];
+  let from = 0;
+  for (let at = hay.indexOf(n); at >= 0 && out.length < 200; at = hay.indexOf(n, at + n.length)) {
+    if (at > from) out.push({ text: text.slice(from, at), match: false });
+    out.push({ text: text.slice(at, at + n.length), match: true });
+    from = at + n.length;
+  }
+  if (from < text.length || !out.length) out.push({ text: text.slice(from), match: false });
+  return out;
+}
+
 /** `{name}` placeholders of the already-localized strings the host sent. */
 export function fill(template: string, args: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (whole, k: string) => (args[k] === undefined ? whole : String(args[k])));
@@ -50,6 +67,7 @@ interface Shown {
   el: HTMLElement;
   valueEl: HTMLElement;
   expandBtn?: HTMLElement;
+  copyBtn?: HTMLElement;
   expanded?: ItemResult;
 }
 
@@ -65,6 +83,10 @@ export class ResultsView {
   private shown: Shown[] = [];
   private searchId?: number;
   private searchMode = false;
+  /** what the whole-list search matched (case-sensitive, as Redis bytes are compared) */
+  private searchNeedle = '';
+  /** a count that came before `init` (the host polls as the panel opens): shown once built */
+  private early?: { total: number; running: boolean };
   private els: Record<string, HTMLElement> = {};
 
   constructor(
@@ -97,6 +119,8 @@ export class ResultsView {
         this.state.inputQueue = msg.state.inputQueue;
         this.offset = this.state.offset;
         this.build();
+        if (this.early) this.onCount(this.early.total, this.early.running);
+        this.early = undefined;
         // Saved before the first page: a panel whose list cannot be read still comes back after a reload.
         this.save();
         await this.load(this.state.offset, false, true);
@@ -110,10 +134,11 @@ export class ResultsView {
         return;
       }
       case 'count':
-        this.onCount(msg.total, msg.running);
+        if (!this.s) this.early = { total: msg.total, running: msg.running };
+        else this.onCount(msg.total, msg.running);
         return;
       case 'searchProgress':
-        if (msg.id === this.searchId) {
+        if (this.s && msg.id === this.searchId) {
           this.text('search-status', fill(this.s.searching, { scanned: num(msg.scanned), total: num(msg.total) }));
         }
         return;
@@ -269,6 +294,7 @@ export class ResultsView {
       el.append(shown.expandBtn);
     }
     const copy = this.el('button', { cls: 'copy', text: this.s.copy, attrs: { type: 'button', tabindex: '-1' } });
+    shown.copyBtn = copy;
     copy.addEventListener('click', () => void this.copy(shown));
     el.append(copy);
     el.addEventListener('click', () => this.select(this.shown.indexOf(shown), false));
@@ -280,13 +306,27 @@ export class ResultsView {
   private renderValue(x: Shown): void {
     if (x.expanded) {
       const v = x.expanded.pretty ?? x.expanded.value;
-      x.valueEl.textContent = x.expanded.clipped ? v + '…\n' + this.s.clipped : v;
+      this.fillHighlighted(x.valueEl, v, x.expanded.clipped ? '…\n' + this.s.clipped : '');
     } else {
       const v = x.row.pretty ?? x.row.value;
-      x.valueEl.textContent = x.row.truncated ? v + '…' : v;
+      this.fillHighlighted(x.valueEl, v, x.row.truncated ? '…' : '');
     }
     x.el.classList.toggle('expanded', !!x.expanded);
     if (x.expandBtn) x.expandBtn.textContent = x.expanded ? this.s.collapse : this.s.expand;
+  }
+
+  /** `text` with what the search (or the filter) matched in <mark> elements, then `tail`.
+   *  Built from text-only nodes: the data is never parsed as markup. */
+  private fillHighlighted(el: HTMLElement, text: string, tail: string): void {
+    const parts = highlightParts(text, this.searchMode ? this.searchNeedle : this.state.filter, !this.searchMode);
+    if (parts.length === 1 && !parts[0].match) {
+      el.textContent = text + tail;
+      return;
+    }
+    el.replaceChildren(
+      ...parts.map((p) => this.el(p.match ? 'mark' : 'span', { text: p.text })),
+      ...(tail ? [this.el('span', { text: tail })] : []),
+    );
   }
 
   async toggle(x: Shown, force?: boolean): Promise<void> {
@@ -317,6 +357,15 @@ export class ResultsView {
     try {
       await this.request({ kind: 'copy', index: x.row.index, totalAtLoad: x.totalAtLoad, prefix: x.row.value.slice(0, 200) }).done;
       this.text('search-status', this.s.copied);
+      const button = x.copyBtn;
+      if (button) {
+        button.textContent = this.s.copiedShort;
+        button.classList.add('copied');
+        setTimeout(() => {
+          button.textContent = this.s.copy;
+          button.classList.remove('copied');
+        }, 1500);
+      }
     } catch (e) {
       this.showError(e);
     }
@@ -334,6 +383,7 @@ export class ResultsView {
       const match = !needle || hay.includes(needle);
       x.el.classList.toggle('hidden', !match);
       if (match) count++;
+      if (!this.searchMode) this.renderValue(x);
     }
     if (needle) this.text('search-status', count ? fill(this.s.filterCount, { shown: num(count), loaded: num(this.shown.length) }) : this.s.noMatches);
     else if (!this.searchMode) this.text('search-status', '');
@@ -409,6 +459,7 @@ export class ResultsView {
     try {
       const body = (await done) as SearchResult;
       this.searchMode = true;
+      this.searchNeedle = needle;
       this.shown = [];
       this.els['results-table'].replaceChildren();
       for (const row of body.rows) this.addRow(row, this.total);
@@ -439,7 +490,7 @@ export class ResultsView {
   }
 
   private showTotal(): void {
-    this.text('total', fill(this.s.total, { n: num(this.total) }));
+    this.text('total', this.total === 1 ? this.s.totalOne : fill(this.s.total, { n: num(this.total) }));
   }
 
   private updatePager(): void {

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../core/types';
 import { forgetReport, forgetTasksQuestion, namesToForget, forgottenTasksMarkdown, forgottenTasksQuestion, recordsToForget, reregisterReport } from '../ui-model/hub-restart';
+import { formatCount } from '../core/numbers';
 import { resolveCluster } from './args';
 import type { CommandContext, CommandModule } from './registry';
 
@@ -37,7 +38,7 @@ export const hubRestartCommands: CommandModule = (registry, ctx) => {
     if (!confirmed) {
       const again = vscode.l10n.t('Register Again');
       const pick = await vscode.window.showWarningMessage(
-        vscode.l10n.t('Register {0} tasks again on {1}?', records.length, cluster),
+        records.length === 1 ? vscode.l10n.t('Register 1 task again on {0}?', cluster) : vscode.l10n.t('Register {0} tasks again on {1}?', formatCount(records.length), cluster),
         { modal: true, detail: vscode.l10n.t('The hub no longer lists: {0}. They are registered again in their first order, so the first one starts when nothing runs.', records.map((r) => r.name).join(', ')) },
         again,
       );

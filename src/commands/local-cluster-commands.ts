@@ -35,6 +35,18 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     const found = await local.findRunningLocalCluster();
     if (found) {
       await saveAndSelect(ctx, found.profile);
+      // Its node may have been stopped (Stop Node): starting the cluster brings the node back.
+      const node = found.ownedHere ? local.localNodeState() : undefined;
+      if (node?.stopped) {
+        const id = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the node of the local cluster…') },
+          () => local.startLocalClusterNode({ logger: ctx.logger }),
+        );
+        if (node.nodeId) ctx.clusters.markStarted(found.profile.name, node.nodeId);
+        await ctx.monitors.refresh(found.profile.name);
+        void vscode.window.showInformationMessage(vscode.l10n.t('The local cluster was running without its node; node {0} runs again.', id ?? ''));
+        return found.profile.name;
+      }
       void vscode.window.showInformationMessage(vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', found.profile.computehubUrl));
       return found.profile.name;
     }
@@ -71,8 +83,31 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     const local = await import('../local/cluster.js');
     const found = await local.findRunningLocalCluster();
     if (found && !found.ownedHere) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('The local cluster was started by another window (process {0}); stop it there.', found.pid));
-      return false;
+      // Name the real owner and offer what works: asking it to stop the cluster.
+      const anyway = vscode.l10n.t('Stop It Anyway');
+      const owner =
+        found.startedBy === 'terminal'
+          ? vscode.l10n.t('The local cluster was started in a terminal by npm run start:local (process {0}).', found.pid)
+          : found.startedBy === 'window'
+            ? vscode.l10n.t('The local cluster was started by another VS Code window (process {0}).', found.pid)
+            : vscode.l10n.t('The local cluster was started by another process ({0}).', found.pid);
+      const pick = await vscode.window.showWarningMessage(
+        owner,
+        { modal: true, detail: vscode.l10n.t('Stopping it here stops its node (and its containers), its hub and its Redis for everyone using it. A VS Code that start:local opened keeps running.') },
+        anyway,
+      );
+      if (pick !== anyway) return false;
+      const stopped = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },
+        () => local.requestStopLocalCluster(),
+      );
+      if (!stopped) {
+        void vscode.window.showWarningMessage(vscode.l10n.t('Process {0} did not stop the local cluster within a minute. Stop it where it was started (Ctrl+C in its terminal, or Stop Local Cluster in its window).', found.pid));
+        return false;
+      }
+      void vscode.window.showInformationMessage(vscode.l10n.t('Local cluster stopped.'));
+      await ctx.monitors.refresh(found.profile.name);
+      return true;
     }
     const stopped = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },

@@ -43,10 +43,12 @@ const DEFAULTS: Required<RateOptions> = { windowMs: 20_000, minIntervals: 2, sta
 /**
  * Items per second of output growth over the recent window ending at the last sample, or
  * undefined when that would not be true:
- * - fewer than `minIntervals` intervals since the window, the output's last drop or the first
- *   result after idle polls began;
+ * - fewer than `minIntervals` intervals in the window: the run of polls, back from the last,
+ *   in which the output grew every time (a poll with no new result, or fewer results,
+ *   ends it), at most `windowMs` long, without its first interval when that one began idle
+ *   (containers started somewhere inside it, so its length says nothing);
  * - the last sample is older than `staleMs` at `now` (the consumers may have stopped since);
- * - a stall: the output did not grow over the last two intervals while input waits.
+ * - a stall: the last poll saw no new result while input waits.
  * Once the input is empty and the output stopped growing, the job is done: the rate is the
  * one of the window that ended with the last result, marked `final`, whatever `now` is.
  * Samples may come in any order; an output that shrank (results read away, queue deleted)
@@ -76,16 +78,18 @@ export function rateOf(samples: readonly RateSample[], now: number, options: Rat
     return r && { ...r, final: true };
   }
   if (now - last.at > o.staleMs) return undefined;
-  if (quietAfter >= 2) return undefined;
+  if (quietAfter >= 1) return undefined;
   return windowRate(s, s.length - 1, o);
 }
 
 /** The rate over the window ending at s[end], or undefined when it spans too few intervals. */
 function windowRate(s: readonly RateSample[], end: number, o: Required<RateOptions>): Rate | undefined {
   let start = end;
-  while (start > 0 && s[end].at - s[start - 1].at <= o.windowMs && s[start - 1].output <= s[start].output) start--;
-  // Idle polls before the first result (image pull, container start) are not throughput.
-  while (start < end && s[start + 1].output === s[start].output) start++;
+  while (start > 0 && s[end].at - s[start - 1].at <= o.windowMs && s[start - 1].output < s[start].output) start--;
+  // The first interval after idle polls (or the task's first poll) holds the containers'
+  // start: part of it was idle, by an unknown amount.
+  const beganIdle = start === 0 ? s[0].output === 0 : s[start - 1].output === s[start].output;
+  if (beganIdle && start < end) start++;
   if (end - start < o.minIntervals) return undefined;
   const ms = s[end].at - s[start].at;
   if (ms <= 0) return undefined;

@@ -2,6 +2,7 @@
 // one call and stopped by another. Free of `vscode`: the UI passes a step callback (for its
 // progress notification), a cancellation signal and a logger per part.
 import { randomBytes } from 'node:crypto';
+import { unwatchFile, watchFile } from 'node:fs';
 import type Docker from 'dockerode';
 import { GridCoreError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
@@ -19,6 +20,7 @@ import {
   removeFile,
   writePrivateJson,
   type ClusterLock,
+  type ClusterOwner,
   type SkillLocalCluster,
 } from './cluster/state';
 import { dockerFrom } from './node/containers';
@@ -47,6 +49,10 @@ export interface LocalClusterOptions {
   registerTimeoutMs?: number;
   onStep?(step: ClusterStep, text: string): void;
   signal?: CancellationSignal;
+  /** who starts it (default: a VS Code window), written to the lock for other processes */
+  startedBy?: ClusterOwner;
+  /** another process asked this one to stop the cluster, and it has stopped */
+  onStoppedByRequest?(): void;
   logger?(part: ClusterPart): Logger;
 }
 
@@ -65,8 +71,10 @@ export interface LocalClusterInfo {
   nodeId?: string;
   /** pid of the process that owns the cluster */
   pid: number;
-  /** false when another process (another VS Code window) started it: only it can stop it */
+  /** false when another process (a terminal's start:local, another VS Code window) started it */
   ownedHere: boolean;
+  /** undefined for a lock an older version wrote */
+  startedBy?: ClusterOwner;
   /** the default port was taken and another was picked */
   movedPorts: { hub: boolean; redis: boolean };
 }
@@ -76,6 +84,10 @@ interface RunningCluster {
   redis: LocalRedis;
   hub: LocalHub;
   node: LocalNode;
+  /** the node ended while the cluster runs (Stop Node): Start Node starts it again */
+  nodeStopped: boolean;
+  /** starts the cluster's node again with the settings (and id) it first had */
+  startNode(): Promise<LocalNode>;
   lockFile: string;
   skillState: string;
   offExit: () => void;
@@ -231,18 +243,20 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     if (!(await healthOk(hub.url, 3000))) throw new GridCoreError('local', 'hubHealth', l10n.t('The ComputeHub at {url} does not answer /health.', { url: hub.url }));
 
     enter('node');
-    const node = await startLocalNode({
-      hubUrl: hub.url,
-      token,
-      binary: binaryFor(opts.gridnodeBinary, 'gridnode'),
-      runDir: paths.runDir,
-      docker,
-      socketPath: opts.dockerSocket ?? (docker.modem as { socketPath?: string }).socketPath,
-      // On one machine a faster poll than upstream's fixed 10 s costs nothing and makes a
-      // registered task start at once.
-      settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
-      logger: log('node'),
-    });
+    const startNode = () =>
+      startLocalNode({
+        hubUrl: hub.url,
+        token,
+        binary: binaryFor(opts.gridnodeBinary, 'gridnode'),
+        runDir: paths.runDir,
+        docker,
+        socketPath: opts.dockerSocket ?? (docker.modem as { socketPath?: string }).socketPath,
+        // On one machine a faster poll than upstream's fixed 10 s costs nothing and makes a
+        // registered task start at once.
+        settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
+        logger: log('node'),
+      });
+    const node = await startNode();
     cleanups.push(() => node.stop());
 
     enter('register');
@@ -256,6 +270,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       nodeId,
       pid: process.pid,
       ownedHere: true,
+      startedBy: opts.startedBy ?? 'window',
       movedPorts: { hub: hubPick.moved, redis: redisPick.moved },
     };
     const skill: SkillLocalCluster = { computehub: { url: hub.url }, token, redis: { url: redis.url } };
@@ -270,8 +285,10 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       token,
       nodeId,
       startedAt: new Date().toISOString(),
+      startedBy: opts.startedBy ?? 'window',
     };
     writePrivateJson(paths.lock, lock);
+    const offStopRequests = watchStopRequests(paths.stopRequest, clusterLog, opts.onStoppedByRequest);
 
     // Last resort when the owner exits without stopLocalCluster(): the lock goes, and the
     // node removes its containers synchronously; child processes have their own watchdogs.
@@ -280,7 +297,21 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       removeFile(paths.skillState);
     };
     process.on('exit', onExit);
-    running = { info, redis, hub, node, lockFile: paths.lock, skillState: paths.skillState, offExit: () => process.off('exit', onExit) };
+    running = {
+      info,
+      redis,
+      hub,
+      node,
+      nodeStopped: false,
+      startNode,
+      lockFile: paths.lock,
+      skillState: paths.skillState,
+      offExit: () => {
+        process.off('exit', onExit);
+        offStopRequests();
+      },
+    };
+    watchNode(running, node, clusterLog);
     clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port}, node ${nodeId}`);
     return info;
   } catch (e) {
@@ -314,6 +345,85 @@ export async function stopLocalCluster(opts: { logger?: Logger } = {}): Promise<
   return true;
 }
 
+/** The node may end while the cluster runs (the hub relayed a Stop Node): this process knows
+ *  at once, long before the hub drops the silent node from its list. */
+function watchNode(r: RunningCluster, node: LocalNode, log: Logger): void {
+  void node.exited.then(() => {
+    if (running !== r || r.node !== node) return;
+    r.nodeStopped = true;
+    log.info(`node ${node.nodeId ?? ''} stopped; the cluster keeps running`);
+    for (const l of [...nodeListeners]) l(node.nodeId);
+  });
+}
+
+const nodeListeners = new Set<(nodeId: string | undefined) => void>();
+
+/** Called when the node of the cluster running in this process stopped (not with the cluster). */
+export function onLocalNodeStopped(listener: (nodeId: string | undefined) => void): { dispose(): void } {
+  nodeListeners.add(listener);
+  return { dispose: () => nodeListeners.delete(listener) };
+}
+
+/** The node of the cluster running in this process: its id, and whether it stopped. */
+export function localNodeState(): { nodeId?: string; stopped: boolean } | undefined {
+  return running && { nodeId: running.info.nodeId, stopped: running.nodeStopped };
+}
+
+/**
+ * Starts the node of the cluster running in this process again (after Stop Node), with its
+ * old id, and waits until the hub lists it. Returns its id; undefined when no cluster runs
+ * here. A node that runs is left as it is.
+ */
+export async function startLocalClusterNode(opts: { registerTimeoutMs?: number; logger?: Logger } = {}): Promise<string | undefined> {
+  const r = running;
+  if (!r) return undefined;
+  if (!r.nodeStopped) return r.info.nodeId;
+  const node = await r.startNode();
+  if (running !== r) {
+    await node.stop();
+    return undefined;
+  }
+  r.node = node;
+  r.nodeStopped = false;
+  watchNode(r, node, opts.logger ?? silentLogger);
+  const id = await waitForNode(r.hub.url, r.info.profile.token, node.nodeId ?? r.info.nodeId, opts.registerTimeoutMs ?? 30_000);
+  r.info = { ...r.info, nodeId: id };
+  return id;
+}
+
+/** The owner's side of "stop it anyway": another process writes the request file; this one
+ *  stops the cluster (as its own Stop would) and tells its caller. Polled stat, once a second,
+ *  not kept alive by it. */
+function watchStopRequests(file: string, log: Logger, onStopped?: () => void): () => void {
+  removeFile(file);
+  const listener = (cur: { mtimeMs: number }) => {
+    if (!cur.mtimeMs) return;
+    removeFile(file);
+    log.info('another process asked to stop the local cluster');
+    void stopLocalCluster({ logger: log }).then((stopped) => stopped && onStopped?.());
+  };
+  watchFile(file, { interval: 1000, persistent: false }, listener);
+  return () => unwatchFile(file, listener);
+}
+
+/**
+ * Asks the process that owns the local cluster (a terminal's start:local, another window) to
+ * stop it, and waits until its lock is gone. False when the owner did not stop it in time
+ * (an older version that does not watch for requests, or a hung process).
+ */
+export async function requestStopLocalCluster(opts: { skillDir?: string; timeoutMs?: number } = {}): Promise<boolean> {
+  const paths = clusterPaths(opts.skillDir ?? defaultSkillDir());
+  if (!readJson<ClusterLock>(paths.lock)) return true;
+  writePrivateJson(paths.stopRequest, { by: process.pid, at: new Date().toISOString() });
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    if (!readJson<ClusterLock>(paths.lock)) return true;
+  }
+  removeFile(paths.stopRequest);
+  return false;
+}
+
 /** The cluster running in this process, or one another process started that still answers. */
 export async function findRunningLocalCluster(opts: { skillDir?: string } = {}): Promise<LocalClusterInfo | undefined> {
   if (running) return running.info;
@@ -332,6 +442,7 @@ export async function findRunningLocalCluster(opts: { skillDir?: string } = {}):
     nodeId: lock.nodeId,
     pid: lock.pid,
     ownedHere: false,
+    startedBy: lock.startedBy,
     movedPorts: { hub: false, redis: false },
   };
 }

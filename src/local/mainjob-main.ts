@@ -42,7 +42,15 @@ async function stopAndExit(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAndExit(130));
 process.on('SIGTERM', () => void stopAndExit(143));
 
-runMainJob({ count, keep, dockerSocket, print: (l) => console.log(l), logger: partLogger }).then(
+// Stop Local Cluster in a VS Code window (this one's --open, or any other) asks this process
+// to stop the cluster: it does, and keeps VS Code running if it opened one.
+function stoppedFromVsCode(): void {
+  console.log(l10n.t('The local cluster was stopped from VS Code.'));
+  if (!vscode) void stopAndExit(0);
+  else console.log(l10n.t('VS Code keeps running. Press Ctrl+C to stop it.'));
+}
+
+runMainJob({ count, keep, dockerSocket, print: (l) => console.log(l), logger: partLogger, cluster: { startedBy: 'terminal', onStoppedByRequest: stoppedFromVsCode } }).then(
   (r) => {
     if (r.results !== r.count) return stopAndExit(1);
     if (!keep) process.exit(0);

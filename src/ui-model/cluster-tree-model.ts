@@ -44,6 +44,14 @@ interface ClusterState {
   profile: ClusterProfile;
   snapshot?: ClusterSnapshot;
   stopRequested: Set<string>;
+  /** Nodes this editor knows have stopped (the local cluster's own node after Stop Node),
+   *  as last listed: shown stopped at once, with Start Node, until started again. */
+  stopped: Map<string, HubNode>;
+  /** Hostnames of nodes that left the hub's list after a stop request: the cause the
+   *  "no node" message names. */
+  leftOnRequest: Set<string>;
+  /** The hub forgot tasks registered from here at some point: it was restarted. */
+  hubRestartSeen?: boolean;
   completedLimit: number;
   /** Tasks whose queues the user asked to see under them (by taskKey). */
   shownQueues: Set<string>;
@@ -85,7 +93,7 @@ export class ClusterTreeModel {
     for (const p of profiles) {
       const existing = this.clusters.get(p.name);
       if (existing) existing.profile = p;
-      else this.clusters.set(p.name, { profile: p, stopRequested: new Set(), completedLimit: COMPLETED_PAGE, shownQueues: new Set() });
+      else this.clusters.set(p.name, { profile: p, stopRequested: new Set(), stopped: new Map(), leftOnRequest: new Set(), completedLimit: COMPLETED_PAGE, shownQueues: new Set() });
     }
     this.active = active && names.has(active) ? active : undefined;
     return this.rebuild();
@@ -102,8 +110,15 @@ export class ClusterTreeModel {
     };
     if (state.snapshot.nodes) {
       const present = new Set(state.snapshot.nodes.map((n) => n.id));
-      for (const id of [...state.stopRequested]) if (!present.has(id)) state.stopRequested.delete(id);
+      for (const id of [...state.stopRequested]) {
+        if (present.has(id)) continue;
+        state.stopRequested.delete(id);
+        const left = previous?.nodes?.find((n) => n.id === id);
+        if (left && !state.stopped.has(id)) state.leftOnRequest.add(left.hostname);
+      }
+      if (state.snapshot.nodes.length) state.leftOnRequest.clear();
     }
+    if (snapshot.forgotten?.length) state.hubRestartSeen = true;
     return this.rebuild();
   }
 
@@ -111,6 +126,26 @@ export class ClusterTreeModel {
   markStopRequested(cluster: string, nodeId: string): TreeElement[] | 'all' {
     this.clusters.get(cluster)?.stopRequested.add(nodeId);
     return this.rebuild();
+  }
+
+  /** The node is known to have stopped (not only requested to): shown stopped at once. */
+  markStopped(cluster: string, node: HubNode): TreeElement[] | 'all' {
+    const state = this.clusters.get(cluster);
+    if (!state) return [];
+    state.stopRequested.delete(node.id);
+    state.stopped.set(node.id, node);
+    return this.rebuild();
+  }
+
+  /** The node runs again: the hub's listing describes it from now on. */
+  markStarted(cluster: string, nodeId: string): TreeElement[] | 'all' {
+    this.clusters.get(cluster)?.stopped.delete(nodeId);
+    return this.rebuild();
+  }
+
+  /** What the tree shows of a node (the Stop Node dialog says the same). */
+  shownNode(cluster: string, nodeId: string): HubNode | undefined {
+    return this.clusters.get(cluster)?.snapshot?.nodes?.find((n) => n.id === nodeId);
   }
 
   /** Show (or hide) a task's queues under it; their lengths come with the next poll. */
@@ -240,22 +275,14 @@ export class ClusterTreeModel {
   private nodesSpec(c: ClusterState): Spec {
     const name = c.profile.name;
     const id = `cluster:${name}/nodes`;
-    const nodes = c.snapshot?.nodes;
+    const listed = c.snapshot?.nodes;
+    // Stopped nodes this editor knows of are shown (stopped) whether or not the hub still lists them.
+    const nodes = listed && [...listed.filter((n) => !c.stopped.has(n.id)), ...c.stopped.values()];
+    const live = listed?.filter((n) => !c.stopped.has(n.id)).length;
     let children = this.unavailable(c, 'nodes');
     if (!children) {
       if (!nodes) children = [message(`${id}/message`, name, l10n.t('Expand to load nodes'), 'info')];
-      else if (!nodes.length && c.snapshot?.tasks?.length) {
-        // Upstream GridNodes never register again after a hub restart, yet keep running tasks.
-        children = [
-          message(
-            `${id}/message`,
-            name,
-            l10n.t('No node is listed, yet the hub has tasks'),
-            'warning',
-            l10n.t('If the hub was restarted, its GridNodes did not register again (they never do): they keep running the tasks the hub hands out, but are not listed and cannot be stopped from here. Restart the GridNodes to list them again; if none runs, start one pointed at this hub.'),
-          ),
-        ];
-      } else if (!nodes.length) children = [message(`${id}/message`, name, l10n.t('No node is registered'), 'info', l10n.t('Start a GridNode pointed at this hub, or check its token and logs.'))];
+      else if (!nodes.length) children = [this.noNodeSpec(c, `${id}/message`)];
       else children = [...nodes].sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id)).map((n) => this.nodeSpec(c, n));
     }
     return {
@@ -263,7 +290,7 @@ export class ClusterTreeModel {
       kind: 'nodes',
       cluster: name,
       label: l10n.t('Nodes'),
-      description: nodes ? formatCount(nodes.length) : undefined,
+      description: live !== undefined ? formatCount(live) : undefined,
       icon: { id: 'server' },
       contextValue: 'nodes',
       collapsible: 'expanded',
@@ -271,7 +298,53 @@ export class ClusterTreeModel {
     };
   }
 
+  /** No node listed: the message names the causes that fit what this editor saw. */
+  private noNodeSpec(c: ClusterState, id: string): Spec {
+    const name = c.profile.name;
+    if (c.leftOnRequest.size) {
+      const hosts = [...c.leftOnRequest].join(', ');
+      return message(id, name, l10n.t('No node is listed: {0} stopped on request', hosts), 'info', l10n.t('Stop Node stopped it. Start it again on its machine (pointed at this hub) to list it here.'));
+    }
+    if (!c.snapshot?.tasks?.length) return message(id, name, l10n.t('No node is registered'), 'info', l10n.t('Start a GridNode pointed at this hub, or check its token and logs.'));
+    if (c.hubRestartSeen) {
+      // The hub forgot tasks registered from here: it was restarted, and upstream GridNodes never register again.
+      return message(
+        id,
+        name,
+        l10n.t('No node is listed, yet the hub has tasks'),
+        'warning',
+        l10n.t('If the hub was restarted, its GridNodes did not register again (they never do): they keep running the tasks the hub hands out, but are not listed and cannot be stopped from here. Restart the GridNodes to list them again; if none runs, start one pointed at this hub.'),
+      );
+    }
+    return message(
+      id,
+      name,
+      l10n.t('No node is listed, yet the hub has tasks'),
+      'warning',
+      l10n.t('Its nodes stopped or lost their connection (the hub drops a node whose heartbeats stop), or the hub was restarted: GridNodes do not register again after a hub restart, though they keep running its tasks. Start or restart a GridNode pointed at this hub, or check the nodes\' logs.'),
+    );
+  }
+
+  private stoppedSpec(c: ClusterState, n: HubNode): Spec {
+    return {
+      id: `cluster:${c.profile.name}/nodes/${n.id}`,
+      kind: 'node',
+      cluster: c.profile.name,
+      label: n.hostname,
+      description: [n.architecture, l10n.t('Stopped')].join(' · '),
+      tooltip: [
+        l10n.t('Node id: {0}', n.id),
+        l10n.t('This node stopped (Stop Node); its containers are gone. Start Node starts it again with the same id.'),
+      ].join('\n'),
+      icon: { id: 'circle-slash', color: 'disabledForeground' },
+      contextValue: 'node stopped',
+      collapsible: 'none',
+      nodeId: n.id,
+    };
+  }
+
   private nodeSpec(c: ClusterState, n: HubNode): Spec {
+    if (c.stopped.has(n.id)) return this.stoppedSpec(c, n);
     const stop = c.stopRequested.has(n.id);
     return {
       id: `cluster:${c.profile.name}/nodes/${n.id}`,
@@ -315,7 +388,9 @@ export class ClusterTreeModel {
           ...message(
             `${id}/forgottenNote`,
             name,
-            l10n.t('The hub no longer knows {0} tasks registered from this editor', forgotten.length),
+            forgotten.length === 1
+              ? l10n.t('The hub no longer knows 1 task registered from this editor')
+              : l10n.t('The hub no longer knows {0} tasks registered from this editor', formatCount(forgotten.length)),
             'history',
             l10n.t('Probably restarted: the hub keeps tasks in memory only. Forgotten: {0}. Click to register them again; those that cannot be (no image, or another Redis password) can be forgotten from the context menu.', forgotten.map((r) => r.name).join(', ')),
             'note',

@@ -3,13 +3,12 @@ import { l10n } from '../core/l10n';
 import type { DiagnosisCheck } from '../core/service-api';
 import { formatLocalTime } from './format';
 
-// The codicons `pass-filled` and `error` (the Testing view's colours), drawn inline: emoji
-// render as empty boxes where no emoji font is installed, and the markdown preview has no
-// codicon font. The alt text reads in the plain-text fallback.
-const icon = (alt: string, color: string, shape: string) =>
-  `![${alt}](data:image/svg+xml;base64,${Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="${color}"/>${shape}</svg>`).toString('base64')})`;
-const PASS = icon('passed', '#73C991', '<path d="M4.5 8.2l2.3 2.3 4.7-4.8" fill="none" stroke="#fff" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>');
-const FAIL = icon('failed', '#F14C4C', '<path d="M5.5 5.5l5 5M10.5 5.5l-5 5" fill="none" stroke="#fff" stroke-width="1.6" stroke-linecap="round"/>');
+// Passed / failed marks drawn like the codicons `pass-filled` and `error` (the Testing view's
+// colours), as 16 px PNGs inline: emoji render as empty boxes where no emoji font is
+// installed, the markdown preview has no codicon font, and its markdown-it accepts data:
+// images only as PNG, GIF, JPEG or WebP (not SVG). The alt text reads in the text fallback.
+const PASS = '![passed](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAABq0lEQVR4nKSTSy9DQRzFz0zrFZsSIYSNVyQeQYiGhaV4LPgAiESCFWVjZ2VHLhspkVjZFiHhIxALQkTDRoLGI6RN+rztnXHn3t7mVqlGz2byn5nfmfOfzFBkKev3ibkLyWaJEgfnxE44bxVznJBLQvipksOltTaH17yfmIuFc6kfCt1WZyt+PI7DAwubXO10HKcYLJyt9anlCTIRZQOGiWaweLVRJIfkGwJSno4rsOQhpES0JIwpzVL3/CcVC3IwNv4X3FJci6X2SZQVFItjKwi1jmlh9GVmTwc3F9VgtLYfz4E3fIR9MDNU74NohZVYMFjVg1yak4CbBFw3gEf/K7bc+4hxBWZGM+Dg+WIsybeht7wd0w0jyFNNGm3VGFNhT+Adm+49RFg0YWwwegKCSzG+hD6wc3eIysJSLHfMYKJ+CJ7gO5xuVxJsZuIJ9ELo1vuAnfsjMM7wpPbsvHUhrMgp92Iw2ktkjDspxZTal80wWbnehU/2p5wcj+8VjH4XcTnO1kfUOC5kIMYxLNlnDxItCElds3vihWnP9TeJNXWPASclMJTVZ/qPvgAAAP//8yVqlAAAAAZJREFUAwCDs7DeCzhjmQAAAABJRU5ErkJggg==)';
+const FAIL = '![failed](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAABhElEQVR4nKRTO27CQBCdNctPighJF6pIgGiTjhsYsPnkAkkTJAqanCQNDSJSbpAQZPG5QbrQIihSpQYaCGA2s2t7bT6REDzJ9s7bfbMzT2MFTgTdJlipFJ0ul09ASBrDG5vuA2OfEb//mTSbY+954g0m2WwWfL4XXMZgP37ANB/PO53OToKJpql4axcOgWnmnCQKf4017QI/r86+EtstYIPDKieqeikTYBkPePuV2Esm4axeh1C5LM+HKhXB+RIJh4oBpfd8YZloGWZVNxzCotWCQKGAjjI8QSGgaYIzRyO3ClsjEjDG0oS4fs4bDSDBIASKRREvez3BecE1MgGKQ7CFWa22d+0WYGmona6PjOpshqtV8KsyFOuFYcAcffCU0AfHRMYHxQY3UQiw52k+Lx7hia6DEo+7elsjGp9lMte/lH5hEBVJUikwB4ONkr0cisfB1eo23O1+S+emun6HG29wAMh6XYq02x+yBY6IYbzzCQM+rv+Dj3LOEcsWvDjpZzoGfwAAAP//lelFqwAAAAZJREFUAwCsgI4gzoRDXgAAAABJRU5ErkJggg==)';
 
 export function checkTitle(id: DiagnosisCheck['id']): string {
   switch (id) {

@@ -6,6 +6,7 @@ import { maskUrl } from '../core/redact';
 import type { ReregisterResult } from '../core/service-api';
 import type { TaskRecord } from '../core/types';
 import type { ClusterSnapshot } from './cluster-snapshot';
+import { formatCount, formatWhen } from './format';
 
 interface WatchState {
   /** hub entries seen on the last good poll: a hub never drops entries unless it restarted */
@@ -49,11 +50,13 @@ export class ForgottenTasksWatch {
 }
 
 export function forgottenTasksQuestion(cluster: string, count: number): string {
-  return l10n.t('The ComputeHub of {cluster} no longer knows {n} tasks the extension registered (it was probably restarted). Register them again?', { cluster, n: count });
+  return count === 1
+    ? l10n.t('The ComputeHub of {cluster} no longer knows 1 task the extension registered (it was probably restarted). Register it again?', { cluster })
+    : l10n.t('The ComputeHub of {cluster} no longer knows {n} tasks the extension registered (it was probably restarted). Register them again?', { cluster, n: formatCount(count) });
 }
 
 /** The records as a read-only document, so the user sees what "Register Again" would send. */
-export function forgottenTasksMarkdown(cluster: string, records: readonly TaskRecord[]): string {
+export function forgottenTasksMarkdown(cluster: string, records: readonly TaskRecord[], now = Date.now()): string {
   const cell = (v: string | undefined) => (v ? v.replace(/\|/g, '\\|') : '–');
   const lines = [
     `# ${l10n.t('Tasks the hub of {0} no longer knows', cluster)}`,
@@ -64,7 +67,7 @@ export function forgottenTasksMarkdown(cluster: string, records: readonly TaskRe
     '|---|---|---|---|---|---|---|',
     ...records.map((r) => {
       const image = r.image ?? (r.images ? Object.entries(r.images).map(([p, i]) => `${p}: ${i}`).join(', ') : undefined);
-      return `| ${cell(r.name)} | ${cell(image)} | ${cell(r.inputQueue)} | ${cell(r.outputQueue)} | ${cell(r.inputRedis ? maskUrl(r.inputRedis) : undefined)} | ${r.pushed ?? '–'} | ${cell(r.registeredAt)} |`;
+      return `| ${cell(r.name)} | ${cell(image)} | ${cell(r.inputQueue)} | ${cell(r.outputQueue)} | ${cell(r.inputRedis ? maskUrl(r.inputRedis) : undefined)} | ${r.pushed === undefined ? '–' : formatCount(r.pushed)} | ${cell(r.registeredAt ? formatWhen(r.registeredAt, now) : undefined)} |`;
     }),
     '',
   ];
@@ -77,8 +80,15 @@ export function reregisterReport(cluster: string, result: Pick<ReregisterResult,
   const n = result.skipped.length;
   let summary: string;
   if (!n) summary = result.registered.length ? l10n.t('Registered again on {cluster}: {names}.', { cluster, names }) : l10n.t('No task was registered again on {0}.', cluster);
-  else if (result.registered.length) summary = l10n.t('Registered again on {cluster}: {names}. {n} tasks were skipped, for the reasons below.', { cluster, names, n });
-  else summary = l10n.t('No task was registered again on {cluster}: {n} tasks were skipped, for the reasons below.', { cluster, n });
+  else if (result.registered.length) {
+    summary = n === 1
+      ? l10n.t('Registered again on {cluster}: {names}. 1 task was skipped, for the reason below.', { cluster, names })
+      : l10n.t('Registered again on {cluster}: {names}. {n} tasks were skipped, for the reasons below.', { cluster, names, n: formatCount(n) });
+  } else {
+    summary = n === 1
+      ? l10n.t('No task was registered again on {cluster}: 1 task was skipped, for the reason below.', { cluster })
+      : l10n.t('No task was registered again on {cluster}: {n} tasks were skipped, for the reasons below.', { cluster, n: formatCount(n) });
+  }
   return { summary, skipped: result.skipped.map((s) => s.reason) };
 }
 
@@ -99,7 +109,9 @@ export function namesToForget(arg: unknown): string[] | undefined {
 /** The modal confirmation: what goes (only the extension's records) and what stays. */
 export function forgetTasksQuestion(cluster: string, records: readonly TaskRecord[]): { message: string; detail: string } {
   return {
-    message: l10n.t('Forget {n} tasks the hub of {cluster} no longer knows?', { n: records.length, cluster }),
+    message: records.length === 1
+      ? l10n.t('Forget 1 task the hub of {cluster} no longer knows?', { cluster })
+      : l10n.t('Forget {n} tasks the hub of {cluster} no longer knows?', { n: formatCount(records.length), cluster }),
     detail: l10n.t(
       'The extension drops its records of: {names}. Nothing changes on the hub or in Redis: queues and results stay. To run them again later, register them from their folders.',
       { names: records.map((r) => r.name).join(', ') },

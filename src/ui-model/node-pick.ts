@@ -16,9 +16,11 @@ export function nodePickItems(nodes: readonly HubNode[], now: number): NodePickI
     .map((n) => ({ label: n.hostname, description: n.id, detail: nodeDescription(n, now, false), node: n }));
 }
 
-/** Nothing to pick: say why, including upstream's nodes that never re-register after a hub restart. */
-export function noNodeMessage(cluster: string, hubHasTasks: boolean): string {
-  return hubHasTasks
+/** Nothing to pick: say why, with the causes that fit: upstream's nodes never re-register
+ *  after a hub restart (named only when the hub forgot tasks, i.e. it was restarted). */
+export function noNodeMessage(cluster: string, hubHasTasks: boolean, hubRestarted = false): string {
+  if (!hubHasTasks) return l10n.t('No node is registered on {0}.', cluster);
+  return hubRestarted
     ? l10n.t('No node is registered on {0}, yet the hub has tasks. GridNodes do not register again after a hub restart: stop them on their machines, or restart them to list them here.', cluster)
-    : l10n.t('No node is registered on {0}.', cluster);
+    : l10n.t('No node is registered on {0}, yet the hub has tasks: its nodes stopped or lost their connection. Start a GridNode pointed at this hub.', cluster);
 }

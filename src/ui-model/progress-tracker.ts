@@ -1,27 +1,14 @@
 // When to ask whether to finish a task: its input has drained and its results stopped
 // growing. Reads the task's samples from its cluster's monitor (the same the rate and ETA
-// are computed from) and answers yes once per task. It also freezes a finished job's figures.
-import type { ProgressReport, ProgressSample } from '../core/types';
+// are computed from) and answers yes once per task.
+import type { ProgressSample } from '../core/types';
 
-/** Samples the status bar's rate and ETA are computed over (a minute at the default 5 s). */
-export const RATE_WINDOW = 12;
+/** Samples the status bar hands the rate maths (src/core/rate.ts picks its recent window from
+ *  them): enough to keep the last result of a finished task in view, so its final figures stay. */
+export const RATE_WINDOW = 720;
 
 export class ProgressTracker {
   private readonly notified = new Set<string>();
-  private final: { key: string; report: ProgressReport } | undefined;
-
-  /** Freezes the figures of a finished job: later polls of the same finished state (whose
-   *  window no longer holds the last result) return the report that first had its final rate. */
-  settle(key: string, report: ProgressReport): ProgressReport {
-    if (!report.finished) {
-      if (this.final?.key === key) this.final = undefined;
-      return report;
-    }
-    const f = this.final;
-    if (f && f.key === key && f.report.done === report.done && f.report.total === report.total) return f.report;
-    if (report.rateFinal) this.final = { key, report };
-    return report;
-  }
 
   /** True once per task key: the input is empty and the output stopped growing over the last two samples. */
   drainedJustNow(key: string, samples: readonly ProgressSample[]): boolean {
@@ -35,6 +22,5 @@ export class ProgressTracker {
   /** Keys of tasks no longer listed: their answer is not needed again. */
   retain(keys: ReadonlySet<string>): void {
     for (const k of [...this.notified]) if (!keys.has(k)) this.notified.delete(k);
-    if (this.final && !keys.has(this.final.key)) this.final = undefined;
   }
 }

@@ -121,11 +121,9 @@ export class TaskStatusBar extends Disposable {
       this.show(`$(warning) ${running.name}`, vscode.l10n.t('Progress of task {0} is unavailable: {1}', running.name, why));
       return;
     }
-    // The rate is as of the poll that measured these lengths.
-    const now = snap.at;
     const samples = monitor.history(running, RATE_WINDOW);
     const total = running.record?.pushed;
-    const report = this.tracker.settle(historyKey(running), this.service.progress(total, samples, now));
+    const report = this.service.progress(total, samples, Date.now());
     this.state = { cluster, task: running.name, inputQueue: q.input, outputQueue: q.output, input, output, report };
     this.show(
       statusBarText(running.name, report),

@@ -129,3 +129,39 @@ test('a child started through the watchdog dies with its parent', async () => {
   assert.equal(pidAlive(watchdogPid), false);
   assert.ok(pidAlive(process.pid));
 });
+
+test('another process learns who started the cluster (a terminal) and can ask it to stop', async () => {
+  let stoppedByRequest = 0;
+  try {
+    const info = await startLocalCluster({
+      redisPort: await freePort(),
+      hubPort: await freePort(),
+      skillDir: env.dir,
+      dockerSocket: env.dockerd.socketPath,
+      node: { parallelism: 1, heartbeatIntervalMs: 300, taskPollIntervalMs: 300, stopTimeoutMs: 1000, containerMemoryMb: 128 },
+      startedBy: 'terminal',
+      onStoppedByRequest: () => stoppedByRequest++,
+    });
+    const cluster = JSON.stringify(resolve(__dirname, '../../src/local/cluster.ts'));
+    const dir = JSON.stringify(env.dir);
+    // The other process (a VS Code window) sees the owner, then asks it to stop, as "Stop It Anyway" does.
+    const script = `const c = require(${cluster});
+      c.findRunningLocalCluster({ skillDir: ${dir} }).then(async (found) => {
+        const stopped = await c.requestStopLocalCluster({ skillDir: ${dir}, timeoutMs: 30000 });
+        console.log(JSON.stringify({ found, stopped }));
+      })`;
+    const child = run(process.execPath, ['--import', 'tsx', '-e', script]);
+    const { stdout } = await child;
+    const { found, stopped } = JSON.parse(stdout);
+    assert.equal(found.ownedHere, false);
+    assert.equal(found.startedBy, 'terminal');
+    assert.equal(found.pid, process.pid);
+    assert.equal(stopped, true);
+    assert.equal(stoppedByRequest, 1);
+    assert.equal(await healthOk(info.profile.computehubUrl), false);
+    assert.deepEqual(await nodeContainers(env.docker, info.nodeId!), []);
+    assert.equal(await findRunningLocalCluster({ skillDir: env.dir }), undefined);
+  } finally {
+    await stopLocalCluster();
+  }
+});

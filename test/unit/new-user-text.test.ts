@@ -56,8 +56,12 @@ test('Diagnose: inline icons with alt text, no emoji, a local time', () => {
     { id: 'redisPing', ok: false, code: 'unreachable', detail: 'refused' },
   ], new Date(NOW));
   assert.ok(!/[\u2705\u274c]|\p{Extended_Pictographic}/u.test(md), md);
-  assert.match(md, /## !\[passed\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\) Hub \/health/);
-  assert.match(md, /## !\[failed\]\(data:image\/svg\+xml;base64,/);
+  // markdown-it (the preview's renderer) drops data: images other than PNG, GIF, JPEG and WebP
+  assert.match(md, /## !\[passed\]\(data:image\/png;base64,[A-Za-z0-9+/=]+\) Hub \/health/);
+  assert.match(md, /## !\[failed\]\(data:image\/png;base64,/);
+  const png = Buffer.from(/!\[passed\]\(data:image\/png;base64,([^)]+)\)/.exec(md)![1], 'base64');
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  assert.equal(png.readUInt32BE(16), 16, '16 px wide');
   assert.ok(!md.includes('2026-11-29T'), 'raw ISO stamp in the report');
 });
 
@@ -97,4 +101,14 @@ test('a template goes to a free folder named after the task, never an existing o
   const taken = new Set([join('/w', 'sq'), join('/w', 'sq-2')]);
   assert.equal(freeFolder('/w', 'sq', (p) => taken.has(p)), join('/w', 'sq-3'));
   assert.equal(freeFolder('/w', 'new', (p) => taken.has(p)), join('/w', 'new'));
+});
+
+test('the activity-bar icon is a hub with nodes, not squares like the Extensions icon', async () => {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const file = pkg.contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === 'gridcore').icon;
+  const svg = readFileSync(file, 'utf8');
+  assert.doesNotMatch(svg, /<rect/);
+  assert.ok((svg.match(/<circle/g) ?? []).length >= 4, 'a hub and its nodes');
+  assert.match(svg, /currentColor/, 'monochrome: the theme colours it');
 });

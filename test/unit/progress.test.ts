@@ -10,14 +10,15 @@ test('no samples: nothing known, not finished', () => {
 });
 
 test('known total shows items in flight and a steady rate and ETA', () => {
-  const r = progress(100, [s(0, 100, 0), s(1, 80, 10), s(2, 60, 20)]);
+  // (the first interval, which the containers started in, is left out of the rate)
+  const r = progress(100, [s(0, 100, 0), s(1, 100, 0), s(2, 80, 10), s(3, 60, 20), s(4, 40, 30)]);
   assert.equal(r.total, 100);
-  assert.equal(r.done, 20);
-  assert.equal(r.inFlight, 20);
-  assert.equal(r.remaining, 80);
-  assert.equal(r.percent, 20);
+  assert.equal(r.done, 30);
+  assert.equal(r.inFlight, 30);
+  assert.equal(r.remaining, 70);
+  assert.equal(r.percent, 30);
   assert.equal(r.rate, 10);
-  assert.equal(r.etaSeconds, 8);
+  assert.equal(r.etaSeconds, 7);
   assert.equal(r.finished, false);
 });
 
@@ -57,10 +58,10 @@ test('shrinking output (results read away) starts the rate over after the drop',
 });
 
 test('samples out of order and duplicate timestamps are handled', () => {
-  const r = progress(40, [s(2, 10, 20), s(0, 30, 0), s(2, 10, 20), s(1, 20, 10)]);
+  const r = progress(40, [s(2, 10, 20), s(0, 30, 5), s(2, 10, 20), s(1, 20, 10)]);
   assert.equal(r.done, 20);
-  assert.equal(r.rate, 10);
-  assert.equal(r.etaSeconds, 2);
+  assert.equal(r.rate, 7.5);
+  assert.equal(r.etaSeconds, 20 / 7.5);
 });
 
 test('output beyond the pushed total (items pushed elsewhere) caps percent at 100', () => {

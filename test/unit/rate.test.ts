@@ -31,34 +31,35 @@ test('idle start: no rate and no ETA while nothing came back', () => {
   }
 });
 
-test('burst: the first result poll alone says nothing; then the rate is what the containers do, not an average with the idle start', () => {
-  const series = [...IDLE, ...BURST];
+test('burst: the polls that saw the containers start say nothing; then the rate is what the containers do, not an average with the idle start', () => {
+  const series = [...IDLE, ...BURST, poll(50, 0, 20_000)];
   assert.equal(rateOf(upTo(series, 35), T0 + 35_000), undefined);
-  const at40 = rateOf(upTo(series, 40), T0 + 40_000);
-  assert.equal(at40?.perSecond, 1_300);
-  assert.equal(at40?.final, false);
-  assert.equal(etaOf(20_000 - 13_000, at40), 7_000 / 1_300);
-  const r = progress(20_000, upTo(series, 40), T0 + 40_000);
+  assert.equal(rateOf(upTo(series, 40), T0 + 40_000), undefined, 'one whole interval is too few');
+  const at45 = rateOf(upTo(series, 45), T0 + 45_000);
+  assert.equal(at45?.perSecond, 1_300);
+  assert.equal(at45?.final, false);
+  assert.equal(etaOf(20_000 - 19_500, at45), 500 / 1_300);
+  const r = progress(20_000, upTo(series, 45), T0 + 45_000);
   assert.equal(r.rate, 1_300);
-  assert.match(statusBarText('sq', r), /1\.3k\/s · ETA 5s$/);
+  assert.match(statusBarText('sq', r), /1\.3k\/s · ETA 0s$/);
 });
 
-test('a stall: one quiet poll keeps the window; two make the rate and ETA unknown, not slowly falling', () => {
-  const base = [...IDLE, poll(35, 13_000, 6_500), poll(40, 6_500, 13_000)];
-  const oneQuiet = [...base, poll(45, 6_500, 13_000)];
-  assert.equal(rateOf(oneQuiet, T0 + 45_000)?.perSecond, 13_000 / 15);
-  const twoQuiet = [...oneQuiet, poll(50, 6_500, 13_000)];
-  assert.equal(rateOf(twoQuiet, T0 + 50_000), undefined);
-  assert.equal(progress(20_000, twoQuiet, T0 + 50_000).etaSeconds, undefined);
-  // and again once results flow
-  const resumed = [...twoQuiet, poll(55, 3_000, 16_500), poll(60, 0, 19_000)];
-  assert.equal(rateOf(resumed, T0 + 60_000)?.perSecond, 6_000 / 10);
+test('a stall: a poll with no new result while input waits makes the rate and ETA unknown, not slowly falling', () => {
+  const base = [...IDLE, poll(35, 15_000, 4_000), poll(40, 10_000, 9_000), poll(45, 5_000, 14_000)];
+  assert.equal(rateOf(base, T0 + 45_000)?.perSecond, 1_000);
+  const quiet = [...base, poll(50, 5_000, 14_000)];
+  assert.equal(rateOf(quiet, T0 + 50_000), undefined);
+  assert.equal(progress(20_000, quiet, T0 + 50_000).etaSeconds, undefined);
+  // and again once results flow: the first interval after the stall began idle
+  const resumed = [...quiet, poll(55, 3_000, 16_000), poll(60, 2_000, 17_000), poll(65, 1_000, 18_000)];
+  assert.equal(rateOf(resumed.slice(0, -1), T0 + 60_000), undefined);
+  assert.equal(rateOf(resumed, T0 + 65_000)?.perSecond, 200);
 });
 
 test('old samples say nothing about now', () => {
   const series = upTo([...IDLE, ...BURST], 40);
-  assert.ok(rateOf(series, T0 + 45_000));
-  assert.equal(rateOf(series, T0 + 40_000 + 31_000), undefined);
+  assert.ok(rateOf(upTo([...IDLE, ...BURST], 45), T0 + 50_000));
+  assert.equal(rateOf(upTo([...IDLE, ...BURST], 45), T0 + 45_000 + 31_000), undefined);
 });
 
 test('finish: the final rate is frozen, whatever comes after and whenever it is read', () => {
@@ -69,8 +70,8 @@ test('finish: the final rate is frozen, whatever comes after and whenever it is 
   assert.equal(at55?.final, true);
   assert.deepEqual(at60, at55);
   assert.deepEqual(muchLater, at55);
-  // the 20 s window that ended with the last result: 30 s -> 50 s
-  assert.equal(at55?.perSecond, 1_000);
+  // the window that ended with the last result, without the interval the containers started in: 35 s -> 50 s
+  assert.equal(at55?.perSecond, (20_000 - 6_500) / 15);
   assert.equal(etaOf(0, at55), 0);
   const r = progress(20_000, series, T0 + 60_000);
   assert.equal(r.finished, true);
@@ -84,8 +85,9 @@ test('all pushed items back counts as done at once', () => {
 });
 
 test('results read away mid-run start the measurement over', () => {
-  const series = [poll(0, 100, 0), poll(5, 50, 50), poll(10, 0, 0), poll(15, 0, 20)];
-  assert.equal(rateOf(series.slice(0, 3), T0 + 10_000), undefined);
+  const series = [poll(0, 100, 10), poll(5, 80, 30), poll(10, 60, 0), poll(15, 40, 20), poll(20, 20, 40)];
+  assert.equal(rateOf(series.slice(0, 4), T0 + 15_000), undefined);
+  assert.equal(rateOf(series, T0 + 20_000)?.perSecond, 4);
 });
 
 test('ETA units are translated', () => {
@@ -102,7 +104,7 @@ test('zh-cn: the ETA reads in Chinese units, not "剩余 0s"', async () => {
     assert.equal(formatEta(51), '51 秒');
     assert.equal(formatEta(125), '2 分 5 秒');
     assert.equal(formatEta(7322), '2 小时 2 分');
-    const r = progress(20_000, upTo([...IDLE, ...BURST], 40), T0 + 40_000);
-    assert.match(statusBarText('sq', r), /1\.3k\/s · 剩余 5 秒$/);
+    const r = progress(20_000, upTo([...IDLE, ...BURST], 45), T0 + 45_000);
+    assert.match(statusBarText('sq', r), /1\.3k\/s · 剩余 0 秒$/);
   });
 });

@@ -190,3 +190,50 @@ test('errors from the host are shown, as text', async () => {
   assert.equal(h.byId('error').classList.contains('hidden'), false);
   assert.equal(fill('{a} {b}', { a: 1 }), '1 {b}');
 });
+
+test('a count that arrives before init (the host polls as the panel opens) throws nothing and shows once built', async () => {
+  const h = harness(arrayList(['a', 'b']));
+  h.view.start();
+  await h.send({ type: 'count', total: 2, running: false });
+  await h.send({ type: 'searchProgress', id: 1, scanned: 1, total: 2 });
+  await h.send({ type: 'init', state: { cluster: 'local', queue: 'out', pageSize: 50, strings } });
+  await settle();
+  assert.equal(h.byId('total').textContent, '2 items');
+  assert.equal(h.rows().length, 2);
+});
+
+test('the whole-list search marks its matches with <mark> nodes built from text; the filter too', async () => {
+  const h = await started({ length: 300, at: (i) => (i === 250 ? 'x<b>needle</b>y needle' : i === 3 ? 'needle-near' : `hay ${i}`) });
+  const search = h.byId('search');
+  search.value = 'needle';
+  search.dispatch('input');
+  const marks = (r: FakeElement) => r.byClass('value')[0].children.filter((c) => c.tagName === 'mark').map((m) => m.textContent);
+  assert.deepEqual(h.rows().map(marks), [['needle']], 'the filter marks what it matched');
+  search.dispatch('keydown', { key: 'Enter' });
+  await settle();
+  const rows = h.rows();
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows.map(marks), [['needle'], ['needle', 'needle']]);
+  assert.equal(rows[1].byClass('value')[0].textContent, 'x<b>needle</b>y needle', 'the text reads whole');
+  assert.ok(!h.doc.created.some((e) => e.tagName === 'b'), 'no element made from data');
+});
+
+test('Copy confirms on its button, then reads Copy again; one item reads "1 item"', async () => {
+  const h = await started(arrayList(['only']));
+  assert.equal(h.byId('total').textContent, 'totalOne');
+  const button = h.rows()[0].byClass('copy')[0];
+  button.click();
+  await settle();
+  assert.equal(button.textContent, 'copiedShort');
+  assert.equal(h.byId('search-status').textContent, 'copied');
+  await new Promise((r) => setTimeout(r, 1600));
+  assert.equal(button.textContent, 'copy');
+});
+
+test('highlightParts cuts text at every match, case-sensitive for the server search', async () => {
+  const { highlightParts } = await import('../../media/src/resultsView');
+  assert.deepEqual(highlightParts('aXbxc', 'x', false), [{ text: 'aXb', match: false }, { text: 'x', match: true }, { text: 'c', match: false }]);
+  assert.deepEqual(highlightParts('aXbxc', 'x', true).filter((p) => p.match).length, 2);
+  assert.deepEqual(highlightParts('abc', '', false), [{ text: 'abc', match: false }]);
+  assert.deepEqual(highlightParts('xx', 'x', false), [{ text: 'x', match: true }, { text: 'x', match: true }]);
+});

@@ -56,9 +56,10 @@ test('the question, the list and the report', () => {
 
   assert.deepEqual(reregisterReport('lab', { registered: ['a', 'b'], skipped: [] }), { summary: 'Registered again on lab: a, b.', skipped: [] });
   const partial = reregisterReport('lab', { registered: ['a'], skipped: [{ record: rec('e'), reason: 'Task "e" cannot be registered again: ...' }] });
-  assert.equal(partial.summary, 'Registered again on lab: a. 1 tasks were skipped, for the reasons below.');
+  assert.equal(partial.summary, 'Registered again on lab: a. 1 task was skipped, for the reason below.');
   assert.deepEqual(partial.skipped, ['Task "e" cannot be registered again: ...']);
-  assert.match(reregisterReport('lab', { registered: [], skipped: [{ record: rec('e'), reason: 'r' }] }).summary, /^No task was registered again on lab: 1 tasks were skipped/);
+  assert.match(reregisterReport('lab', { registered: [], skipped: [{ record: rec('e'), reason: 'r' }] }).summary, /^No task was registered again on lab: 1 task was skipped/);
+  assert.equal(forgottenTasksQuestion('lab', 1), 'The ComputeHub of lab no longer knows 1 task the extension registered (it was probably restarted). Register it again?');
   assert.equal(reregisterReport('lab', { registered: [], skipped: [] }).summary, 'No task was registered again on lab.');
 });
 

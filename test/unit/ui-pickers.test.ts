@@ -17,7 +17,9 @@ test('stop-node pick: hostname, id, and the status line, sorted by hostname', ()
   assert.equal(items[0].detail, 'x86_64 · 4 CPUs · Running · 4 containers · 30s ago');
   assert.match(items[1].detail, /Error/);
   assert.equal(items[1].node.id, 'n2');
-  assert.match(noNodeMessage('lab', true), /do not register again after a hub restart/);
+  assert.match(noNodeMessage('lab', true, true), /do not register again after a hub restart/);
+  assert.match(noNodeMessage('lab', true), /stopped or lost their connection/);
+  assert.doesNotMatch(noNodeMessage('lab', true), /hub restart/);
   assert.equal(noNodeMessage('lab', false), 'No node is registered on lab.');
 });
 

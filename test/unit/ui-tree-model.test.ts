@@ -149,7 +149,7 @@ test('tasks but no nodes: the Nodes folder explains that nodes do not re-registe
   m.applySnapshot('a', snap({ nodes: [], tasks: [{ name: 'run', state: 'running', index: 0 }] }));
   const item = m.get('cluster:a/nodes')!.children![0];
   assert.equal(item.label, 'No node is listed, yet the hub has tasks');
-  assert.match(item.tooltip ?? '', /did not register again/);
+  assert.match(item.tooltip ?? '', /do not register again after a hub restart/);
   m.applySnapshot('a', snap({ nodes: [], tasks: [] }));
   assert.equal(m.get('cluster:a/nodes')!.children![0].label, 'No node is registered');
 });
@@ -197,4 +197,56 @@ test('the completed task the hub still hands to nodes: note in Tasks, its queues
   assert.equal(queues.description, 'last (completed, still run by nodes)');
   assert.match(queues.children![0].tooltip ?? '', /still hands it to nodes/);
   assert.doesNotMatch(queues.children!.map((c) => c.label).join(), /No running task/);
+});
+
+test('a node known to have stopped shows "Stopped" at once with Start Node, whether or not the hub still lists it', () => {
+  const m = setup();
+  const task: TaskView = { name: 't', state: 'running', index: 0 };
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [task] }));
+  m.markStopRequested('a', '1');
+  m.markStopped('a', node('1'));
+  let n = m.get('cluster:a/nodes/1')!;
+  assert.equal(n.contextValue, 'node stopped');
+  assert.match(n.description ?? '', /Stopped/);
+  assert.doesNotMatch(n.description ?? '', /Running|container/);
+  assert.equal(m.get('cluster:a/nodes')!.description, '0', 'no live node counted');
+  // the hub still lists it (with its last heartbeat's "Running · 2 containers"): still stopped
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [task] }));
+  assert.equal(m.get('cluster:a/nodes/1')!.contextValue, 'node stopped');
+  // the hub dropped it: still shown stopped, no "No node is listed" dead end
+  m.applySnapshot('a', snap({ nodes: [], tasks: [task] }));
+  n = m.get('cluster:a/nodes/1')!;
+  assert.equal(n.contextValue, 'node stopped');
+  assert.equal(m.get('cluster:a/nodes')!.children?.length, 1);
+  // started again: the hub's listing describes it
+  m.markStarted('a', '1');
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [task] }));
+  assert.equal(m.get('cluster:a/nodes/1')!.contextValue, 'node');
+});
+
+test('"no node" names the causes that fit: stopped on request, a hub restart, or nodes that stopped', () => {
+  const m = setup();
+  const task: TaskView = { name: 't', state: 'running', index: 0 };
+  m.applySnapshot('a', snap({ nodes: [node('1')], tasks: [task] }));
+  m.markStopRequested('a', '1');
+  m.applySnapshot('a', snap({ nodes: [], tasks: [task] }));
+  let msg = m.get('cluster:a/nodes')!.children![0];
+  assert.equal(msg.label, 'No node is listed: host-1 stopped on request');
+  assert.doesNotMatch(msg.tooltip ?? '', /hub was restarted/);
+
+  const other = setup();
+  other.applySnapshot('b', snap({ nodes: [], tasks: [task] }));
+  msg = other.get('cluster:b/nodes')!.children![0];
+  assert.match(msg.tooltip ?? '', /^Its nodes stopped or lost their connection/, 'unknown cause: both possibilities, the common one first');
+  other.applySnapshot('b', snap({ nodes: [], tasks: [task], forgotten: [{ cluster: 'b', name: 'old' }] }));
+  // the tasks registered again later: the restart seen still explains the missing nodes
+  other.applySnapshot('b', snap({ nodes: [], tasks: [task], forgotten: [] }));
+  assert.match(other.get('cluster:b/nodes')!.children![0].tooltip ?? '', /^If the hub was restarted/);
+});
+
+test('the Stop Node dialog reads the node the tree shows (one source for the container count)', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 2 })], tasks: [] }));
+  assert.equal(m.shownNode('a', '1')?.active_containers, 2);
+  assert.match(m.get('cluster:a/nodes/1')!.description ?? '', /2 containers/);
 });

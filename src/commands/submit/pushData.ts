@@ -27,7 +27,9 @@ export function registerPushCommands(registry: CommandRegistry, ctx: CommandCont
     if (held > 0 && !(arg as PushArgs | undefined)?.force) {
       const push = vscode.l10n.t('Push');
       const answer = await vscode.window.showWarningMessage(
-        vscode.l10n.t('Queue {queue} already holds {n} items.', { queue: target.queue, n: formatCount(held) }),
+        held === 1
+          ? vscode.l10n.t('Queue {queue} already holds 1 item.', { queue: target.queue })
+          : vscode.l10n.t('Queue {queue} already holds {n} items.', { queue: target.queue, n: formatCount(held) }),
         { modal: true, detail: vscode.l10n.t('New items are added to them; workers take all of them. Clear the queue first if the old items are not wanted.') },
         push,
       );
@@ -45,7 +47,9 @@ export function registerPushCommands(registry: CommandRegistry, ctx: CommandCont
     const held = (await queues.lengths([target.queue]))[target.queue] ?? 0;
     const del = vscode.l10n.t('Delete');
     const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Delete queue {queue} and its {n} items?', { queue: target.queue, n: formatCount(held) }),
+      held === 1
+        ? vscode.l10n.t('Delete queue {queue} and its 1 item?', { queue: target.queue })
+        : vscode.l10n.t('Delete queue {queue} and its {n} items?', { queue: target.queue, n: formatCount(held) }),
       { modal: true, detail: vscode.l10n.t('This removes the Redis list for good; it cannot be undone.') },
       del,
     );
@@ -93,7 +97,9 @@ async function runPush(ctx: CommandContext, target: ResolvedQueue, source: PushS
   }
   const results = vscode.l10n.t('Open Results');
   const pick = await vscode.window.showInformationMessage(
-    vscode.l10n.t('Pushed {n} items to {queue} ({rate} items/s).', { n, queue: target.queue, rate: formatCount(rate) }),
+    result.pushed === 1
+      ? vscode.l10n.t('Pushed 1 item to {queue}.', { queue: target.queue })
+      : vscode.l10n.t('Pushed {n} items to {queue} ({rate} items/s).', { n, queue: target.queue, rate: formatCount(rate) }),
     results,
   );
   if (pick === results) await vscode.commands.executeCommand('gridcore.openResults', target.taskName ? { cluster: target.cluster, taskName: target.taskName } : { cluster: target.cluster, queue: target.queue });

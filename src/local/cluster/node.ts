@@ -23,6 +23,8 @@ export interface LocalNode {
   nodeId?: string;
   pid?: number;
   gridNode?: GridNode;
+  /** resolves once the node ended: stopped by the hub (Stop Node), or by stop() */
+  exited: Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function startLocalNode(o: {
       logger: o.logger,
     });
     const id = await node.start();
-    return { kind: 'embedded', nodeId: id, gridNode: node, stop: () => node.dispose() };
+    return { kind: 'embedded', nodeId: id, gridNode: node, exited: node.exited, stop: () => node.dispose() };
   }
 
   const config = join(o.runDir, 'gridnode.toml');
@@ -77,5 +79,5 @@ export async function startLocalNode(o: {
     logger: o.logger,
     redact: (line) => redact(line, [o.token]),
   });
-  return { kind: 'binary', pid: p.pid, stop: () => p.stop(graceMs + 1000) };
+  return { kind: 'binary', pid: p.pid, exited: p.exited, stop: () => p.stop(graceMs + 1000) };
 }

@@ -12,13 +12,20 @@ export function defaultSkillDir(home = homedir()): string {
 export interface ClusterPaths {
   skillState: string;
   lock: string;
+  /** written by another process to ask the owner to stop the cluster */
+  stopRequest: string;
   /** folder for the in-process node's id and upstream binaries' config files */
   runDir: string;
 }
 
 export function clusterPaths(skillDir: string): ClusterPaths {
   const state = join(skillDir, 'state');
-  return { skillState: join(state, 'local_cluster.json'), lock: join(state, 'gridcore-local.lock.json'), runDir: join(state, 'gridcore-local') };
+  return {
+    skillState: join(state, 'local_cluster.json'),
+    lock: join(state, 'gridcore-local.lock.json'),
+    stopRequest: join(state, 'gridcore-local.stop-request'),
+    runDir: join(state, 'gridcore-local'),
+  };
 }
 
 export interface SkillLocalCluster {
@@ -37,7 +44,12 @@ export interface ClusterLock {
   token: string;
   nodeId?: string;
   startedAt: string;
+  /** who started it, so another window can name the owner (absent in older locks) */
+  startedBy?: ClusterOwner;
 }
+
+/** A terminal's `npm run start:local`, or a VS Code window's Start Local Cluster. */
+export type ClusterOwner = 'terminal' | 'window';
 
 export function writePrivateJson(file: string, data: unknown): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

@@ -4,7 +4,7 @@
 // nothing itself; its watches are live only while the view is visible.
 import * as vscode from 'vscode';
 import type { GridCoreService } from '../../core/service-api';
-import type { TaskRecord, TaskView } from '../../core/types';
+import type { HubNode, TaskRecord, TaskView } from '../../core/types';
 import type { ClusterSnapshot } from '../../ui-model/cluster-snapshot';
 import type { ClusterMonitor, ClusterMonitors, ClusterWatch, WatchRequest } from '../../ui-model/cluster-monitor';
 import { ClusterTreeModel, type TreeElement } from '../../ui-model/cluster-tree-model';
@@ -96,6 +96,15 @@ export class ClustersView extends Disposable {
 
   markStopRequested(cluster: string, nodeId: string): void {
     this.provider.fire(this.model.markStopRequested(cluster, nodeId));
+  }
+
+  /** A node known to have stopped (the local cluster's own): shown stopped at once. */
+  markStopped(cluster: string, node: HubNode): void {
+    this.provider.fire(this.model.markStopped(cluster, node));
+  }
+
+  markStarted(cluster: string, nodeId: string): void {
+    this.provider.fire(this.model.markStarted(cluster, nodeId));
   }
 
   /** Shows a task's queues under it (or hides them); their lengths come with the poll it starts. */

@@ -123,6 +123,9 @@ class ResultsPanel {
   private lastCount?: string;
   private unchangedPolls = 0;
   private disposed = false;
+  /** The webview said `ready` and got `init`: counts before that would reach a page that has
+   *  no strings yet (a hidden panel's webview is rebuilt when shown, and says ready again). */
+  private webviewReady = false;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -151,7 +154,11 @@ class ResultsPanel {
       this.watch,
       monitor.onDidChange((snap) => this.onSnapshot(snap)),
       webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(m)),
-      this.panel.onDidChangeViewState(() => this.watch.setLive(this.panel.visible)),
+      this.panel.onDidChangeViewState(() => {
+        // A hidden panel's webview is gone: it says `ready` again when shown.
+        if (!this.panel.visible) this.webviewReady = false;
+        this.watch.setLive(this.panel.visible);
+      }),
       this.panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -176,6 +183,7 @@ class ResultsPanel {
       case 'ready':
         // A hidden panel's webview is destroyed and sends `ready` again when shown.
         this.lastCount = undefined;
+        this.webviewReady = true;
         this.post({
           type: 'init',
           state: { ...this.target, pageSize: PAGE_SIZE, strings: resultsStrings() },
@@ -206,6 +214,8 @@ class ResultsPanel {
         const { value } = await this.session.fullValue(req.index, req.totalAtLoad, req.prefix);
         if (value === null) throw new Error(vscode.l10n.t('That item is no longer at its place in the list: Refresh and try again.'));
         await vscode.env.clipboard.writeText(value);
+        // Confirmed where the user looks: the button (in the webview) and the status bar.
+        vscode.window.setStatusBarMessage(vscode.l10n.t('Value copied to the clipboard'), 3000);
         return { done: true };
       }
       case 'search': {
@@ -229,7 +239,8 @@ class ResultsPanel {
   private onSnapshot(snap: ClusterSnapshot): void {
     const total = snap.lengths?.[this.target.queue];
     // Not measured (Redis down): the page requests report why; the count waits for the next poll.
-    if (total === undefined) return;
+    // Before the webview's `ready` there is no page to show it on (it would have no strings yet).
+    if (total === undefined || !this.webviewReady) return;
     const input = this.target.inputQueue ? snap.lengths?.[this.target.inputQueue] : undefined;
     const key = `${total}/${input}`;
     const changed = key !== this.lastCount;

@@ -66,6 +66,8 @@ export type ResultsResponseBody = PageResult | ItemResult | SearchResult | { don
 export interface ResultsStrings {
   title: string;
   total: string;
+  /** the total when it is 1 */
+  totalOne: string;
   newest: string;
   oldest: string;
   filterPlaceholder: string;
@@ -78,6 +80,8 @@ export interface ResultsStrings {
   collapse: string;
   copy: string;
   copied: string;
+  /** the Copy button's label for a moment after it copied */
+  copiedShort: string;
   export: string;
   refresh: string;
   newItems: string;

@@ -6,6 +6,7 @@ export function resultsStrings(): ResultsStrings {
   return {
     title: vscode.l10n.t('Results'),
     total: vscode.l10n.t('{n} items'),
+    totalOne: vscode.l10n.t('1 item'),
     newest: vscode.l10n.t('Newest first'),
     oldest: vscode.l10n.t('Oldest first'),
     filterPlaceholder: vscode.l10n.t('Filter loaded rows (Enter searches the whole list)'),
@@ -18,6 +19,7 @@ export function resultsStrings(): ResultsStrings {
     collapse: vscode.l10n.t('Collapse'),
     copy: vscode.l10n.t('Copy'),
     copied: vscode.l10n.t('Value copied to the clipboard'),
+    copiedShort: vscode.l10n.t('Copied'),
     export: vscode.l10n.t('Export…'),
     refresh: vscode.l10n.t('Refresh'),
     newItems: vscode.l10n.t('The list changed by {n} items since this page was loaded: Refresh to see them.'),

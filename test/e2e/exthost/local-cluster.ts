@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { homedir, hostname, tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { capturingErrors, freePort, gridcore, until } from './helpers/gridcore';
+import { answeringMessages, capturingErrors, freePort, gridcore, until } from './helpers/gridcore';
 
 const CLUSTER = 'local';
 const IMAGE = 'gridcore-e2e/sleeper:1';
@@ -102,6 +102,38 @@ describe('local cluster through the commands', function () {
     assert.match(root.description ?? '', /active/);
     const node = await until('the local node in the tree', () => api.treeItems().find((i) => i.id.startsWith(`cluster:${CLUSTER}/nodes/`)), 30_000);
     assert.equal(node.label, hostname());
+  });
+
+  it('Stop Node shows the node stopped at once; Start Node (and Start Local Cluster) bring it back with its id', async function () {
+    this.timeout(120_000);
+    const api = await gridcore();
+    const node = await until('the local node in the tree', () => api.treeItems().find((i) => i.id.startsWith(`cluster:${CLUSTER}/nodes/`) && i.contextValue === 'node'), 30_000);
+    const nodeId = node.id.slice(`cluster:${CLUSTER}/nodes/`.length);
+    const containers = /(\d+ containers?)/.exec(node.description ?? '')?.[1];
+    const stop = () =>
+      answeringMessages((m) => (m.modal ? 'Stop Node' : undefined), async (shown) => {
+        const ok = await vscode.commands.executeCommand('gridcore.stopNode', { cluster: CLUSTER, nodeId });
+        return { ok, shown };
+      });
+    const { ok, shown } = await stop();
+    assert.equal(ok, true);
+    // one source for the dialog and the tree
+    assert.ok(containers && shown[0].detail?.includes(containers), `dialog "${shown[0].detail}" vs tree "${node.description}"`);
+    assert.match(shown[0].detail ?? '', /Start Node starts the node again with the same id/);
+    // at once: no refresh, no wait for the hub to drop the silent node
+    const stopped = api.treeItems().find((i) => i.id === node.id);
+    assert.equal(stopped?.contextValue, 'node stopped');
+    assert.match(stopped?.description ?? '', /Stopped/);
+    assert.ok(shown.some((m) => m.items.includes('Start Node')), 'no Start Node offered');
+    assert.ok(!api.treeItems().some((i) => /No node is listed/.test(i.label)), 'a "no node" dead end');
+
+    assert.equal(await vscode.commands.executeCommand('gridcore.startNode', { cluster: CLUSTER, nodeId }), nodeId, 'not its old id');
+    await until('the node running again', () => api.treeItems().find((i) => i.id === node.id && i.contextValue === 'node'), 30_000);
+
+    await stop();
+    assert.equal(api.treeItems().find((i) => i.id === node.id)?.contextValue, 'node stopped');
+    assert.equal(await vscode.commands.executeCommand('gridcore.startLocalCluster'), CLUSTER);
+    await until('Start Local Cluster brought the node back', () => api.treeItems().find((i) => i.id === node.id && i.contextValue === 'node'), 30_000);
   });
 
   it('stops with no container left and nothing listening', async function () {
