@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE } from '../views/dashboard/protocol';
 import type { DashboardPanels, DashboardPanelSnapshot } from '../views/dashboard/panel';
-import { monitorSnapshotFeed } from '../views/dashboard/monitor-feed';
 import { pollIntervalMs } from '../ui/settings';
 import { pickTask, resolveCluster, targetOf } from './args';
 import type { CommandContext, CommandModule } from './registry';
@@ -35,7 +34,7 @@ export const dashboardCommands: CommandModule = (registry, ctx) => {
   const panels = () =>
     (loading ??= import('../views/dashboard/panel').then((m) => {
       const names = async () => (await ctx.service.profiles.list()).map((p) => p.name);
-      loaded = new m.DashboardPanels(ctx.extension.extensionUri, monitorSnapshotFeed(ctx.monitors, pollIntervalMs), names);
+      loaded = new m.DashboardPanels(ctx.extension.extensionUri, m.monitorSnapshotFeed(ctx.monitors, pollIntervalMs), names);
       ctx.extension.subscriptions.push(loaded);
       return loaded;
     }));

@@ -14,6 +14,9 @@ import { DASHBOARD_VIEW_TYPE, type DashboardAction, type DashboardTarget, type H
 import { dashboardTitle, planDashboardRestore } from './restore';
 import { dashboardStrings } from './strings';
 
+// The feed lives in this lazily loaded bundle too: activation pays nothing for the dashboard.
+export { monitorSnapshotFeed } from './monitor-feed';
+
 /** The command that moves stranded items back to the input, when this editor has it. */
 export const REQUEUE_COMMAND = 'gridcore.requeueStranded';
 
