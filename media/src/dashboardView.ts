@@ -133,7 +133,8 @@ export class DashboardView {
 
     const progress = this.section('progress', s.progress);
     const bar = this.el('div', { id: 'bar', cls: 'bar', attrs: { role: 'img' } });
-    const figures = this.el('dl', { id: 'figures', cls: 'figures', attrs: { 'aria-live': 'polite' } });
+    // Not a live region: it changes with every poll, and a screen reader would read it each time.
+    const figures = this.el('dl', { id: 'figures', cls: 'figures' });
     progress.append(bar, figures);
 
     const charts = this.section('charts', s.throughput);
