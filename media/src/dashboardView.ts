@@ -186,7 +186,8 @@ export class DashboardView {
 
   private text(id: string, value: string): void {
     const e = this.els[id];
-    if (e) e.textContent = value;
+    // Unchanged text is left alone: a status region is not announced again for nothing.
+    if (e && e.textContent !== value) e.textContent = value;
   }
 
   private toggle(id: string, hidden: boolean): void {
