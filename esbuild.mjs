@@ -41,6 +41,7 @@ const lazyBundles = [
   { out: 'images', in: 'src/core/images/index.ts' }, // tar-fs, .dockerignore
   { out: 'local', in: 'src/local/cluster.ts' }, // Start Local Cluster: hub, node, redis-server
   { out: 'results', in: 'src/views/results/panel.ts' }, // results webview host: first open or restore after a reload
+  { out: 'dashboard', in: 'src/views/dashboard/panel.ts' }, // task dashboard host: first open or restore after a reload
   { out: 'dockerode', in: 'dockerode', pkg: true }, // + ssh2, grpc, protobufjs: images and local
   { out: 'undici', in: 'undici', pkg: true }, // first hub request
   { out: 'toml', in: 'smol-toml', pkg: true }, // importing skill files; local
@@ -99,6 +100,22 @@ function allBuilds(production) {
       logLevel: 'info',
       entryPoints: ['media/src/results.ts'],
       outfile: 'media/dist/results.js',
+    },
+    {
+      // The dashboard script with uPlot, and its stylesheet with uPlot's (one file each, so
+      // the CSP needs nothing beyond the media folder).
+      bundle: true,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      minify: production,
+      sourcemap: !production,
+      logLevel: 'info',
+      entryPoints: [
+        { in: 'media/src/dashboard.ts', out: 'dashboard' },
+        { in: 'media/src/dashboard.css', out: 'dashboard' },
+      ],
+      outdir: 'media/dist',
     },
   ].filter((b) => b.entryPoints.every((e) => typeof e !== 'string' || existsSync(resolve(root, e))));
 }

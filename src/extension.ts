@@ -8,6 +8,8 @@ import type { GridCoreService } from './core/service-api';
 import { createGridCoreService } from './core/service';
 import { commandModules } from './commands/index';
 import { resultsPanelSnapshots } from './commands/submit/index';
+import { dashboardPanelSnapshots } from './commands/dashboard-commands';
+import type { DashboardPanelSnapshot } from './views/dashboard/panel';
 import type { ResultsPanelSnapshot } from './views/results/panel';
 import { CommandRegistry, type CommandContext } from './commands/registry';
 import { DockerfileDiagnostics } from './diagnostics/dockerfileDiagnostics';
@@ -30,6 +32,8 @@ export interface GridCoreExtensionApi {
   service?: GridCoreService;
   /** Only when GRIDCORE_TEST is set: each results panel's posted and received messages. */
   resultsPanels?(): ResultsPanelSnapshot[];
+  /** Only when GRIDCORE_TEST is set: each task dashboard's posted and received messages. */
+  dashboards?(): DashboardPanelSnapshot[];
 }
 
 export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi {
@@ -93,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     refresh,
     service: process.env.GRIDCORE_TEST ? service : undefined,
     resultsPanels: process.env.GRIDCORE_TEST ? resultsPanelSnapshots : undefined,
+    dashboards: process.env.GRIDCORE_TEST ? dashboardPanelSnapshots : undefined,
   };
 }
 

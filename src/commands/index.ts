@@ -1,5 +1,6 @@
 // Every command family, registered from one place. A new family is a module here.
 import { clusterCommands } from './cluster-commands';
+import { dashboardCommands } from './dashboard-commands';
 import { hubRestartCommands } from './hub-restart-commands';
 import { localClusterCommands } from './local-cluster-commands';
 import { nodeCommands } from './node-commands';
@@ -8,4 +9,4 @@ import { reliableCommands } from './reliable-commands';
 import { taskCommands } from './task-commands';
 import { submitCommands } from './submit/index';
 
-export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands];
+export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, dashboardCommands];

@@ -109,6 +109,7 @@ export const taskCommands: CommandModule = (registry, ctx) => {
       items.push({ label: `$(output) ${vscode.l10n.t('Open Results')}`, command: 'gridcore.openResults' });
     }
     items.push(
+      { label: `$(graph) ${vscode.l10n.t('Open Task Dashboard')}`, command: 'gridcore.openDashboard' },
       { label: `$(pass) ${vscode.l10n.t('Finish Current Task')}`, command: 'gridcore.finishTask' },
       { label: `$(info) ${vscode.l10n.t('Show Task Details')}`, command: 'gridcore.showTaskDetails' },
       { label: `$(refresh) ${vscode.l10n.t('Refresh')}`, command: 'gridcore.refresh' },

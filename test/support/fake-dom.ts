@@ -26,6 +26,8 @@ export class FakeElement {
   readonly classList = new FakeClassList(this);
   parent?: FakeElement;
   value = '';
+  /** CSSOM styles (what a CSP without inline styles still allows). */
+  readonly style: Record<string, string> = {};
   private text = '';
   private readonly listeners = new Map<string, Listener[]>();
   constructor(readonly tagName: string, private readonly doc: FakeDocument) {}

@@ -12,6 +12,7 @@ import { startHub } from '../../../src/local/hub/server';
 import { launchCodeServer, type CodeServer } from '../../support/codeServer';
 import type { TestRedis } from '../../support/redis';
 import { E2E_SECRETS } from '../secrets';
+import { runDashboardSteps } from './dashboard';
 import { runResultsSteps } from './results';
 import { Texts } from './texts';
 import { answerInputBoxes, expectNotification, keepScreenshot, treeRow, widenSideBar } from './workbench';
@@ -183,6 +184,12 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
 
     // One launch is enough for the results panel: it runs in the English pass only.
     if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
+    // Last: it finishes the running task to start one of its own.
+    const startTask = async (name: string, inputQueue: string, outputQueue: string) => {
+      await post('/api/tasks/finish');
+      await post('/api/tasks', { name, image: `${name}:1.0`, input_redis: o.redis.url, output_redis: o.redis.url, input_queue: inputQueue, output_queue: outputQueue });
+    };
+    await runDashboardSteps({ step, vscode, tr, redis, startTask, suffix });
   } finally {
     consuming = false;
     await consumer.catch(() => undefined);
