@@ -19,6 +19,7 @@ import type {
   TaskView,
 } from './types';
 import type { CancellationSignal, KeyValueStore, Logger, SecretStore } from './ports';
+import type { TrialOptions, TrialReport, TrialTarget } from './trial/types';
 
 export interface ServiceSettings {
   /** ms for every hub request */
@@ -237,6 +238,11 @@ export interface GridCoreService {
   reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult>;
   progress(total: number | undefined, samples: ProgressSample[]): ProgressReport;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
+  /** What a trial needs to imitate a cluster's nodes: its Redis URL (whole), whether it is the
+   *  local cluster, and its parallelism (sum of its nodes' CPUs; undefined when the hub does not answer). */
+  trialTarget(cluster: string): Promise<TrialTarget>;
+  /** Try a task image on a sample with one container, as a node would run it (src/core/trial). */
+  trial(opts: TrialOptions): Promise<TrialReport>;
   /** Drop cached connections to a cluster (after its profile changed). */
   invalidate(cluster: string): Promise<void>;
   dispose(): Promise<void>;

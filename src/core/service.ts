@@ -11,6 +11,7 @@ import { maskUrl } from './redact';
 import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, QueueService, ReregisterResult, ServiceDeps } from './service-api';
 import { currentSettings } from './settings';
 import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './taskRecords';
+import type { TrialOptions, TrialReport, TrialTarget } from './trial/types';
 import type { ProgressReport, ProgressSample, RegisterTaskRequest, TaskRecord, TaskView } from './types';
 
 export function createGridCoreService(deps: ServiceDeps): GridCoreService {
@@ -133,6 +134,24 @@ class Service implements GridCoreService {
           logger: this.deps.logger,
         });
     return diagnose({ cluster, computehubUrl: profile.computehubUrl, token, redisUrl, hub, queues: () => this.queues(cluster) });
+  }
+
+  async trialTarget(cluster: string): Promise<TrialTarget> {
+    const resolved = await this.profiles.resolve(cluster);
+    let parallelism: number | undefined;
+    try {
+      const nodes = await (await this.hub(cluster)).listNodes();
+      parallelism = nodes.reduce((sum, n) => sum + (n.cpu_count || 0), 0) || undefined;
+    } catch (e) {
+      this.deps.logger.warn(`cluster ${cluster}: nodes not read for the trial's estimate: ${(e as Error).message}`);
+    }
+    return { name: cluster, redisUrl: resolved.redisUrl, local: !!resolved.profile.local, parallelism };
+  }
+
+  async trial(opts: TrialOptions): Promise<TrialReport> {
+    // dockerode, ioredis and the local cluster's redis-server helper load with the first trial.
+    const { runTrial } = await import('./trial/index.js');
+    return runTrial(opts, { images: this.images, settings: currentSettings(this.deps), logger: this.deps.logger });
   }
 
   async invalidate(cluster: string): Promise<void> {

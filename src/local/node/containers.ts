@@ -156,13 +156,14 @@ export class ContainerOps {
         out.push(buf.subarray(i + 8, i + 8 + len).toString('utf8'));
         i += 8 + len;
       }
-      return maskAll(out.join(''), this.secrets());
+      return maskContainerText(out.join(''), this.secrets());
     } catch {
       return '';
     }
   }
 }
 
-function maskAll(text: string, secrets: string[]): string {
+/** Container output as it may be shown: Redis URLs masked, known secrets removed. */
+export function maskContainerText(text: string, secrets: string[]): string {
   return redact(text.replace(/rediss?:\/\/\S+/g, (u) => maskUrl(u)), secrets);
 }
