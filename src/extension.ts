@@ -8,6 +8,7 @@ import type { GridCoreService } from './core/service-api';
 import { createGridCoreService } from './core/service';
 import { commandModules } from './commands/index';
 import { resultsPanelSnapshots } from './commands/submit/index';
+import { recordedChannelLines } from './commands/trial/index';
 import type { ResultsPanelSnapshot } from './views/results/panel';
 import { CommandRegistry, type CommandContext } from './commands/registry';
 import { DockerfileDiagnostics } from './diagnostics/dockerfileDiagnostics';
@@ -29,6 +30,8 @@ export interface GridCoreExtensionApi {
   service?: GridCoreService;
   /** Only when GRIDCORE_TEST is set: each results panel's posted and received messages. */
   resultsPanels?(): ResultsPanelSnapshot[];
+  /** Only when GRIDCORE_TEST is set: lines written to the trial and container-log channels, by channel name. */
+  channelLines?(): Record<string, string[]>;
 }
 
 export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi {
@@ -87,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     refresh: ctx.refreshAll,
     service: process.env.GRIDCORE_TEST ? service : undefined,
     resultsPanels: process.env.GRIDCORE_TEST ? resultsPanelSnapshots : undefined,
+    channelLines: process.env.GRIDCORE_TEST ? recordedChannelLines : undefined,
   };
 }
 

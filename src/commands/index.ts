@@ -6,5 +6,6 @@ import { nodeCommands } from './node-commands';
 import type { CommandModule } from './registry';
 import { taskCommands } from './task-commands';
 import { submitCommands } from './submit/index';
+import { trialCommands } from './trial/index';
 
-export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands];
+export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, trialCommands];

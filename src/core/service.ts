@@ -2,6 +2,8 @@
 // QueueService per cluster, dropped when that cluster's profile changes. ioredis and dockerode
 // are loaded on first use only, so activating the extension does not pay for them.
 import { diagnose } from './diagnose';
+import { nodeExitsFile, readNodeExits } from './nodeExits';
+import { defaultSkillDir } from './skillFiles';
 import { ConfigError } from './errors';
 import { createHubClient, HubPools } from './hubClient';
 import { l10n } from './l10n';
@@ -133,7 +135,17 @@ class Service implements GridCoreService {
           timeoutMs: () => currentSettings(this.deps).hubTimeoutMs,
           logger: this.deps.logger,
         });
-    return diagnose({ cluster, computehubUrl: profile.computehubUrl, token, redisUrl, hub, queues: () => this.queues(cluster) });
+    const exitsFile = nodeExitsFile(this.deps.skillDir ?? defaultSkillDir());
+    return diagnose({
+      cluster,
+      computehubUrl: profile.computehubUrl,
+      token,
+      redisUrl,
+      hub,
+      queues: () => this.queues(cluster),
+      // Only the local cluster's node keeps its failed containers' lines on this machine.
+      nodeExits: profile.local ? (id) => readNodeExits(exitsFile, id) : undefined,
+    });
   }
 
   async trialTarget(cluster: string): Promise<TrialTarget> {

@@ -340,3 +340,7 @@ export async function findRunningLocalCluster(opts: { skillDir?: string } = {}):
 export function runningLocalNode(): LocalNode | undefined {
   return running?.node;
 }
+
+// Show Container Logs follows a local node's containers through this bundle (dockerode lives here).
+export { followNodeContainers, type ContainerLogFollower } from './node/containerLogs';
+export { dockerFrom } from './node/containers';

@@ -19,7 +19,7 @@ import { startLocalRedis, type LocalRedis } from '../../local/cluster/redis';
 import { ContainerOps, containerSpec, maskContainerText, NODE_LABEL } from '../../local/node/containers';
 import { estimateJob, itemsPerSecond } from './estimate';
 import { trialFindings } from './findings';
-import { demuxLines } from './lines';
+import { demuxLines } from '../../local/node/logLines';
 import { sampleItems } from './sample';
 import type { TrialNetwork, TrialOptions, TrialReport, TrialStop } from './types';
 

@@ -12,6 +12,8 @@ import { Poller } from '../../ui-model/poller';
 import { Disposable } from '../../ui/lifecycle';
 import { pollIntervalMs } from '../../ui/settings';
 import { ClustersTreeProvider } from './clusters-tree-provider';
+import { nodeExitsFile, readNodeExits } from '../../core/nodeExits';
+import { defaultSkillDir } from '../../core/skillFiles';
 
 export const CLUSTERS_VIEW_ID = 'gridcore.clusters';
 
@@ -31,7 +33,8 @@ export class ClustersView extends Disposable {
 
   constructor(private readonly service: GridCoreService, private readonly logger: Logger) {
     super();
-    this.provider = this._register(new ClustersTreeProvider(this.model));
+    const exitsFile = nodeExitsFile(defaultSkillDir());
+    this.provider = this._register(new ClustersTreeProvider(this.model, (id) => readNodeExits(exitsFile, id)));
     this.treeView = this._register(vscode.window.createTreeView(CLUSTERS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true }));
     this.poller = this._register(
       new Poller({
