@@ -13,6 +13,7 @@ import { launchCodeServer, type CodeServer } from '../../support/codeServer';
 import type { TestRedis } from '../../support/redis';
 import { E2E_SECRETS } from '../secrets';
 import { runResultsSteps } from './results';
+import { runTrialSteps } from './trial';
 import { Texts } from './texts';
 import { answerInputBoxes, expectNotification, keepScreenshot, treeRow, widenSideBar } from './workbench';
 
@@ -25,6 +26,8 @@ export interface UiScenarioOptions {
   workspace: string;
   extensionPath: string;
   redis: TestRedis;
+  /** a Docker engine answers at DOCKER_HOST, with the base image built */
+  docker?: boolean;
 }
 
 export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promise<void> {
@@ -178,6 +181,7 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
 
     // One launch is enough for the results panel: it runs in the English pass only.
     if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
+    if (o.locale === 'en' && o.docker) await runTrialSteps({ step, vscode, tr, workspace: o.workspace });
   } finally {
     consuming = false;
     await consumer.catch(() => undefined);
