@@ -43,11 +43,13 @@ export async function runTrialSteps(o: TrialStepsOptions): Promise<void> {
     assert.equal(await range.inputValue(), '1..10');
     await range.press('Enter');
 
-    // the report opens as a markdown preview once the trial is over
-    await page.locator('.tabs-container .tab', { hasText: /Preview .*\.md/ }).first().waitFor({ timeout: 120_000 });
+    // the report opens as a markdown preview (trial/<id>.md) once the trial is over
+    await page.locator('.tabs-container .tab.active', { hasText: /Preview [a-z0-9]+-[0-9a-f]{6}\.md/ }).first().waitFor({ timeout: 120_000 });
     const output = page.locator('.part.panel .view-lines');
     await output.filter({ hasText: '[0 stderr]' }).first().waitFor({ timeout: 10_000 });
-    await page.waitForTimeout(1500); // the preview renders
+    const size = page.viewportSize()!;
+    await page.mouse.move(size.width / 2, size.height / 2);
+    await page.waitForTimeout(2500); // the preview renders
     await keepScreenshot(o.vscode, 'trial');
     await expectNotification(page, 'Trial of gridcore-task/square-task:latest');
     await expectNotification(page, '127.0.0.1');
