@@ -8,7 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrialReport } from '../../../src/core/trial/types';
-import { env, freePort, gridcore, until } from './helpers/gridcore';
+import { answeringMessages, env, freePort, gridcore, startTestHub, until } from './helpers/gridcore';
 
 const BASE = 'gridcore/busybox-redis:local';
 const TICK_IMAGE = 'gridcore-e2e/tick:1';
@@ -105,5 +105,28 @@ describe('the task author\'s loop', function () {
       const first = ticks().length;
       await until('more ticks while it runs', () => ticks().length >= first + 2, 30_000);
     });
+  });
+});
+
+describe('Show Container Logs of a remote node', function () {
+  it('says that the logs live on the node\'s machine, and how to read them there', async function () {
+    this.timeout(30_000);
+    const hub = await startTestHub('remote-logs-token');
+    const api = await gridcore();
+    await api.service!.profiles.save({ name: 'remote-logs', computehubUrl: hub.url, redisUrl: env('GRIDCORE_E2E_REDIS_URL'), token: hub.token });
+    try {
+      const nodeId = await hub.addNode({ hostname: 'far-away-box' });
+      const { result, shown } = await answeringMessages(
+        () => undefined,
+        async (shown) => ({ result: (await vscode.commands.executeCommand('gridcore.showContainerLogs', { cluster: 'remote-logs', nodeId })) as { remote?: boolean } | undefined, shown }),
+      );
+      assert.equal(result?.remote, true);
+      assert.equal(shown.length, 1);
+      assert.match(shown[0].message, /far-away-box/);
+      assert.match(shown[0].message, /docker logs -f/);
+    } finally {
+      await api.service!.profiles.remove('remote-logs');
+      await hub.close();
+    }
   });
 });
