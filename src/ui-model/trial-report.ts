@@ -16,7 +16,8 @@ function fenced(lines: readonly string[]): string {
 }
 
 function ms(n: number | undefined): string {
-  return n === undefined ? '–' : `${(n / 1000).toFixed(2)} s`;
+  if (n === undefined) return '–';
+  return n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`;
 }
 
 export function stopText(r: TrialReport): string {
@@ -60,6 +61,14 @@ export function trialSummary(r: TrialReport): string {
 export function trialMarkdown(r: TrialReport, cluster: string | undefined): string {
   const out: string[] = [];
   out.push(`# ${l10n.t('Trial of {image}', { image: r.image })}`, '');
+  // What to fix comes first; the figures follow.
+  out.push(`## ${l10n.t('Findings')}`, '');
+  if (!r.findings.length) out.push(l10n.t('None: the consumer took the sample and wrote results, as a node would run it.'));
+  for (const f of r.findings) {
+    const mark = f.severity === 'error' ? '❌' : '⚠️';
+    out.push(`- ${mark} ${f.message}${f.rule ? ` *(${f.rule})*` : ''}`);
+  }
+  out.push('', `## ${l10n.t('The run')}`, '');
   const row = (k: string, v: string | undefined) => v !== undefined && out.push(`- **${k}**: ${v}`);
   row(l10n.t('Outcome'), stopText(r));
   row(l10n.t('Exit code'), r.exitCode === undefined ? l10n.t('none (stopped by the trial)') : String(r.exitCode));
@@ -84,12 +93,6 @@ export function trialMarkdown(r: TrialReport, cluster: string | undefined): stri
       total: ms(r.timings.totalMs),
     }),
   );
-  out.push('', `## ${l10n.t('Findings')}`, '');
-  if (!r.findings.length) out.push(l10n.t('None: the consumer took the sample and wrote results, as a node would run it.'));
-  for (const f of r.findings) {
-    const mark = f.severity === 'error' ? '❌' : '⚠️';
-    out.push(`- ${mark} ${f.message}${f.rule ? ` *(${f.rule})*` : ''}`);
-  }
   out.push('', `## ${l10n.t('Results')}`, '');
   if (!r.results.length) out.push(l10n.t('No results.'));
   else {

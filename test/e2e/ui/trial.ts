@@ -3,7 +3,6 @@
 // 127.0.0.1, which a container on the nodes' bridge network cannot reach. The trial runs it the
 // way those nodes would, streams the container's lines and reports the finding: the README's
 // picture of a trial.
-import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CodeServer } from '../../support/codeServer';
@@ -38,10 +37,9 @@ export async function runTrialSteps(o: TrialStepsOptions): Promise<void> {
 
     await page.locator(`.editor-actions .action-label[aria-label="${o.tr.nls('gridcore.tryTask.title')}"]`).first().click({ timeout: 10_000 });
     await pickQuickItem(page, o.tr.l10n('Numbers 1..{n}').replace('{n}', '10'));
-    const range = page.locator('.quick-input-widget input.input');
-    await range.waitFor({ state: 'visible' });
-    assert.equal(await range.inputValue(), '1..10');
-    await range.press('Enter');
+    // the range box replaces the pick in the same widget, with 1..<sample size> filled in
+    await page.waitForFunction(() => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value === '1..10', null, { timeout: 10_000 });
+    await page.locator('.quick-input-widget input.input').press('Enter');
 
     // the report opens as a markdown preview (trial/<id>.md) once the trial is over
     await page.locator('.tabs-container .tab.active', { hasText: /Preview [a-z0-9]+-[0-9a-f]{6}\.md/ }).first().waitFor({ timeout: 120_000 });
