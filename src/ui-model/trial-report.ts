@@ -65,8 +65,9 @@ export function trialMarkdown(r: TrialReport, cluster: string | undefined): stri
   out.push(`## ${l10n.t('Findings')}`, '');
   if (!r.findings.length) out.push(l10n.t('None: the consumer took the sample and wrote results, as a node would run it.'));
   for (const f of r.findings) {
-    const mark = f.severity === 'error' ? '❌' : '⚠️';
-    out.push(`- ${mark} ${f.message}${f.rule ? ` *(${f.rule})*` : ''}`);
+    // Words, not emoji: the preview's fonts may have no glyph for them.
+    const mark = f.severity === 'error' ? l10n.t('Error') : l10n.t('Warning');
+    out.push(`- **${mark}**: ${f.message}${f.rule ? ` *(${f.rule})*` : ''}`);
   }
   out.push('', `## ${l10n.t('The run')}`, '');
   const row = (k: string, v: string | undefined) => v !== undefined && out.push(`- **${k}**: ${v}`);

@@ -100,7 +100,7 @@ test('report: outcome, rate, estimate, findings; container text stays inside its
   assert.ok(md.includes('`````text\n```\nx ```` y\n`````'));
   assert.ok(md.includes('`````text\n# not a heading\n````\n`````'));
   const failing = report({ findings: [{ id: 'passwordMismatch', severity: 'error', message: 'Redis refused the password', rule: 'Rule 1' }] });
-  assert.match(trialMarkdown(failing, undefined), /❌ Redis refused the password \*\(Rule 1\)\*/);
+  assert.match(trialMarkdown(failing, undefined), /\*\*Error\*\*: Redis refused the password \*\(Rule 1\)\*/);
   assert.match(trialSummary(failing), /Redis refused the password$/);
   assert.match(trialSummary(report({})), /10\/10 items taken, 2 results\. 2\.50 items\/s\./);
 });
