@@ -217,6 +217,26 @@ exit 1
     assert.match(report.findings.find((x) => x.id === 'timeout')!.message, /3 s/);
   });
 
+  test('cancelled while the container runs: it stops at once and leaves nothing', async () => {
+    const f = folder('idle', { 'Dockerfile': `FROM ${BASE_IMAGE_TAG}\nENTRYPOINT ["/bin/sh", "-c", "echo waiting forever; sleep 300"]\n` });
+    let cancel = false;
+    const listeners: Array<() => void> = [];
+    const signal = {
+      get isCancellationRequested() {
+        return cancel;
+      },
+      onCancellationRequested(l: () => void) {
+        listeners.push(l);
+        return { dispose() {} };
+      },
+    };
+    const pending = service.trial({ ...f, sample: { kind: 'items', items: ['1'] }, target: localTarget(), timeoutMs: 60_000, signal, onPhase: (p) => {
+      if (p === 'run') setTimeout(() => ((cancel = true), listeners.forEach((l) => l())), 500);
+    } });
+    await assert.rejects(pending, (e) => isGridCoreError(e) && e.code === 'cancelled');
+    assert.deepEqual(await leftovers(), { containers: 0, keys: [] });
+  });
+
   test('bad input: no Dockerfile, missing sample file, failing build (its line), Docker down', async () => {
     const none = join(work, 'empty');
     mkdirSync(none, { recursive: true });

@@ -180,8 +180,9 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
     });
 
     // One launch is enough for the results panel: it runs in the English pass only.
-    if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
+    // Before the results steps: they end with a window reload.
     if (o.locale === 'en' && o.docker) await runTrialSteps({ step, vscode, tr, workspace: o.workspace });
+    if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
   } finally {
     consuming = false;
     await consumer.catch(() => undefined);
