@@ -45,6 +45,8 @@ export async function runTrialSteps(o: TrialStepsOptions): Promise<void> {
     await page.locator('.tabs-container .tab.active', { hasText: /Preview [a-z0-9]+-[0-9a-f]{6}\.md/ }).first().waitFor({ timeout: 120_000 });
     const output = page.locator('.part.panel .view-lines');
     await output.filter({ hasText: '[0 stderr]' }).first().waitFor({ timeout: 10_000 });
+    // Earlier steps leave the notification centre open: close it, so the live log shows.
+    if (await page.locator('.notifications-center').isVisible()) await page.locator('[id="status.notifications"]').click();
     const size = page.viewportSize()!;
     await page.mouse.move(size.width / 2, size.height / 2);
     await page.waitForTimeout(2500); // the preview renders
