@@ -100,7 +100,7 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
     checkCancel();
 
     phase('build', l10n.t('Building {tag}…', { tag: o.tag }));
-    let tBuild = Date.now();
+    const tBuild = Date.now();
     const before = await deps.images.list(o.tag).catch(() => []);
     const built = await deps.images.build({
       context: dirname(dockerfile),
@@ -114,7 +114,7 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
     checkCancel();
 
     phase('redis', o.target ? l10n.t('Creating scratch queues on the Redis of {cluster}…', { cluster: o.target.name }) : l10n.t('Starting a throwaway redis-server…'));
-    tBuild = Date.now();
+    const tRedis = Date.now();
     let redisUrl: string;
     if (o.target) redisUrl = o.target.redisUrl;
     else {
@@ -124,7 +124,7 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
     const { createQueueService } = await import('../queues/index.js');
     scratch = createQueueService(`trial ${id}`, redisUrl, deps.settings, deps.logger);
     await scratch.ping();
-    const redisMs = Date.now() - tBuild;
+    const redisMs = Date.now() - tRedis;
     checkCancel();
 
     phase('push', l10n.t('Pushing {n} sample items to {queue}…', { n: items.length, queue: queues.input }));
