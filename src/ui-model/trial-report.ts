@@ -45,7 +45,7 @@ export function estimateText(r: TrialReport, cluster: string | undefined): strin
   if (!e) return undefined;
   return cluster
     ? l10n.t('{items} items on {cluster} ({parallelism} containers at once): about {duration}', { items: e.items.toLocaleString('en-US'), cluster, parallelism: e.parallelism, duration: formatDuration(e.seconds) })
-    : l10n.t('{items} items on one container: about {duration} (no active cluster: its parallelism is unknown)', { items: e.items.toLocaleString('en-US'), duration: formatDuration(e.seconds) });
+    : l10n.t('{items} items on one container: about {duration} (no cluster\'s parallelism is known)', { items: e.items.toLocaleString('en-US'), duration: formatDuration(e.seconds) });
 }
 
 /** One line for the notification: the outcome and the first finding. */

@@ -83,9 +83,11 @@ export function registerTryTaskCommand(registry: CommandRegistry, ctx: CommandCo
     // The report's wording lives in the trial bundle, loaded by now.
     const { estimateText, trialMarkdown, trialSummary } = await import('../../core/trial/index.js');
     log.appendLine(`— ${trialSummary(report)}`);
-    const estimate = estimateText(report, target?.name);
+    // The estimate names the cluster only when its parallelism is known (its hub answered).
+    const estimatedOn = target?.parallelism ? target.name : undefined;
+    const estimate = estimateText(report, estimatedOn);
     if (estimate) log.appendLine(`— ${estimate}`);
-    const markdown = trialMarkdown(report, target?.name);
+    const markdown = trialMarkdown(report, estimatedOn);
     await ctx.docs.show(`trial/${report.id}`, markdown);
     const openResults = () => openTrialResults(report);
     if (a.openResults && report.results.length) await openResults();
