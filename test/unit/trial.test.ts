@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { causeOfLogs, trialFindings, type TrialFacts } from '../../src/core/trial/findings';
 import { estimateJob, formatDuration, itemsPerSecond } from '../../src/core/trial/estimate';
 import { resultsQueue } from '../../src/core/trial/resultsCopy';
-import { isLoopbackRedis, scratchQueues, trialNetwork } from '../../src/core/trial/run';
+import { isLoopbackRedis, scratchKeys, scratchQueues, trialNetwork } from '../../src/core/trial/run';
 import type { TrialReport } from '../../src/core/trial/types';
 import { trialMarkdown, trialSummary } from '../../src/ui-model/trial-report';
 
@@ -66,6 +66,8 @@ test('network, loopback and scratch names', () => {
   assert.equal(isLoopbackRedis('redis://[::1]:6379'), true);
   assert.equal(isLoopbackRedis('redis://10.0.0.5:6379'), false);
   assert.deepEqual(scratchQueues('x1'), { input: 'gridcore-trial:x1:input', output: 'gridcore-trial:x1:output' });
+  // all under the trial's own prefix: removing them can never touch a task's keys
+  assert.ok(scratchKeys(scratchQueues('x1')).every((k) => k.startsWith('gridcore-trial:x1:')));
 });
 
 const report = (r: Partial<TrialReport>): TrialReport => ({

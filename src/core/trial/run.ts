@@ -40,6 +40,12 @@ export function scratchQueues(id: string): { input: string; output: string } {
   return { input: `gridcore-trial:${id}:input`, output: `gridcore-trial:${id}:output` };
 }
 
+/** Every key a trial may leave: its queues, and a reliable consumer's lists beside the input
+ *  (the container runs as node "trial", instance 0). */
+export function scratchKeys(q: { input: string; output: string }): string[] {
+  return [q.input, q.output, `${q.input}:processing`, `${q.input}:processing:trial:0`];
+}
+
 /** What the target's nodes do with a container's network, and so what the trial does. */
 export function trialNetwork(o: Pick<TrialOptions, 'target' | 'networkMode'>): TrialNetwork {
   if (o.networkMode) return { mode: o.networkMode, why: l10n.t('network mode {mode}, as asked', { mode: o.networkMode }) };
@@ -289,11 +295,13 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
       cleanedUp.push(l10n.t('container {name}', { name: `gridcore-trial-${id}` }));
     }
     if (scratch) {
-      // Only the two scratch keys: nothing else on the cluster's Redis is touched.
-      for (const q of [queues.input, queues.output]) {
-        await scratch.deleteQueue(q).then(
-          () => cleanedUp.push(q),
-          (e: Error) => deps.logger.warn(`trial ${id}: could not remove ${q}: ${e.message}`),
+      // Only the trial's own keys: the two scratch queues, and the processing list and registry
+      // a reliable consumer keeps beside its input (<input>:processing[:<node>:<instance>]).
+      // Nothing else on the cluster's Redis is touched.
+      for (const key of scratchKeys(queues)) {
+        await scratch.deleteQueue(key).then(
+          () => (key === queues.input || key === queues.output) && cleanedUp.push(key),
+          (e: Error) => deps.logger.warn(`trial ${id}: could not remove ${key}: ${e.message}`),
         );
       }
       await scratch.dispose();
