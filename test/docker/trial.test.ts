@@ -207,6 +207,24 @@ exit 1
     assert.equal(report.consumed, 0);
   });
 
+  test('a consumer that takes the whole sample at once and answers later is waited for', async () => {
+    const f = folder('batch', {
+      'Dockerfile': `FROM ${BASE_IMAGE_TAG}\nCOPY consumer.sh /app/consumer.sh\nENTRYPOINT ["/bin/sh", "/app/consumer.sh"]\n`,
+      'consumer.sh': `#!/bin/sh
+U=$(printf '%s' "$INPUT_REDIS_URL" | sed -E 's#^(rediss?://):#\\1default:#')
+items=$(redis-cli --no-auth-warning -u "$U" RPOP "$INPUT_QUEUE" 100)
+echo "took a batch, working"
+sleep 3
+for i in $items; do redis-cli --no-auth-warning -u "$U" LPUSH "$OUTPUT_QUEUE" "$i:done" >/dev/null; done
+sleep 300
+`,
+    });
+    const { report } = await trial({ ...f, target: localTarget() });
+    assert.equal(report.stop, 'consumed');
+    assert.equal(report.resultsTotal, 10);
+    assert.deepEqual(ids(report), []);
+  });
+
   test('a container that never drains: the timeout stops it and says so', async () => {
     const f = folder('idle', { 'Dockerfile': `FROM ${BASE_IMAGE_TAG}\nENTRYPOINT ["/bin/sh", "-c", "echo waiting forever; sleep 300"]\n` });
     const { report } = await trial({ ...f, target: localTarget(), timeoutMs: 3000 });

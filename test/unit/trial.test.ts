@@ -36,6 +36,7 @@ test('findings: each symptom maps to its row of the table', () => {
   assert.deepEqual(ids({ stop: 'exited', exitCode: 2 }), ['failedExit']);
   assert.deepEqual(ids({ stop: 'timeout', consumed: 0, results: 0 }), ['timeout', 'neverTook']);
   assert.deepEqual(ids({ results: 0 }), ['noResults']);
+  assert.deepEqual(ids({ stop: 'timeout', results: 0 }), ['noResults']);
   assert.deepEqual(
     ids({ dockerfileProblems: [{ rule: 'cmdWithoutEntrypoint', severity: 'warning', message: '', range: { startLine: 0, startCharacter: 0, endLine: 0, endCharacter: 0 }, fixes: [] }] }),
     ['missingEntrypoint'],

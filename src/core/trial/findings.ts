@@ -68,7 +68,8 @@ export function trialFindings(f: TrialFacts): TrialFinding[] {
     if (p.rule === 'cmdWithoutEntrypoint') add('missingEntrypoint');
     else add(p.rule);
   }
-  if (f.stop === 'timeout') add('timeout');
+  // Everything taken but no result by the timeout: the missing results are the finding.
+  if (f.stop === 'timeout' && !(f.consumed >= f.sampleSize && f.results === 0)) add('timeout');
   if (!f.startError && f.stop !== 'cancelled' && f.consumed === 0 && f.sampleSize > 0) add('neverTook');
   if (f.stop === 'exited' && f.consumed > 0 && f.consumed < f.sampleSize) add('exitedEarly');
   if (f.stop === 'exited' && f.consumed >= f.sampleSize && f.exitCode !== undefined && f.exitCode !== 0) add('failedExit');

@@ -191,7 +191,6 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
       phase('run', l10n.t('Running: waiting for the sample to be consumed (at most {seconds} s)…', { seconds: Math.round(timeoutMs / 1000) }));
       let exitedCode: number | undefined;
       void exited.then((c) => (exitedCode = c));
-      let emptySince: number | undefined;
       const settleMs = o.settleMs ?? 1500;
       for (;;) {
         const [lengths] = await Promise.all([scratch.lengths([queues.input, queues.output]), new Promise((r) => setTimeout(r, POLL_MS))]);
@@ -216,13 +215,16 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
           stop = 'cancelled';
           break;
         }
-        if (input === 0) {
-          emptySince ??= now;
-          if (results >= items.length || now - Math.max(emptySince, lastResultAt ?? 0) >= settleMs) {
+        // Done: every item taken and a result for each, or results that stopped coming for
+        // longer than the consumer's own pace between them (a filter writes fewer results).
+        // Without any result it may still be working on a batch: the exit or the timeout decide.
+        if (input === 0 && results > 0) {
+          const pace = results > 1 && firstResultAt !== undefined ? ((lastResultAt! - firstResultAt) / (results - 1)) * 3 : 0;
+          if (results >= items.length || now - lastResultAt! >= Math.max(settleMs, pace)) {
             stop = 'consumed';
             break;
           }
-        } else emptySince = undefined;
+        }
         if (now - startedAt >= timeoutMs) {
           stop = 'timeout';
           break;
