@@ -10,6 +10,7 @@ import { commandModules } from './commands/index';
 import { resultsPanelSnapshots } from './commands/submit/index';
 import { dashboardPanelSnapshots } from './commands/dashboard-commands';
 import type { DashboardPanelSnapshot } from './views/dashboard/panel';
+import { recordedChannelLines } from './commands/trial/index';
 import type { ResultsPanelSnapshot } from './views/results/panel';
 import { CommandRegistry, type CommandContext } from './commands/registry';
 import { DockerfileDiagnostics } from './diagnostics/dockerfileDiagnostics';
@@ -34,6 +35,8 @@ export interface GridCoreExtensionApi {
   resultsPanels?(): ResultsPanelSnapshot[];
   /** Only when GRIDCORE_TEST is set: each task dashboard's posted and received messages. */
   dashboards?(): DashboardPanelSnapshot[];
+  /** Only when GRIDCORE_TEST is set: lines written to the trial and container-log channels, by channel name. */
+  channelLines?(): Record<string, string[]>;
 }
 
 export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi {
@@ -98,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     service: process.env.GRIDCORE_TEST ? service : undefined,
     resultsPanels: process.env.GRIDCORE_TEST ? resultsPanelSnapshots : undefined,
     dashboards: process.env.GRIDCORE_TEST ? dashboardPanelSnapshots : undefined,
+    channelLines: process.env.GRIDCORE_TEST ? recordedChannelLines : undefined,
   };
 }
 

@@ -8,5 +8,6 @@ import type { CommandModule } from './registry';
 import { reliableCommands } from './reliable-commands';
 import { taskCommands } from './task-commands';
 import { submitCommands } from './submit/index';
+import { trialCommands } from './trial/index';
 
-export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, dashboardCommands];
+export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, dashboardCommands, trialCommands];

@@ -4,7 +4,9 @@
 import { isGridCoreError } from './errors';
 import { l10n } from './l10n';
 import { formatCount } from './numbers';
+import type { NodeExit } from './nodeExits';
 import { maskUrl } from './redact';
+import { causeOfLogs, causeText } from './trial/findings';
 import type { DiagnosisCheck, HubClient, QueueService } from './service-api';
 import type { HubNode } from './types';
 
@@ -17,6 +19,8 @@ export interface DiagnoseInput {
   /** A client with the profile's token (or none, then only /health is asked). */
   hub: HubClient;
   queues: () => Promise<QueueService>;
+  /** The kept last lines of a node's failed containers (the local cluster's nodes only). */
+  nodeExits?: (nodeId: string) => NodeExit[];
 }
 
 const skipped = (id: DiagnosisCheck['id'], detail: string): DiagnosisCheck => ({ id, ok: false, detail, code: 'skipped' });
@@ -88,7 +92,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnosisCheck[]> 
   }
 
   checks.push(await queueCheck(input, nodes !== undefined, queues));
-  checks.push(nodeCheck(nodes));
+  checks.push(nodeCheck(nodes, input.nodeExits));
   return checks;
 }
 
@@ -125,7 +129,7 @@ async function queueCheck(input: DiagnoseInput, tokenOk: boolean, queues: QueueS
   }
 }
 
-function nodeCheck(nodes: HubNode[] | undefined): DiagnosisCheck {
+function nodeCheck(nodes: HubNode[] | undefined, nodeExits?: (nodeId: string) => NodeExit[]): DiagnosisCheck {
   if (!nodes) return skipped('nodes', l10n.t('Nodes not checked: the hub did not accept a request.'));
   if (!nodes.length) {
     return {
@@ -144,8 +148,18 @@ function nodeCheck(nodes: HubNode[] | undefined): DiagnosisCheck {
       detail: l10n.t(
         'Nodes in Error: {nodes}. A container failed: usually the image cannot be pulled or started on the node (push it to a registry the nodes can reach, use ENTRYPOINT, build compiled programs inside the image), or the containers cannot reach Redis (check the task\'s Redis URL and password).',
         { nodes: failed.map((n) => `${n.hostname} (${n.id})`).join(', ') },
-      ),
+      ) + failed.map((n) => lastFailure(n, nodeExits?.(n.id) ?? [])).join(''),
     };
   }
   return { id: 'nodes', ok: true, detail: l10n.t('Nodes online: {count}, none in Error.', { count: formatCount(nodes.length) }) };
+}
+
+/** The latest kept failure of a node: its cause in the skill's terms and its last lines. */
+export function lastFailure(node: Pick<HubNode, 'hostname' | 'id'>, exits: readonly NodeExit[]): string {
+  const last = exits[exits.length - 1];
+  if (!last) return '';
+  const cause = causeOfLogs(last.lines);
+  const head = l10n.t('Node {node}: container {instance} of task {task} exited with code {code} at {at}.', { node: node.hostname, instance: last.instance, task: last.task, code: last.code, at: last.at });
+  const lines = last.lines.slice(-10).map((l) => `    ${l}`).join('\n');
+  return `\n\n${head}${cause ? ` ${causeText(cause)}` : ''}${lines ? `\n${l10n.t('Its last lines:')}\n\n${lines}` : ''}`;
 }

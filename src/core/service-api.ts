@@ -23,6 +23,7 @@ import type {
   TaskView,
 } from './types';
 import type { CancellationSignal, KeyValueStore, Logger, SecretStore } from './ports';
+import type { TrialOptions, TrialReport, TrialTarget } from './trial/types';
 
 export interface ServiceSettings {
   /** ms for every hub request */
@@ -278,6 +279,11 @@ export interface GridCoreService {
   /** The local cluster, reached through the service like every other part (commands hold no
    *  module of their own for it). */
   localCluster(): Promise<LocalClusterApi>;
+  /** What a trial needs to imitate a cluster's nodes: its Redis URL (whole), whether it is the
+   *  local cluster, and its parallelism (sum of its nodes' CPUs; undefined when the hub does not answer). */
+  trialTarget(cluster: string): Promise<TrialTarget>;
+  /** Try a task image on a sample with one container, as a node would run it (src/core/trial). */
+  trial(opts: TrialOptions): Promise<TrialReport>;
   /** Drop cached connections to a cluster (after its profile changed). */
   invalidate(cluster: string): Promise<void>;
   dispose(): Promise<void>;

@@ -2,6 +2,8 @@
 // QueueService per cluster, dropped when that cluster's profile changes. ioredis and dockerode
 // are loaded on first use only, so activating the extension does not pay for them.
 import { diagnose } from './diagnose';
+import { nodeExitsFile, readNodeExits } from './nodeExits';
+import { defaultSkillDir } from './skillFiles';
 import { ConfigError } from './errors';
 import { createHubClient, HubPools } from './hubClient';
 import { l10n } from './l10n';
@@ -13,6 +15,7 @@ import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, LocalClu
 import { currentSettings } from './settings';
 import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './taskRecords';
 import type { InFlightList, ProgressReport, ProgressSample, RegisterTaskRequest, RequeueResult, StrandedList, TaskRecord, TaskView } from './types';
+import type { TrialOptions, TrialReport, TrialTarget } from './trial/types';
 
 export function createGridCoreService(deps: ServiceDeps): GridCoreService {
   return new Service(deps);
@@ -148,7 +151,35 @@ class Service implements GridCoreService {
           timeoutMs: () => currentSettings(this.deps).hubTimeoutMs,
           logger: this.deps.logger,
         });
-    return diagnose({ cluster, computehubUrl: profile.computehubUrl, token, redisUrl, hub, queues: () => this.queues(cluster) });
+    const exitsFile = nodeExitsFile(this.deps.skillDir ?? defaultSkillDir());
+    return diagnose({
+      cluster,
+      computehubUrl: profile.computehubUrl,
+      token,
+      redisUrl,
+      hub,
+      queues: () => this.queues(cluster),
+      // Only the local cluster's node keeps its failed containers' lines on this machine.
+      nodeExits: profile.local ? (id) => readNodeExits(exitsFile, id) : undefined,
+    });
+  }
+
+  async trialTarget(cluster: string): Promise<TrialTarget> {
+    const resolved = await this.profiles.resolve(cluster);
+    let parallelism: number | undefined;
+    try {
+      const nodes = await (await this.hub(cluster)).listNodes();
+      parallelism = nodes.reduce((sum, n) => sum + (n.cpu_count || 0), 0) || undefined;
+    } catch (e) {
+      this.deps.logger.warn(`cluster ${cluster}: nodes not read for the trial's estimate: ${(e as Error).message}`);
+    }
+    return { name: cluster, redisUrl: resolved.redisUrl, local: !!resolved.profile.local, parallelism };
+  }
+
+  async trial(opts: TrialOptions): Promise<TrialReport> {
+    // dockerode, ioredis and the local cluster's redis-server helper load with the first trial.
+    const { runTrial } = await import('./trial/index.js');
+    return runTrial(opts, { images: this.images, settings: currentSettings(this.deps), logger: this.deps.logger });
   }
 
   localCluster(): Promise<LocalClusterApi> {

@@ -625,3 +625,7 @@ function keptRedisPassword(file: string): string {
   writePrivateJson(file, { password });
   return password;
 }
+
+// Show Container Logs follows a local node's containers through this bundle (dockerode lives here).
+export { followNodeContainers, type ContainerLogFollower } from './node/containerLogs';
+export { dockerFrom } from './node/containers';

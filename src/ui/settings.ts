@@ -53,3 +53,19 @@ export function localClusterSettings(): LocalClusterSettings {
 export function strandedAfterMs(): number {
   return Math.max(5, cfg().get<number>('strandedAfterSeconds', 120)) * 1000;
 }
+
+export interface TrialSettings {
+  sampleSize: number;
+  timeoutMs: number;
+  estimateItems: number;
+}
+
+export function trialSettings(): TrialSettings {
+  const c = cfg();
+  const positive = (v: number | undefined, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+  return {
+    sampleSize: Math.floor(positive(c.get<number>('trial.sampleSize'), 10)),
+    timeoutMs: positive(c.get<number>('trial.timeoutSeconds'), 60) * 1000,
+    estimateItems: Math.floor(positive(c.get<number>('trial.estimateItems'), 1_000_000)),
+  };
+}

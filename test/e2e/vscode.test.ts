@@ -127,7 +127,7 @@ describe('in a real VS Code', { timeout: 15 * 60_000 }, () => {
 
   for (const locale of ['en', 'zh-cn'] as const) {
     test(`UI in ${locale}: view, tree, finish from the context menu, status bar, screenshots`, async (t) => {
-      await runUiScenario(t, { locale, workspace, vsix, redis });
+      await runUiScenario(t, { locale, workspace, vsix, redis, docker: !!dockerEnv.GRIDCORE_E2E_DOCKER });
     });
   }
 

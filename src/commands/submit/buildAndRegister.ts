@@ -142,7 +142,7 @@ async function buildAll(service: GridCoreService, log: vscode.OutputChannel, doc
   }
 }
 
-async function showBuildFailure(log: vscode.OutputChannel, dockerfile: string, e: unknown): Promise<void> {
+export async function showBuildFailure(log: vscode.OutputChannel, dockerfile: string, e: unknown): Promise<void> {
   if (!(e instanceof DockerError)) throw e;
   if (e.code === 'cancelled') {
     log.appendLine(e.message);
@@ -218,7 +218,7 @@ async function askLogin(host: string): Promise<{ username: string; password: str
   return password ? { username, password } : undefined;
 }
 
-async function pickDockerfile(uri: vscode.Uri | undefined): Promise<string | undefined> {
+export async function pickDockerfile(uri: vscode.Uri | undefined): Promise<string | undefined> {
   let candidates: vscode.Uri[];
   if (uri) {
     const stat = await vscode.workspace.fs.stat(uri);

@@ -14,6 +14,11 @@ export const submitCommands: CommandModule = (registry, ctx) => {
   registerTemplateCommand(registry, ctx);
 };
 
+/** The results view, for commands of other families (a trial opens its results there). */
+export function resultsPanels(): ResultsPanelsHandle | undefined {
+  return panels;
+}
+
 /** For the extension's test exports (GRIDCORE_TEST): what the results panels posted. */
 export function resultsPanelSnapshots() {
   return panels?.snapshot() ?? [];

@@ -3,12 +3,15 @@
 // own bundle, loaded on the first open or restore.
 import * as vscode from 'vscode';
 import { RESULTS_VIEW_TYPE } from '../../views/results/protocol';
-import type { ResultsPanels, ResultsPanelSnapshot } from '../../views/results/panel';
+import type { QueueService } from '../../core/service-api';
+import type { ResultsPanels, ResultsPanelSnapshot, ResultsTarget } from '../../views/results/panel';
 import type { CommandContext, CommandRegistry } from '../registry';
 import { resolveQueue } from './pickQueue';
 
 export interface ResultsPanelsHandle {
   snapshot(): ResultsPanelSnapshot[];
+  /** Opens a list kept in memory (a trial's results) in the results view. */
+  openList(target: ResultsTarget, queues: QueueService): Promise<void>;
 }
 
 export function registerResultsCommand(registry: CommandRegistry, ctx: CommandContext): ResultsPanelsHandle {
@@ -29,5 +32,5 @@ export function registerResultsCommand(registry: CommandRegistry, ctx: CommandCo
       deserializeWebviewPanel: async (panel, state) => (await panels()).restore(panel, state),
     }),
   );
-  return { snapshot: () => loaded?.snapshot() ?? [] };
+  return { snapshot: () => loaded?.snapshot() ?? [], openList: async (target, queues) => (await panels()).openList(target, queues) };
 }

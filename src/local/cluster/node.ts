@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { appendNodeExit } from '../../core/nodeExits';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
 import { GridNode, type GridNodeOptions } from '../node/gridNode';
@@ -61,6 +62,8 @@ export async function startLocalNode(o: {
       networkMode: s.networkMode ?? 'host',
       docker: o.docker,
       logger: o.logger,
+      // Kept beside the node's id, for the tree's tooltip and Diagnose in any window.
+      onContainerExit: (exit) => appendNodeExit(join(o.runDir, 'exits.json'), exit),
     });
     const id = await node.start();
     return { kind: 'embedded', nodeId: id, gridNode: node, exited: node.exited, stop: () => node.dispose() };

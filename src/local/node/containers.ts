@@ -64,6 +64,13 @@ export function dockerFrom(opts: { docker?: Docker; socketPath?: string }): Dock
   return opts.socketPath ? new Docker({ socketPath: opts.socketPath }) : new Docker();
 }
 
+/** A container of that node: ours carry its label, upstream's gridnode names them idm-<task>-<node>-<n>. */
+export function isNodeContainer(labels: Record<string, string> | undefined, names: readonly string[], nodeId: string): boolean {
+  if (labels?.[NODE_LABEL] === nodeId) return true;
+  const byName = new RegExp(`^/?idm-.*-${nameSafe(nodeId).replace(/[.]/g, '\\.')}-\\d+$`);
+  return names.some((n) => byName.test(n));
+}
+
 function statusOf(e: unknown): number | undefined {
   return typeof e === 'object' && e !== null && 'statusCode' in e ? (e as { statusCode?: number }).statusCode : undefined;
 }
@@ -124,8 +131,7 @@ export class ContainerOps {
   /** Containers of this node left from an earlier run: by label, or by upstream's naming. */
   async leftovers(nodeId: string): Promise<Docker.ContainerInfo[]> {
     const all = await this.docker.listContainers({ all: true });
-    const byName = new RegExp(`^/idm-.*-${nameSafe(nodeId).replace(/[.]/g, '\\.')}-\\d+$`);
-    return all.filter((c) => c.Labels?.[NODE_LABEL] === nodeId || c.Names.some((n) => byName.test(n)));
+    return all.filter((c) => isNodeContainer(c.Labels, c.Names, nodeId));
   }
 
   async removeLeftovers(nodeId: string): Promise<number> {
@@ -156,13 +162,14 @@ export class ContainerOps {
         out.push(buf.subarray(i + 8, i + 8 + len).toString('utf8'));
         i += 8 + len;
       }
-      return maskAll(out.join(''), this.secrets());
+      return maskContainerText(out.join(''), this.secrets());
     } catch {
       return '';
     }
   }
 }
 
-function maskAll(text: string, secrets: string[]): string {
+/** Container output as it may be shown: Redis URLs masked, known secrets removed. */
+export function maskContainerText(text: string, secrets: string[]): string {
   return redact(text.replace(/rediss?:\/\/\S+/g, (u) => maskUrl(u)), secrets);
 }

@@ -7,6 +7,7 @@ import { cpus, hostname as osHostname } from 'node:os';
 import type Docker from 'dockerode';
 import { l10n } from '../../core/l10n';
 import { silentLogger, type Logger } from '../../core/ports';
+import type { NodeExit } from '../../core/nodeExits';
 import type { Platform, RuntimeStatus, TaskConfig } from '../../core/types';
 import { ContainerOps, containerSpec, dockerFrom } from './containers';
 import { createNodeHubApi, hostArchitecture, hostPlatform, type NodeHubApi } from './hubApi';
@@ -44,6 +45,8 @@ export interface GridNodeOptions {
   logger?: Logger;
   /** injectable for tests */
   hub?: NodeHubApi;
+  /** a container failed (its last lines kept before it is removed) */
+  onContainerExit?(exit: NodeExit): void;
 }
 
 export type NodeExitReason = 'stopRequested' | 'disposed';
@@ -64,6 +67,8 @@ export interface NodeSnapshot {
   activeContainers: number;
   task: string | null;
   errors: string[];
+  /** the latest failed containers, newest last, with their last lines */
+  exits: NodeExit[];
 }
 
 export class GridNode {
@@ -85,6 +90,7 @@ export class GridNode {
   private readonly inflight = new Set<Promise<void>>();
   private serialTail: Promise<unknown> = Promise.resolve();
   private leftoversCleared = false;
+  private readonly exits: NodeExit[] = [];
   private readonly onProcessExit = () => this.removeContainersSync();
 
   constructor(private readonly o: GridNodeOptions) {
@@ -130,6 +136,7 @@ export class GridNode {
       activeContainers: active,
       task: this.task?.task_name ?? null,
       errors: failing.map((i) => i.lastError ?? '').filter(Boolean),
+      exits: [...this.exits],
     };
   }
 
@@ -277,11 +284,23 @@ export class GridNode {
       inst.failures++;
       inst.lastError = l10n.t('Container {index} exited with code {code}.', { index: inst.index, code }) + (detail ? ` ${detail}` : '');
       this.log.error(`${inst.lastError}${logs ? `\n${logs.trimEnd()}` : ''}`);
+      this.keepExit({ nodeId: this.id!, task: this.task?.task_name ?? '', instance: inst.index, code, at: new Date().toISOString(), lines: logs.trimEnd().split('\n').filter(Boolean) });
     }
     if (gen !== this.generation || this.closed) return;
     inst.container = undefined;
     await this.ops.remove(c, 0);
     this.scheduleRestart(inst, gen);
+  }
+
+  /** Its logs go with the container: the last lines stay here (and with the callback). */
+  private keepExit(exit: NodeExit): void {
+    this.exits.push(exit);
+    if (this.exits.length > 10) this.exits.shift();
+    try {
+      this.o.onContainerExit?.(exit);
+    } catch (e) {
+      this.log.warn(`could not keep the last lines of container ${exit.instance}: ${(e as Error).message}`);
+    }
   }
 
   private scheduleRestart(inst: Instance, gen: number): void {

@@ -1,5 +1,7 @@
 // Maps the model's plain elements to TreeItems; the model decides what changed.
 import * as vscode from 'vscode';
+import { lastFailure } from '../../core/diagnose';
+import type { NodeExit } from '../../core/nodeExits';
 import type { TreeElement } from '../../ui-model/cluster-tree-model';
 import type { ClusterTreeModel } from '../../ui-model/cluster-tree-model';
 
@@ -13,7 +15,11 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<TreeElement
   private readonly changed = new vscode.EventEmitter<TreeElement | TreeElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly model: ClusterTreeModel) {}
+  /** `keptExits`: the last lines of a local node's failed containers, read on hover only. */
+  constructor(
+    private readonly model: ClusterTreeModel,
+    private readonly keptExits?: (nodeId: string) => NodeExit[],
+  ) {}
 
   /** Fires only the elements the model reported; 'all' when the roots changed. */
   fire(changes: TreeElement[] | 'all'): void {
@@ -29,6 +35,17 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<TreeElement
     item.contextValue = el.contextValue;
     if (el.icon) item.iconPath = new vscode.ThemeIcon(el.icon.id, el.icon.color ? new vscode.ThemeColor(el.icon.color) : undefined);
     if (el.command) item.command = { command: el.command.id, title: el.command.title, arguments: el.command.args ?? [el] };
+    return item;
+  }
+
+  /** A local node in Error: its tooltip gains the last failed container's cause and lines. */
+  resolveTreeItem(item: vscode.TreeItem, el: TreeElement): vscode.TreeItem {
+    if (el.kind !== 'node' || !el.nodeId || !this.keptExits) return item;
+    const local = this.model.profiles().find((p) => p.name === el.cluster)?.local;
+    const node = this.model.snapshotOf(el.cluster)?.nodes?.find((n) => n.id === el.nodeId);
+    if (!local || node?.runtime_status !== 'Error') return item;
+    const failure = lastFailure(node, this.keptExits(node.id));
+    if (failure) item.tooltip = `${el.tooltip ?? ''}${failure}`;
     return item;
   }
 

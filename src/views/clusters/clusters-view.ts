@@ -11,6 +11,8 @@ import { ClusterTreeModel, type TreeElement } from '../../ui-model/cluster-tree-
 import { ForgottenTasksWatch } from '../../ui-model/hub-restart';
 import { Disposable } from '../../ui/lifecycle';
 import { ClustersTreeProvider } from './clusters-tree-provider';
+import { nodeExitsFile, readNodeExits } from '../../core/nodeExits';
+import { defaultSkillDir } from '../../core/skillFiles';
 
 export const CLUSTERS_VIEW_ID = 'gridcore.clusters';
 
@@ -37,7 +39,8 @@ export class ClustersView extends Disposable {
     private readonly monitors: ClusterMonitors,
   ) {
     super();
-    this.provider = this._register(new ClustersTreeProvider(this.model));
+    const exitsFile = nodeExitsFile(defaultSkillDir());
+    this.provider = this._register(new ClustersTreeProvider(this.model, (id) => readNodeExits(exitsFile, id)));
     this.treeView = this._register(vscode.window.createTreeView(CLUSTERS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true }));
     this._register(
       this.treeView.onDidChangeVisibility(() => {

@@ -73,6 +73,20 @@ export class ResultsPanels implements vscode.Disposable {
     this.adopt(panel, { ...target, inputQueue }, queues, false);
   }
 
+  /** A list kept in memory (a trial's results, copied before its scratch queues were removed). */
+  openList(target: ResultsTarget, queues: QueueService): void {
+    const existing = this.panels.get(key(target));
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, vscode.l10n.t('Results: {queue}', { queue: target.queue }), vscode.ViewColumn.Active, {
+      ...webviewOptions(this.extensionUri, true),
+      enableFindWidget: true,
+    });
+    this.adopt(panel, target, queues, false);
+  }
+
   /** A panel VS Code brought back after a reload, with the state its webview last saved. */
   async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const plan = await planRestore(state, {

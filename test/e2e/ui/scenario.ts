@@ -14,6 +14,7 @@ import type { TestRedis } from '../../support/redis';
 import { E2E_SECRETS } from '../secrets';
 import { runDashboardSteps } from './dashboard';
 import { runResultsSteps } from './results';
+import { runTrialSteps } from './trial';
 import { Texts } from './texts';
 import { answerInputBoxes, expectNotification, keepScreenshot, treeRow, widenSideBar } from './workbench';
 
@@ -27,6 +28,8 @@ export interface UiScenarioOptions {
   /** the packaged extension, installed into code-server as users install it */
   vsix: string;
   redis: TestRedis;
+  /** a Docker engine answers at DOCKER_HOST, with the base image built */
+  docker?: boolean;
 }
 
 export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promise<void> {
@@ -183,6 +186,8 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
     });
 
     // One launch is enough for the results panel: it runs in the English pass only.
+    // Before the results steps: they end with a window reload.
+    if (o.locale === 'en' && o.docker) await runTrialSteps({ step, vscode, tr, workspace: o.workspace });
     if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
     // Last: it finishes the running task to start one of its own.
     const startTask = async (name: string, inputQueue: string, outputQueue: string) => {

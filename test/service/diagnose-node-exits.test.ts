@@ -1,0 +1,46 @@
+// Diagnose on the local cluster: a node in Error gets the last lines its failed container left
+// (kept by the node in the skill folder's state, as src/local/cluster/node.ts writes them) and
+// the cause they show in the skill's terms; a remote cluster's node gets none (its logs are on
+// its machine).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appendNodeExit, nodeExitsFile } from '../../src/core/nodeExits';
+import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../../src/core/ports';
+import { createGridCoreService } from '../../src/core/service';
+import { startHub } from '../../src/local/hub/server';
+import { useRedis } from '../support/serviceFixture';
+
+const TOKEN = 'exits-token';
+const redis = useRedis({ password: 'exits-pw' });
+
+test('diagnose: a local node in Error shows its failed container\'s last lines and their cause', async () => {
+  const skillDir = mkdtempSync(join(tmpdir(), 'gc-exits-'));
+  const hub = await startHub({ port: 0, token: TOKEN });
+  const svc = createGridCoreService({ secrets: new MemorySecretStore(), state: new MemoryKeyValueStore(), logger: silentLogger, skillDir, settings: () => ({ hubTimeoutMs: 3000, redisTimeoutMs: 2000 }) });
+  try {
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${hub.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ node_id: string }>;
+    const { node_id } = await post('/gridnode/register', { hostname: 'here', architecture: 'x86_64', cpu_count: 2 });
+    await post('/gridnode/heartbeat', { node_id, status: 'Error', active_containers: 1 });
+    appendNodeExit(nodeExitsFile(skillDir), { nodeId: node_id, task: 'sq', instance: 0, code: 1, at: '2026-01-01T00:00:00Z', lines: ['consumer: input Redis answered: NOAUTH Authentication required.'] });
+
+    await svc.profiles.save({ name: 'local', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN, source: 'local' });
+    const local = (await svc.diagnose('local')).find((c) => c.id === 'nodes')!;
+    assert.equal(local.ok, false);
+    assert.match(local.detail, /container 0 of task sq exited with code 1/);
+    assert.match(local.detail, /NOAUTH Authentication required/);
+    assert.match(local.detail, /password/);
+
+    await svc.profiles.save({ name: 'remote', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN });
+    const remote = (await svc.diagnose('remote')).find((c) => c.id === 'nodes')!;
+    assert.equal(remote.ok, false);
+    assert.doesNotMatch(remote.detail, /NOAUTH/);
+  } finally {
+    await svc.dispose();
+    await hub.close();
+    rmSync(skillDir, { recursive: true, force: true });
+  }
+});
