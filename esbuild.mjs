@@ -39,6 +39,7 @@ const lazyBundles = [
   { out: 'images', in: 'src/core/images/index.ts' }, // tar-fs, .dockerignore
   { out: 'local', in: 'src/local/cluster.ts' }, // Start Local Cluster: hub, node, redis-server
   { out: 'results', in: 'src/views/results/panel.ts' }, // results webview host: first open or restore after a reload
+  { out: 'chat', in: 'src/chat/adapter.ts' }, // language model tools: first tool call
   { out: 'dockerode', in: 'dockerode', pkg: true }, // + ssh2, grpc, protobufjs: images and local
   { out: 'undici', in: 'undici', pkg: true }, // first hub request
   { out: 'toml', in: 'smol-toml', pkg: true }, // importing skill files; local

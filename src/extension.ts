@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { setTranslator } from './core/l10n';
 import type { GridCoreService } from './core/service-api';
 import { createGridCoreService } from './core/service';
+import { registerChatTools } from './chat/register';
 import { commandModules } from './commands/index';
 import { resultsPanelSnapshots } from './commands/submit/index';
 import type { ResultsPanelSnapshot } from './views/results/panel';
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     },
   };
   for (const register of commandModules) register(registry, ctx);
+  context.subscriptions.push(...registerChatTools(ctx, ports.mask));
 
   // Only the providers now; the rules load with the first Dockerfile opened.
   context.subscriptions.push(

@@ -26,44 +26,63 @@ async function saveAndSelect(ctx: CommandContext, profile: { name: string; compu
   await ctx.refreshAll();
 }
 
+export interface LocalClusterStart {
+  name: string;
+  computehubUrl: string;
+  /** it was running already (this or another window) and is now the active cluster */
+  alreadyRunning: boolean;
+  /** a default port was taken, so another was chosen */
+  movedPorts: boolean;
+}
+
+const loggersOf = new WeakMap<CommandContext, (part: string) => Logger>();
+
+/** The skill's 从零启动: finds the running local cluster or starts one, saves its profile and
+ *  makes it active. Shared by the command and the chat tool. */
+export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text: string) => void, signal?: vscode.CancellationToken): Promise<LocalClusterStart> {
+  const local = await import('../local/cluster.js');
+  const found = await local.findRunningLocalCluster();
+  if (found) {
+    await saveAndSelect(ctx, found.profile);
+    return { name: found.profile.name, computehubUrl: found.profile.computehubUrl, alreadyRunning: true, movedPorts: false };
+  }
+  let loggers = loggersOf.get(ctx);
+  if (!loggers) loggersOf.set(ctx, (loggers = partLoggers(ctx)));
+  const s = localClusterSettings();
+  const info = await local.startLocalCluster({
+    hubPort: s.hubPort || undefined,
+    redisPort: s.redisPort || undefined,
+    computehubBinary: s.computehubPath || undefined,
+    gridnodeBinary: s.gridnodePath || undefined,
+    redisServer: s.redisServerPath || undefined,
+    node: s.parallelism ? { parallelism: s.parallelism } : undefined,
+    onStep: (step, text) => {
+      ctx.logger.info(`local cluster: ${step}`);
+      onStep(text);
+    },
+    signal,
+    logger: (part) => loggers(part),
+  });
+  await saveAndSelect(ctx, info.profile);
+  return { name: info.profile.name, computehubUrl: info.profile.computehubUrl, alreadyRunning: false, movedPorts: !!(info.movedPorts.hub || info.movedPorts.redis) };
+}
+
+export function localClusterStartedMessage(s: LocalClusterStart): string {
+  if (s.alreadyRunning) return vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', s.computehubUrl);
+  return s.movedPorts
+    ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', s.computehubUrl)
+    : vscode.l10n.t('Local cluster started at {0}.', s.computehubUrl);
+}
+
 export const localClusterCommands: CommandModule = (registry, ctx) => {
-  const loggers = partLoggers(ctx);
 
   registry.register('gridcore.startLocalCluster', async () => {
-    const local = await import('../local/cluster.js');
-    const found = await local.findRunningLocalCluster();
-    if (found) {
-      await saveAndSelect(ctx, found.profile);
-      void vscode.window.showInformationMessage(vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', found.profile.computehubUrl));
-      return found.profile.name;
-    }
-    const s = localClusterSettings();
-    const info = await vscode.window.withProgress(
+    const started = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the local cluster'), cancellable: true },
-      (progress, token) =>
-        local.startLocalCluster({
-          hubPort: s.hubPort || undefined,
-          redisPort: s.redisPort || undefined,
-          computehubBinary: s.computehubPath || undefined,
-          gridnodeBinary: s.gridnodePath || undefined,
-          redisServer: s.redisServerPath || undefined,
-          node: s.parallelism ? { parallelism: s.parallelism } : undefined,
-          onStep: (step, text) => {
-            ctx.logger.info(`local cluster: ${step}`);
-            progress.report({ message: text });
-          },
-          signal: token,
-          logger: (part) => loggers(part),
-        }),
+      (progress, token) => startOrFindLocalCluster(ctx, (text) => progress.report({ message: text }), token),
     );
-    await saveAndSelect(ctx, info.profile);
-    const moved = info.movedPorts.hub || info.movedPorts.redis;
-    void vscode.window.showInformationMessage(
-      moved
-        ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', info.profile.computehubUrl)
-        : vscode.l10n.t('Local cluster started at {0}.', info.profile.computehubUrl),
-    );
-    return info.profile.name;
+    void vscode.window.showInformationMessage(localClusterStartedMessage(started));
+    return started.name;
   });
 
   registry.register('gridcore.stopLocalCluster', async () => {
