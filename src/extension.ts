@@ -30,6 +30,8 @@ export interface GridCoreExtensionApi {
   service?: GridCoreService;
   /** Only when GRIDCORE_TEST is set: each results panel's posted and received messages. */
   resultsPanels?(): ResultsPanelSnapshot[];
+  /** Only when GRIDCORE_TEST is set: the chat tools' implementations, to call prepareInvocation. */
+  chatTools?(): Promise<Map<string, vscode.LanguageModelTool<object>>>;
 }
 
 export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi {
@@ -66,7 +68,8 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     },
   };
   for (const register of commandModules) register(registry, ctx);
-  context.subscriptions.push(...registerChatTools(ctx, ports.mask));
+  const chatTools = registerChatTools(ctx, ports.mask);
+  context.subscriptions.push(...chatTools.disposables);
 
   // Only the providers now; the rules load with the first Dockerfile opened.
   context.subscriptions.push(
@@ -89,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     refresh: ctx.refreshAll,
     service: process.env.GRIDCORE_TEST ? service : undefined,
     resultsPanels: process.env.GRIDCORE_TEST ? resultsPanelSnapshots : undefined,
+    chatTools: process.env.GRIDCORE_TEST ? chatTools.implementations : undefined,
   };
 }
 

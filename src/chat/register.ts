@@ -42,9 +42,15 @@ function toolDeps(ctx: CommandContext): ToolDeps {
   };
 }
 
-export function registerChatTools(ctx: CommandContext, mask: (text: string) => string): vscode.Disposable[] {
+export interface ChatTools {
+  disposables: vscode.Disposable[];
+  /** The implementations behind the registrations (loads them), for the extension's tests. */
+  implementations(): Promise<Map<string, vscode.LanguageModelTool<object>>>;
+}
+
+export function registerChatTools(ctx: CommandContext, mask: (text: string) => string): ChatTools {
   // An editor without the API (older than 1.95) simply has no tools.
-  if (typeof vscode.lm?.registerTool !== 'function') return [];
+  if (typeof vscode.lm?.registerTool !== 'function') return { disposables: [], implementations: async () => new Map() };
   const contributed = ((ctx.extension.extension.packageJSON as { contributes?: { languageModelTools?: ToolContribution[] } }).contributes?.languageModelTools ?? []);
   let tools: Promise<Map<string, vscode.LanguageModelTool<object>>> | undefined;
   const load = () =>
@@ -57,10 +63,11 @@ export function registerChatTools(ctx: CommandContext, mask: (text: string) => s
     if (!t) throw new Error(`GridCore tool ${name} has no implementation`);
     return t;
   };
-  return contributed.map((c) =>
+  const disposables = contributed.map((c) =>
     vscode.lm.registerTool<object>(c.name, {
       prepareInvocation: async (options, token) => (await tool(c.name)).prepareInvocation?.(options, token),
       invoke: async (options, token) => (await tool(c.name)).invoke(options, token),
     }),
   );
+  return { disposables, implementations: load };
 }

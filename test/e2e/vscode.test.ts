@@ -15,7 +15,6 @@ import { ensureBaseImage } from '../../src/local/baseImage';
 import { dockerFrom } from '../../src/local/node/containers';
 import { auditSecrets } from './secretsAudit';
 import { bundleExthostTests } from '../support/exthostBundle';
-import { answerDialogs } from '../support/dialogAnswerer';
 import { startRedis, type TestRedis } from '../support/redis';
 import { E2E_SECRETS } from './secrets';
 import { runUiScenario } from './ui/scenario';
@@ -73,15 +72,12 @@ describe('in a real VS Code', { timeout: 15 * 60_000 }, () => {
   test('extension-host suites (mocha, real vscode API)', async (t) => {
     const testsPath = await bundleExthostTests();
     const resultsFile = join(mkdtempSync(join(tmpdir(), 'gridcore-e2e-results-')), 'results.json');
-    // The chat tools suite's confirmations are workbench dialogs: answered from here.
-    const dialogs = join(resolve(resultsFile, '..'), 'dialogs');
     const vscode = await launchCodeServer({
       workspace,
       extensionPath: repoRoot,
       extensionTestsPath: testsPath,
-      env: { GRIDCORE_TEST: '1', GRIDCORE_E2E_REDIS_URL: redis.url, GRIDCORE_E2E_RESULTS: resultsFile, GRIDCORE_E2E_REPO: repoRoot, GRIDCORE_E2E_DIALOGS: dialogs, ...dockerEnv },
+      env: { GRIDCORE_TEST: '1', GRIDCORE_E2E_REDIS_URL: redis.url, GRIDCORE_E2E_RESULTS: resultsFile, GRIDCORE_E2E_REPO: repoRoot, ...dockerEnv },
     });
-    const answerer = answerDialogs(vscode.page, dialogs);
     let code: number;
     try {
       code = await Promise.race([
@@ -89,7 +85,6 @@ describe('in a real VS Code', { timeout: 15 * 60_000 }, () => {
         new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`extension-host tests did not finish; console:\n${vscode.console.slice(-40).join('\n')}`)), 8 * 60_000).unref()),
       ]);
     } finally {
-      await answerer.stop();
       await vscode.stop();
     }
     const results: { passed: string[]; skipped?: string[]; failures: Array<{ title: string; error: string }> } = existsSync(resultsFile)

@@ -1,10 +1,10 @@
 // The language model tools through vscode.lm, as a chat agent calls them: listed with their
 // schemas, then the skill's whole flow on a real local cluster (start, status, build and
 // register the offline template, push a range, progress, results, diagnose), the destructive
-// tools' confirmations (workbench dialogs, answered by the harness: test/support/dialogAnswerer.ts),
+// tools' confirmations (what they ask, and that asking changes nothing; see below),
 // clear errors for bad input and unknown names, and no secret in anything a tool returned.
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
@@ -40,26 +40,15 @@ async function invokeError(name: string, input: object): Promise<string> {
   assert.fail(`${name} ${JSON.stringify(input)} did not fail`);
 }
 
-/** Runs `fn` with the harness set to answer the next confirmation dialog; returns the dialogs it saw. */
-async function answering<T>(answer: 'confirm' | 'cancel', fn: () => Promise<T>): Promise<{ value?: T; error?: Error; dialogs: string[] }> {
-  const dir = env('GRIDCORE_E2E_DIALOGS');
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, 'dialogs.jsonl');
-  const before = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
-  writeFileSync(join(dir, 'answer'), answer);
-  let value: T | undefined;
-  let error: Error | undefined;
-  try {
-    value = await fn();
-  } catch (e) {
-    error = e as Error;
-  } finally {
-    rmSync(join(dir, 'answer'), { force: true });
-  }
-  const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).slice(before) : [];
-  const dialogs = lines.map((l) => (JSON.parse(l) as { text: string }).text);
-  seen.push(...dialogs);
-  return { value, error, dialogs };
+/** What VS Code would ask the user before running a tool: the tool's own prepareInvocation. */
+async function confirmationOf(name: string, input: object): Promise<{ title: string; message: string }> {
+  const tool = (await (await gridcore()).chatTools!()).get(name)!;
+  const prepared = await tool.prepareInvocation!({ input }, new vscode.CancellationTokenSource().token);
+  assert.ok(prepared?.confirmationMessages, `${name} asks for no confirmation`);
+  const { title, message } = prepared.confirmationMessages;
+  const text = { title, message: typeof message === 'string' ? message : message.value };
+  seen.push(text.title, text.message);
+  return text;
 }
 
 async function queueLength(queue: string): Promise<number> {
@@ -178,44 +167,43 @@ describe('chat tools (vscode.lm)', function () {
     assert.match(text, /✓ Redis password/);
   });
 
-  it('clears a queue only after the user confirms, with its name and length in the question', async function () {
+  // A tool called outside a chat request (no toolInvocationToken) has its confirmation shown
+  // in a workbench dialog (LanguageModelToolsService.invokeTool -> dialogService.confirm). In an
+  // extension test run, VS Code's DialogService answers every confirm with "confirmed" without
+  // showing it (DialogService.skipDialogs: extension development + extensionTestsLocationURI),
+  // so a refusal cannot be acted out here. What is tested: each destructive tool asks (its
+  // prepareInvocation returns confirmationMessages with exactly what will happen), asking
+  // changes nothing, and the confirmed call through vscode.lm.invokeTool does the work.
+  it('clear queue: asks with the queue, cluster and length; asking deletes nothing; confirmed, it deletes', async function () {
     this.timeout(60_000);
-    const cancelled = await answering('cancel', () => invoke('gridcore_clear_queue', { queue: LONG }));
-    assert.ok(cancelled.error, `the tool ran although the user cancelled: ${cancelled.value}; dialogs: ${JSON.stringify(cancelled.dialogs)}`);
-    assert.match(cancelled.error.message, /cancel/i);
-    assert.equal(cancelled.dialogs.length, 1, 'no confirmation dialog was shown');
-    assert.match(cancelled.dialogs[0], /Delete queue chat-long and its 1 items\?/);
-    assert.match(cancelled.dialogs[0], /Cluster local\. This removes the Redis list for good/);
-    assert.equal(await queueLength(LONG), 1, 'the queue was deleted without confirmation');
-    const confirmed = await answering('confirm', () => invoke('gridcore_clear_queue', { queue: LONG }));
-    assert.ifError(confirmed.error);
-    assert.equal(confirmed.value, 'Queue chat-long deleted. It held 1 items.');
+    const ask = await confirmationOf('gridcore_clear_queue', { queue: LONG });
+    assert.equal(ask.title, 'Delete queue chat-long and its 1 items?');
+    assert.equal(ask.message, 'Cluster local. This removes the Redis list for good; it cannot be undone.');
+    assert.equal(await queueLength(LONG), 1, 'preparing the call deleted the queue');
+    assert.equal(await invoke('gridcore_clear_queue', { queue: LONG }), 'Queue chat-long deleted. It held 1 items.');
     assert.equal(await queueLength(LONG), 0);
   });
 
-  it('finishes the running task only after the user confirms, naming it and its queues', async function () {
+  it('finish: asks naming the task, the cluster and its queues; confirmed, it completes the task', async function () {
     this.timeout(60_000);
-    const cancelled = await answering('cancel', () => invoke('gridcore_finish_task', { task: TASK }));
-    assert.ok(cancelled.error, `the task was finished although the user cancelled; dialogs: ${JSON.stringify(cancelled.dialogs)}`);
-    assert.match(cancelled.dialogs[0] ?? '', /Finish task chat-square on local\?/);
-    assert.match(cancelled.dialogs[0] ?? '', /200 results in the output queue/);
+    const ask = await confirmationOf('gridcore_finish_task', { task: TASK });
+    assert.equal(ask.title, 'Finish task chat-square on local?');
+    assert.match(ask.message, /Its input queue is empty; 200 results in the output queue\. No task is pending, so the hub keeps handing chat-square to nodes/);
     const api = await gridcore();
-    assert.equal((await api.service!.listTasks(CLUSTER)).find((t) => t.state === 'running')?.name, TASK);
-    const wrong = await invokeError('gridcore_finish_task', { task: 'not-running' });
-    assert.match(wrong, /Task not-running is not the running task of local: chat-square is/);
-    const confirmed = await answering('confirm', () => invoke('gridcore_finish_task', { task: TASK }));
-    assert.ifError(confirmed.error);
-    assert.match(confirmed.value ?? '', /^Task chat-square completed\./);
+    assert.equal((await api.service!.listTasks(CLUSTER)).find((t) => t.state === 'running')?.name, TASK, 'preparing the call finished the task');
+    assert.match(await invokeError('gridcore_finish_task', { task: 'not-running' }), /Task not-running is not the running task of local: chat-square is/);
+    assert.match(await invoke('gridcore_finish_task', { task: TASK }), /^Task chat-square completed\. No task is pending/);
+    assert.equal((await api.service!.listTasks(CLUSTER)).find((t) => t.state === 'running'), undefined);
   });
 
-  it('asks before stopping a node, with its hostname', async function () {
+  it('stop node: asks with the hostname, id, cluster and containers; asking stops nothing', async function () {
     this.timeout(60_000);
-    const nodes = await (await (await gridcore()).service!.hub(CLUSTER)).listNodes();
-    const cancelled = await answering('cancel', () => invoke('gridcore_stop_node', { node: nodes[0].hostname }));
-    assert.ok(cancelled.error);
-    assert.match(cancelled.dialogs[0] ?? '', new RegExp(`Stop node ${hostname()} \\(${nodes[0].id}\\)\\?`));
-    assert.match(cancelled.dialogs[0] ?? '', /Cluster local\. The node receives the request/);
-    assert.equal((await (await (await gridcore()).service!.hub(CLUSTER)).listNodes()).length, 1);
+    const hub = await (await gridcore()).service!.hub(CLUSTER);
+    const [node] = await hub.listNodes();
+    const ask = await confirmationOf('gridcore_stop_node', { node: node.hostname });
+    assert.equal(ask.title, `Stop node ${hostname()} (${node.id})?`);
+    assert.match(ask.message, /^Cluster local\. The node receives the request on its next heartbeat, stops its \d+ containers and exits\./);
+    assert.equal((await hub.listNodes()).length, 1, 'preparing the call stopped the node');
   });
 
   it('answers bad input and unknown names with clear errors', async function () {
@@ -229,9 +217,7 @@ describe('chat tools (vscode.lm)', function () {
     assert.match(await invokeError('gridcore_cluster_status', { cluster: 'nope' }), /There is no cluster named "nope"\. Configured clusters: .*local/);
     assert.match(await invokeError('gridcore_task_progress', { task: 'nope' }), /There is no task named "nope" on cluster local\. Its tasks: chat-square/);
     assert.match(await invokeError('gridcore_read_results', { queue: 'nope:nothing' }), /There is no list named nope:nothing in the Redis of cluster local/);
-    const noQueue = await answering('confirm', () => invokeError('gridcore_clear_queue', { queue: 'nope:nothing' }));
-    assert.match(noQueue.value ?? '', /Queue nope:nothing on cluster local is empty or does not exist/);
-    assert.equal(noQueue.dialogs.length, 0, 'a confirmation was asked for nothing');
+    assert.match(await invokeError('gridcore_clear_queue', { queue: 'nope:nothing' }), /Queue nope:nothing on cluster local is empty or does not exist: there is nothing to clear/);
     assert.match(await invokeError('gridcore_stop_node', { node: 'no-such-node' }), /There is no node "no-such-node" on cluster local\. Its nodes: /);
   });
 
