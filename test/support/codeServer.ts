@@ -16,6 +16,8 @@ export const CHROMIUM = process.env.GRIDCORE_CHROMIUM ?? '/usr/bin/chromium';
 export interface LaunchOptions {
   workspace: string;
   extensionPath: string;
+  /** More extension folders to load (test fixtures). */
+  extraExtensionPaths?: string[];
   /** Compiled mocha runner (a JS file exporting `run()`); runs the extension-host tests. */
   extensionTestsPath?: string;
   /** VS Code display language, e.g. 'zh-cn'. */
@@ -149,6 +151,7 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
 
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload: Array<[string, string]> = [['extensionDevelopmentPath', remote(opts.extensionPath)]];
+    for (const p of opts.extraExtensionPaths ?? []) payload.push(['extensionDevelopmentPath', remote(p)]);
     if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
     const url = `${base}/?folder=${encodeURIComponent(opts.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);
