@@ -55,13 +55,25 @@ test('a destructive tool called outside chat asks in a dialog; Cancel keeps the 
   vscode = await launchCodeServer({
     workspace: join(dir, 'ws'),
     extensionPath: repoRoot,
-    extraExtensionPaths: [join(repoRoot, 'test', 'e2e', 'tool-caller')],
+    installExtensions: [join(repoRoot, 'test', 'e2e', 'tool-caller')],
     env: { GRIDCORE_TEST: '1', GRIDCORE_E2E_REDIS_URL: redis.url, GRIDCORE_E2E_CALLER_OUT: out },
   });
   const page = vscode.page;
   const dialog = page.locator('.monaco-dialog-box');
   const ask = async () => {
-    await runCommand(page, 'GridCore E2E: Clear the Test Queue');
+    // The palette lists the fixture's command once the extensions are registered.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await runCommand(page, 'GridCore E2E: Clear the Test Queue');
+        break;
+      } catch (e) {
+        await page.keyboard.press('Escape');
+        if (attempt >= 5) {
+          await keepScreenshot(vscode!, 'failure-chat-confirm');
+          throw e;
+        }
+      }
+    }
     await dialog.waitFor({ state: 'visible', timeout: 60_000 });
     return dialog.innerText();
   };

@@ -1,7 +1,7 @@
 // A real VS Code (code-server) in headless Chromium, with the extension under development
 // loaded, for e2e tests. Everything it writes (HOME, TMPDIR, XDG dirs, user data, browser
 // profile, logs) stays inside one per-run folder.
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,8 +16,9 @@ export const CHROMIUM = process.env.GRIDCORE_CHROMIUM ?? '/usr/bin/chromium';
 export interface LaunchOptions {
   workspace: string;
   extensionPath: string;
-  /** More extension folders to load (test fixtures). */
-  extraExtensionPaths?: string[];
+  /** Extension folders installed (copied into the run's extensions folder) before the start:
+   *  test fixtures. code-server loads one development extension only. */
+  installExtensions?: string[];
   /** Compiled mocha runner (a JS file exporting `run()`); runs the extension-host tests. */
   extensionTestsPath?: string;
   /** VS Code display language, e.g. 'zh-cn'. */
@@ -89,6 +90,10 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
     writeFileSync(join(userData, 'User', 'argv.json'), JSON.stringify({ locale: opts.locale }));
     if (!opts.locale.startsWith('en')) writeLanguagePack(dir, userData, opts.locale);
   }
+  for (const ext of opts.installExtensions ?? []) {
+    const m = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    cpSync(ext, join(extensionsDir, `${m.publisher}.${m.name}-${m.version}`), { recursive: true });
+  }
   const port = await freePort();
   const server = await startCodeServer({
     dir,
@@ -151,7 +156,6 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
 
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload: Array<[string, string]> = [['extensionDevelopmentPath', remote(opts.extensionPath)]];
-    for (const p of opts.extraExtensionPaths ?? []) payload.push(['extensionDevelopmentPath', remote(p)]);
     if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
     const url = `${base}/?folder=${encodeURIComponent(opts.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);

@@ -171,9 +171,10 @@ describe('chat tools (vscode.lm)', function () {
   // in a workbench dialog (LanguageModelToolsService.invokeTool -> dialogService.confirm). In an
   // extension test run, VS Code's DialogService answers every confirm with "confirmed" without
   // showing it (DialogService.skipDialogs: extension development + extensionTestsLocationURI),
-  // so a refusal cannot be acted out here. What is tested: each destructive tool asks (its
-  // prepareInvocation returns confirmationMessages with exactly what will happen), asking
-  // changes nothing, and the confirmed call through vscode.lm.invokeTool does the work.
+  // so a refusal cannot be acted out here (test/e2e/chat-confirm.test.ts does it in a normal
+  // window). What is tested here: each destructive tool asks (its prepareInvocation returns
+  // confirmationMessages with exactly what will happen), asking changes nothing, and the
+  // confirmed call through vscode.lm.invokeTool does the work.
   it('clear queue: asks with the queue, cluster and length; asking deletes nothing; confirmed, it deletes', async function () {
     this.timeout(60_000);
     const ask = await confirmationOf('gridcore_clear_queue', { queue: LONG });
