@@ -24,7 +24,8 @@ function toolDeps(ctx: CommandContext): ToolDeps {
     naming: queueNaming,
     workspaceFolder: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     refresh: () => ctx.refreshAll(),
-    statusBarProgress: () => ctx.statusBar.running,
+    // The status bar polls only while the window has focus: unfocused, its figures may be old.
+    statusBarProgress: () => (vscode.window.state.focused ? ctx.statusBar.running : undefined),
     tracker: new ProgressTracker(),
     markStopRequested: (cluster, nodeId) => ctx.clusters.markStopRequested(cluster, nodeId),
     async startLocalCluster(signal) {

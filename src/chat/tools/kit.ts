@@ -40,9 +40,9 @@ export interface ToolDeps {
   workspaceFolder(): string | undefined;
   /** refresh the tree and the status bar after a change */
   refresh(): Promise<void>;
-  /** what the status bar shows now, so progress reads the same numbers */
+  /** what the status bar shows now (while it is current), so progress reads the same numbers */
   statusBarProgress(): RunningProgress | undefined;
-  /** samples across progress calls, for the rate (the status bar's tracker, kept for the tools) */
+  /** the tools' own samples across progress calls, for the rate (the status bar keeps one too) */
   tracker: ProgressTracker;
   markStopRequested(cluster: string, nodeId: string): void;
   startLocalCluster(signal: CancellationSignal): Promise<LocalClusterStarted>;
