@@ -75,7 +75,6 @@ export function localClusterStartedMessage(s: LocalClusterStart): string {
 }
 
 export const localClusterCommands: CommandModule = (registry, ctx) => {
-
   registry.register('gridcore.startLocalCluster', async () => {
     const started = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the local cluster'), cancellable: true },
