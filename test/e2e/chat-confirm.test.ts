@@ -50,7 +50,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   throw new Error(`timed out waiting for ${what}`);
 }
 
-test('a destructive tool called outside chat asks in a dialog; Cancel keeps the queue, Continue deletes it', { timeout: 5 * 60_000 }, async () => {
+test('a destructive tool called outside chat asks in a dialog; Cancel keeps the queue, confirming deletes it', { timeout: 5 * 60_000 }, async () => {
   const out = join(dir, 'outcomes.jsonl');
   vscode = await launchCodeServer({
     workspace: join(dir, 'ws'),
