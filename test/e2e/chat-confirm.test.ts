@@ -2,7 +2,7 @@
 // (test/e2e/tool-caller) calls gridcore_clear_queue through vscode.lm.invokeTool with no chat
 // request token, so VS Code shows the tool's confirmation as a modal dialog. (The extension-host
 // suites cannot show this: in extension test runs VS Code answers every confirmation itself.)
-// Cancel leaves the queue whole; Continue deletes it.
+// Cancel leaves the queue whole; confirming (Yes) deletes it.
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
