@@ -29,8 +29,9 @@ function adapt(spec: ToolSpec, o: AdapterOptions): vscode.LanguageModelTool<obje
   return {
     async prepareInvocation(options) {
       try {
-        checkInput(spec.name, options.input, schema);
-        const p = spec.prepare ? await spec.prepare(options.input, o.deps) : {};
+        const input = options.input ?? {};
+        checkInput(spec.name, input, schema);
+        const p = spec.prepare ? await spec.prepare(input, o.deps) : {};
         return {
           invocationMessage: p.invocationMessage && o.mask(p.invocationMessage),
           confirmationMessages: p.confirmation && { title: o.mask(p.confirmation.title), message: o.mask(p.confirmation.message) },
@@ -41,9 +42,10 @@ function adapt(spec: ToolSpec, o: AdapterOptions): vscode.LanguageModelTool<obje
     },
     async invoke(options, token) {
       try {
-        checkInput(spec.name, options.input, schema);
+        const input = options.input ?? {};
+        checkInput(spec.name, input, schema);
         o.logger.trace(`chat tool ${spec.name}`);
-        const text = await spec.run(options.input, o.deps, token);
+        const text = await spec.run(input, o.deps, token);
         return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(o.mask(text))]);
       } catch (e) {
         throw failure(e, o, spec.name);
