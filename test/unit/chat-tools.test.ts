@@ -125,3 +125,38 @@ test('names a model passes: unknown ones are errors that list the known ones', a
   assert.equal(toolNode([node('1', 'x'), node('2', 'y')], 'c', 'y').id, '2');
   assert.throws(() => toolNode([], 'c', 'z'), /There is no node "z" on cluster c\. Its nodes: none registered\./);
 });
+
+test('progress: the status bar\'s own figures while it shows the task, else two fresh samples through the same maths', async () => {
+  const { progressTool } = await import('../../src/chat/tools/progress');
+  const { ProgressTracker } = await import('../../src/ui-model/progress-tracker');
+  const { progress } = await import('../../src/core/progress');
+  const lengths = [{ 'sq:in': 100, 'sq:out': 900 }, { 'sq:in': 50, 'sq:out': 950 }];
+  let clock = 0;
+  const slept: number[] = [];
+  const service = {
+    profiles: { list: async () => [{ name: 'c' }], getActive: async () => 'c' },
+    listTasks: async () => [{ name: 'sq', state: 'running', index: 0, record: { cluster: 'c', name: 'sq', inputQueue: 'sq:in', outputQueue: 'sq:out', pushed: 1000 } }],
+    queues: async () => ({ lengths: async () => lengths.shift() }),
+    progress,
+  } as unknown as GridCoreService;
+  const deps = {
+    service,
+    tracker: new ProgressTracker(),
+    now: () => clock,
+    sleep: async (ms: number) => {
+      slept.push(ms);
+      clock += ms;
+    },
+    statusBarProgress: () => undefined,
+  } as never;
+  const text = await progressTool.run({}, deps, { isCancellationRequested: false });
+  assert.deepEqual(slept, [1000]);
+  assert.match(text, /^Task sq on cluster c: 950 of 1,000 done \(95%\)\./);
+  assert.match(text, /Rate: 50 items\/s\./);
+  assert.match(text, /ETA: 1s\./);
+
+  const bar = { cluster: 'c', task: 'sq', inputQueue: 'sq:in', outputQueue: 'sq:out', input: 1, output: 2, report: { total: 1000, done: 2, inFlight: 997, remaining: 998, percent: 0.2, rate: 3, etaSeconds: 333, finished: false } };
+  const fromBar = await progressTool.run({}, { ...(deps as object), statusBarProgress: () => bar } as never, { isCancellationRequested: false });
+  assert.match(fromBar, /^Task sq on cluster c: 2 of 1,000 done \(0%\)\.\nIn flight: 997\./);
+  assert.match(fromBar, /ETA: 5m 33s\./);
+});
