@@ -4,7 +4,7 @@
 // tools' confirmations (what they ask, and that asking changes nothing; see below),
 // clear errors for bad input and unknown names, and no secret in anything a tool returned.
 import * as assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
@@ -118,13 +118,21 @@ describe('chat tools (vscode.lm)', function () {
     assert.match(text, /Tasks running \(0\): -/);
   });
 
-  it('builds and registers the offline template; a missing Dockerfile is a clear error', async function () {
+  it('builds and registers the offline template; a failing step names its Dockerfile line; a missing Dockerfile is a clear error', async function () {
     this.timeout(240_000);
     const text = await invoke('gridcore_build_and_register', { folder: TASK, taskName: TASK, tag: TAG });
     assert.match(text, new RegExp(`Built ${TAG.replace(/[/.]/g, '\\$&')} from .*${TASK}/Dockerfile`));
     assert.match(text, /Build log, summarised:\nStep 1\/\d+ : FROM gridcore\/busybox-redis:local/);
     assert.match(text, /Task chat-square registered on local and started: nodes are pulling gridcore-e2e\/chat-square:1\./);
     assert.match(text, /Input queue chat-square:input, output queue chat-square:output/);
+    const broken = join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'chat-broken');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'Dockerfile'), 'FROM gridcore/busybox-redis:local\nRUN echo step-two-output\nRUN echo about-to-fail && exit 3\nENTRYPOINT ["true"]\n');
+    const failed = await invokeError('gridcore_build_and_register', { folder: broken, taskName: 'chat-broken', tag: 'gridcore-e2e/chat-broken:1' });
+    assert.match(failed, /Failing step: Dockerfile line 3: RUN echo about-to-fail && exit 3/);
+    assert.match(failed, /End of the build output:\n[^]*about-to-fail/);
+    const api = await gridcore();
+    assert.equal(api.service!.tasks.get(CLUSTER, 'chat-broken'), undefined, 'a task was registered after a failed build');
     const missing = await invokeError('gridcore_build_and_register', { folder: join(TASK, 'nothing-here'), taskName: 'nothing' });
     assert.match(missing, /The build folder .*nothing-here does not exist\. Open the task folder that holds the Dockerfile\./);
   });
