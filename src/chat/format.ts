@@ -45,8 +45,8 @@ export function resultsText(r: ResultsListing): string {
     }
     lines.push(
       r.mode.from === 'newest'
-        ? l10n.t('Newest first, items {0} to {1} (index 0 is the newest):', r.mode.offset, r.mode.offset + r.items.length - 1)
-        : l10n.t('Oldest first, items {0} to {1} (index 0 is the oldest):', r.mode.offset, r.mode.offset + r.items.length - 1),
+        ? l10n.t('Newest first, {0} items from offset {1}.', r.items.length, r.mode.offset)
+        : l10n.t('Oldest first, {0} items from offset {1}.', r.items.length, r.mode.offset),
     );
   } else {
     lines.push(
@@ -56,7 +56,7 @@ export function resultsText(r: ResultsListing): string {
     );
     if (!r.items.length) return lines.join('\n');
   }
-  lines.push(l10n.t('Each value is shown as a JSON string, cut after {0} characters.', r.maxValueChars));
+  lines.push(l10n.t('Each line is [index] value: the index in the list (0 is the newest), the value as a JSON string cut after {0} characters.', r.maxValueChars));
   let size = lines.join('\n').length;
   let shown = 0;
   for (const item of r.items) {

@@ -36,8 +36,8 @@ test('a listing is capped in total and says how many items it left out', () => {
   const items = Array.from({ length: 100 }, (_, i) => item(i, 'v'.repeat(2000)));
   const text = resultsText({ cluster: 'c', queue: 'q', total: 1e6, items, maxValueChars: RESULT_LIMITS.maxValueChars, mode: { kind: 'page', from: 'newest', offset: 0 } });
   assert.ok(text.length <= RESULT_LIMITS.maxTotalChars, `${text.length} characters`);
-  assert.match(text, /^Queue q on cluster c holds 1,000,000 items\.\nNewest first, items 0 to 99/);
-  assert.match(text, /Each value is shown as a JSON string, cut after 2000 characters\./);
+  assert.match(text, /^Queue q on cluster c holds 1,000,000 items\.\nNewest first, 100 items from offset 0\./);
+  assert.match(text, /Each line is \[index\] value: the index in the list \(0 is the newest\), the value as a JSON string cut after 2000 characters\./);
   const shown = text.split('\n').filter((l) => l.startsWith('[')).length;
   assert.ok(shown > 0 && shown < 100);
   assert.match(text, new RegExp(`${100 - shown} more items not shown: a result is capped at 20,000 characters`));

@@ -156,11 +156,16 @@ describe('chat tools (vscode.lm)', function () {
   it('reads results: newest, oldest, a search, values cut to the size it states', async function () {
     this.timeout(60_000);
     const newest = await invoke('gridcore_read_results', { task: TASK, count: 3 });
-    assert.match(newest, /^Queue chat-square:output on cluster local holds 200 items\.\nNewest first, items 0 to 2/);
+    assert.match(newest, /^Queue chat-square:output on cluster local holds 200 items\.\nNewest first, 3 items from offset 0\./);
     assert.equal(newest.split('\n').filter((l) => /^\[\d\] "\d+:\d+"$/.test(l)).length, 3, newest);
     const found = await invoke('gridcore_read_results', { task: TASK, search: '12:144' });
     assert.match(found, /Searched all 200 items .* for "12:144": 1 matches shown/);
     assert.match(found, /^\[\d+\] "12:144"$/m);
+    // A JSON Lines file, relative to the workspace folder: each line one item (a string's value, other JSON as its text).
+    writeFileSync(join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'chat-items.jsonl'), '{"n": 1}\n"two"\n3\n');
+    assert.match(await invoke('gridcore_push_data', { queue: 'chat-file', file: 'chat-items.jsonl' }), /^Pushed 3 items to chat-file/);
+    const fromFile = await invoke('gridcore_read_results', { queue: 'chat-file', from: 'oldest' });
+    assert.deepEqual(fromFile.split('\n').filter((l) => l.startsWith('[')), ['[2] "{\\"n\\": 1}"', '[1] "two"', '[0] "3"']);
     const long = 'x'.repeat(5000) + '\u0007<b>';
     assert.match(await invoke('gridcore_push_data', { queue: LONG, items: [long] }), /Pushed 1 items to chat-long/);
     const cut = await invoke('gridcore_read_results', { queue: LONG, from: 'oldest', maxValueChars: 16 });
