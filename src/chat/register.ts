@@ -50,7 +50,7 @@ export interface ChatTools {
 }
 
 export function registerChatTools(ctx: CommandContext, mask: (text: string) => string): ChatTools {
-  // An editor without the API (older than 1.95) simply has no tools.
+  // An editor without the API (a fork of VS Code without it) simply has no tools.
   if (typeof vscode.lm?.registerTool !== 'function') return { disposables: [], implementations: async () => new Map() };
   const contributed = ((ctx.extension.extension.packageJSON as { contributes?: { languageModelTools?: ToolContribution[] } }).contributes?.languageModelTools ?? []);
   let tools: Promise<Map<string, vscode.LanguageModelTool<object>>> | undefined;
