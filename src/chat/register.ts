@@ -58,6 +58,9 @@ export function registerChatTools(ctx: CommandContext, mask: (text: string) => s
     (tools ??= import('./adapter').then((m) => {
       const options: AdapterOptions = { deps: toolDeps(ctx), schemas: new Map(contributed.map((c) => [c.name, c.inputSchema])), mask, logger: ctx.logger };
       return m.createTools(options);
+    }).catch((e: unknown) => {
+      tools = undefined; // the next call tries again
+      throw e;
     }));
   const tool = async (name: string) => {
     const t = (await load()).get(name);
