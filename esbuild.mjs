@@ -43,6 +43,7 @@ const lazyBundles = [
   { out: 'local', in: 'src/local/cluster.ts' }, // Start Local Cluster: hub, node, redis-server
   { out: 'results', in: 'src/views/results/panel.ts' }, // results webview host: first open or restore after a reload
   { out: 'dashboard', in: 'src/views/dashboard/panel.ts' }, // task dashboard host: first open or restore after a reload
+  { out: 'chat', in: 'src/chat/adapter.ts' }, // language model tools: first tool call
   { out: 'dockerode', in: 'dockerode', pkg: true }, // + ssh2, grpc, protobufjs: images and local
   { out: 'undici', in: 'undici', pkg: true }, // first hub request
   { out: 'toml', in: 'smol-toml', pkg: true }, // importing skill files; local

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { setDisplayLocale, setTranslator } from './core/l10n';
 import type { GridCoreService } from './core/service-api';
 import { createGridCoreService } from './core/service';
+import { registerChatTools } from './chat/register';
 import { commandModules } from './commands/index';
 import { resultsPanelSnapshots } from './commands/submit/index';
 import { dashboardPanelSnapshots } from './commands/dashboard-commands';
@@ -37,6 +38,8 @@ export interface GridCoreExtensionApi {
   dashboards?(): DashboardPanelSnapshot[];
   /** Only when GRIDCORE_TEST is set: lines written to the trial and container-log channels, by channel name. */
   channelLines?(): Record<string, string[]>;
+  /** Only when GRIDCORE_TEST is set: the chat tools' implementations, to call prepareInvocation. */
+  chatTools?(): Promise<Map<string, vscode.LanguageModelTool<object>>>;
 }
 
 export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi {
@@ -78,6 +81,8 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     await monitors.refresh();
   };
   for (const register of commandModules) register(registry, ctx);
+  const chatTools = registerChatTools(ctx, ports.mask);
+  context.subscriptions.push(...chatTools.disposables);
 
   // Only the providers now; the rules load with the first Dockerfile opened.
   context.subscriptions.push(
@@ -102,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
     resultsPanels: process.env.GRIDCORE_TEST ? resultsPanelSnapshots : undefined,
     dashboards: process.env.GRIDCORE_TEST ? dashboardPanelSnapshots : undefined,
     channelLines: process.env.GRIDCORE_TEST ? recordedChannelLines : undefined,
+    chatTools: process.env.GRIDCORE_TEST ? chatTools.implementations : undefined,
   };
 }
 

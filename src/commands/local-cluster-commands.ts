@@ -27,58 +27,83 @@ async function saveAndSelect(ctx: CommandContext, profile: { name: string; compu
   await reloadAndRefresh(ctx, profile.name);
 }
 
-export const localClusterCommands: CommandModule = (registry, ctx) => {
-  const loggers = partLoggers(ctx);
+export interface LocalClusterStart {
+  name: string;
+  computehubUrl: string;
+  /** it was running already (this or another window) and is now the active cluster */
+  alreadyRunning: boolean;
+  /** a default port was taken, so another was chosen */
+  movedPorts: boolean;
+  /** what its persistent Redis brought back from earlier runs, said on start (else undefined) */
+  kept?: string;
+}
 
+const loggersOf = new WeakMap<CommandContext, (part: string) => Logger>();
+
+/** The skill's 从零启动: finds the running local cluster or starts one, saves its profile and
+ *  makes it active. Shared by the command and the chat tool. */
+export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text: string) => void, signal?: vscode.CancellationToken): Promise<LocalClusterStart> {
+  const local = await ctx.service.localCluster();
+  const found = await local.findRunningLocalCluster();
+  if (found) {
+    await saveAndSelect(ctx, found.profile);
+    return { name: found.profile.name, computehubUrl: found.profile.computehubUrl, alreadyRunning: true, movedPorts: false };
+  }
+  let loggers = loggersOf.get(ctx);
+  if (!loggers) loggersOf.set(ctx, (loggers = partLoggers(ctx)));
+  const s = localClusterSettings();
+  const info = await local.startLocalCluster({
+    hubPort: s.hubPort || undefined,
+    redisPort: s.redisPort || undefined,
+    computehubBinary: s.computehubPath || undefined,
+    gridnodeBinary: s.gridnodePath || undefined,
+    redisServer: s.redisServerPath || undefined,
+    node: s.parallelism ? { parallelism: s.parallelism } : undefined,
+    nodes: s.nodes,
+    onStep: (step, text) => {
+      ctx.logger.info(`local cluster: ${step}`);
+      onStep(text);
+    },
+    signal,
+    logger: (part) => loggers(part),
+  });
+  await saveAndSelect(ctx, info.profile);
+  // Its Redis persists: queues from earlier runs are back, and the user should not be surprised by them.
+  const kept = local.keptOnStart(await local.localClusterHoldings(info).catch(() => undefined));
+  return { name: info.profile.name, computehubUrl: info.profile.computehubUrl, alreadyRunning: false, movedPorts: !!(info.movedPorts.hub || info.movedPorts.redis), kept };
+}
+
+export function localClusterStartedMessage(s: LocalClusterStart): string {
+  if (s.alreadyRunning) return vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', s.computehubUrl);
+  const started = s.movedPorts
+    ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', s.computehubUrl)
+    : vscode.l10n.t('Local cluster started at {0}.', s.computehubUrl);
+  return s.kept ? `${started} ${s.kept}` : started;
+}
+
+export const localClusterCommands: CommandModule = (registry, ctx) => {
   registry.register('gridcore.startLocalCluster', async () => {
     const local = await ctx.service.localCluster();
     const found = await local.findRunningLocalCluster();
-    if (found) {
+    // Its nodes may have been stopped (Stop Node): starting the cluster brings them back.
+    const node = found?.ownedHere ? local.localNodeState() : undefined;
+    if (found && node?.stopped) {
       await saveAndSelect(ctx, found.profile);
-      // Its node may have been stopped (Stop Node): starting the cluster brings the node back.
-      const node = found.ownedHere ? local.localNodeState() : undefined;
-      if (node?.stopped) {
-        const id = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the node of the local cluster…') },
-          () => local.startLocalClusterNode({ logger: ctx.logger }),
-        );
-        if (node.nodeId) ctx.clusters.markStarted(found.profile.name, node.nodeId);
-        await ctx.monitors.refresh(found.profile.name);
-        void vscode.window.showInformationMessage(vscode.l10n.t('The local cluster was running without its node; node {0} runs again.', id ?? ''));
-        return found.profile.name;
-      }
-      void vscode.window.showInformationMessage(vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', found.profile.computehubUrl));
+      const id = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the node of the local cluster…') },
+        () => local.startLocalClusterNode({ logger: ctx.logger }),
+      );
+      if (node.nodeId) ctx.clusters.markStarted(found.profile.name, node.nodeId);
+      await ctx.monitors.refresh(found.profile.name);
+      void vscode.window.showInformationMessage(vscode.l10n.t('The local cluster was running without its node; node {0} runs again.', id ?? ''));
       return found.profile.name;
     }
-    const s = localClusterSettings();
-    const info = await vscode.window.withProgress(
+    const started = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting the local cluster'), cancellable: true },
-      (progress, token) =>
-        local.startLocalCluster({
-          hubPort: s.hubPort || undefined,
-          redisPort: s.redisPort || undefined,
-          computehubBinary: s.computehubPath || undefined,
-          gridnodeBinary: s.gridnodePath || undefined,
-          redisServer: s.redisServerPath || undefined,
-          node: s.parallelism ? { parallelism: s.parallelism } : undefined,
-          nodes: s.nodes,
-          onStep: (step, text) => {
-            ctx.logger.info(`local cluster: ${step}`);
-            progress.report({ message: text });
-          },
-          signal: token,
-          logger: (part) => loggers(part),
-        }),
+      (progress, token) => startOrFindLocalCluster(ctx, (text) => progress.report({ message: text }), token),
     );
-    await saveAndSelect(ctx, info.profile);
-    const moved = info.movedPorts.hub || info.movedPorts.redis;
-    const started = moved
-      ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', info.profile.computehubUrl)
-      : vscode.l10n.t('Local cluster started at {0}.', info.profile.computehubUrl);
-    // Its Redis persists: queues from earlier runs are back, and the user should not be surprised by them.
-    const kept = local.keptOnStart(await local.localClusterHoldings(info).catch(() => undefined));
-    void vscode.window.showInformationMessage(kept ? `${started} ${kept}` : started);
-    return info.profile.name;
+    void vscode.window.showInformationMessage(localClusterStartedMessage(started));
+    return started.name;
   });
 
   registry.register('gridcore.stopLocalCluster', async () => {

@@ -83,7 +83,7 @@ export class ConfigError extends GridCoreError {
     super('config', code, message, options);
   }
 }
-export type ConfigErrorCode = 'malformedToml' | 'malformedJson' | 'missingField' | 'unknownCluster' | 'badUrl' | 'io';
+export type ConfigErrorCode = 'malformedToml' | 'malformedJson' | 'missingField' | 'unknownCluster' | 'badUrl' | 'io' | 'unknownTask' | 'unknownQueue' | 'unknownNode' | 'badInput';
 
 export function isGridCoreError(e: unknown): e is GridCoreError {
   return e instanceof GridCoreError;

@@ -27,3 +27,11 @@ export function redact(text: string, secrets: Iterable<string | undefined>): str
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('****');
   return out;
 }
+
+const URL_WITH_AUTH = /[a-z][a-z0-9+.-]*:\/\/[^\s@/]*@[^\s]*/gi;
+
+/** What the log channels and the chat tools' results go through: every URL's password
+ *  masked, then every known secret blanked out. */
+export function maskSecrets(text: string, secrets: Iterable<string | undefined>): string {
+  return redact(text.replace(URL_WITH_AUTH, (u) => maskUrl(u)), secrets);
+}

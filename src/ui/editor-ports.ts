@@ -2,7 +2,7 @@
 // that masks every secret it has seen pass through the secret store, plus URL passwords.
 import * as vscode from 'vscode';
 import type { KeyValueStore, Logger, SecretStore } from '../core/ports';
-import { maskUrl, redact } from '../core/redact';
+import { maskSecrets } from '../core/redact';
 
 /** Everything read from or written to SecretStorage, so the logger can blank it out. */
 class KnownSecrets {
@@ -45,12 +45,10 @@ export class GlobalStateStore implements KeyValueStore {
   }
 }
 
-const URL_WITH_AUTH = /[a-z][a-z0-9+.-]*:\/\/[^\s@/]*@[^\s]*/gi;
-
 export class ChannelLogger implements Logger {
   constructor(private readonly channel: vscode.LogOutputChannel, private readonly known: KnownSecrets) {}
   private clean(text: string): string {
-    return redact(text.replace(URL_WITH_AUTH, (u) => maskUrl(u)), this.known.all());
+    return maskSecrets(text, this.known.all());
   }
   trace(message: string) {
     this.channel.trace(this.clean(message));
@@ -75,5 +73,7 @@ export function createEditorPorts(context: vscode.ExtensionContext, channel: vsc
     logger: new ChannelLogger(channel, known),
     /** A logger for another channel (local cluster parts) with the same masking. */
     loggerFor: (other: vscode.LogOutputChannel): Logger => new ChannelLogger(other, known),
+    /** Masks a text as the log channels do (chat tool results). */
+    mask: (text: string): string => maskSecrets(text, known.all()),
   };
 }

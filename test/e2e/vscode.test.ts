@@ -108,7 +108,7 @@ describe('in a real VS Code', { timeout: 15 * 60_000 }, () => {
     try {
       code = await Promise.race([
         vscode.waitForExit(),
-        new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`extension-host tests did not finish; console:\n${vscode.console.slice(-40).join('\n')}`)), 5 * 60_000).unref()),
+        new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`extension-host tests did not finish; console:\n${vscode.console.slice(-40).join('\n')}`)), 8 * 60_000).unref()),
       ]);
     } finally {
       await vscode.stop();

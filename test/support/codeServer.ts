@@ -2,7 +2,7 @@
 // development folder (extension-host suites) or installed from the packaged .vsix (the UI
 // suite: what users install), for e2e tests. Everything it writes (HOME, TMPDIR, XDG dirs, user data, browser
 // profile, logs) stays inside one per-run folder.
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +22,9 @@ export interface LaunchOptions {
   vsix?: string;
   /** Leave VS Code's workspace trust on: an unknown folder then opens in Restricted Mode. */
   restrictedMode?: boolean;
+  /** Extension folders installed (copied into the run's extensions folder) before the start:
+   *  test fixtures. code-server loads one development extension only. */
+  installExtensions?: string[];
   /** Compiled mocha runner (a JS file exporting `run()`); runs the extension-host tests. */
   extensionTestsPath?: string;
   /** VS Code display language, e.g. 'zh-cn'. */
@@ -92,6 +95,10 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
   if (opts.locale) {
     writeFileSync(join(userData, 'User', 'argv.json'), JSON.stringify({ locale: opts.locale }));
     if (!opts.locale.startsWith('en')) writeLanguagePack(dir, userData, opts.locale);
+  }
+  for (const ext of opts.installExtensions ?? []) {
+    const m = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    cpSync(ext, join(extensionsDir, `${m.publisher}.${m.name}-${m.version}`), { recursive: true });
   }
   const port = await freePort();
   const env = {

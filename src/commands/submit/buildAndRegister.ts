@@ -4,12 +4,12 @@ import * as vscode from 'vscode';
 import { DockerError, isGridCoreError } from '../../core/errors';
 import type { GridCoreService } from '../../core/service-api';
 import { validateTaskName } from '../../core/templates';
-import type { Platform, RegisterTaskRequest } from '../../core/types';
+import type { Platform } from '../../core/types';
 import { formatCount } from '../../core/numbers';
 import { queueNaming } from '../../ui/settings';
 import { pickCluster } from '../args';
 import type { CommandContext, CommandRegistry } from '../registry';
-import { defaultTag, defaultTaskName, isDockerfileName, isRegistryAuthFailure, isValidTag, platformTag, registryHost, registryTag } from './buildPlan';
+import { defaultTag, defaultTaskName, isDockerfileName, isRegistryAuthFailure, isValidTag, platformTag, registrationRequest, registryHost, registryTag, tasksAhead } from './buildPlan';
 
 /** Every answer can come in the argument (tests, other commands); the rest is asked. */
 interface BuildArgs {
@@ -79,19 +79,11 @@ export function registerBuildCommand(registry: CommandRegistry, ctx: CommandCont
     }
 
     const resolved = await ctx.service.profiles.resolve(cluster);
-    const req: RegisterTaskRequest = {
-      name: taskName,
-      input_redis: a.inputRedis ?? resolved.redisUrl,
-      output_redis: a.outputRedis ?? resolved.redisUrl,
-      input_queue: queues.input,
-      output_queue: queues.output,
-    };
-    if (platforms.length) req.images = Object.fromEntries(platforms.map((p, i) => [p, images[i]]));
-    else req.image = images[0];
+    const redis = { input: a.inputRedis ?? resolved.redisUrl, output: a.outputRedis ?? resolved.redisUrl };
+    const req = registrationRequest(taskName, redis, queues, platforms, images);
     const { started, view } = await ctx.service.registerTask(cluster, req, { folder });
     await ctx.monitors.refresh(cluster);
-    const waiting = view.filter((t) => t.state === 'pending').findIndex((t) => t.name === taskName);
-    const ahead = (view.some((t) => t.state === 'running') ? 1 : 0) + Math.max(0, waiting);
+    const ahead = tasksAhead(view, taskName);
     const text = started
       ? vscode.l10n.t('Task {task} registered on {cluster} and started: nodes are pulling {image}.', { task: taskName, cluster, image: images[0] })
       : ahead === 1
@@ -201,7 +193,7 @@ async function pushAll(ctx: CommandContext, log: vscode.OutputChannel, cluster: 
   return undefined;
 }
 
-function parseLogin(raw: string | undefined): { username?: string; password: string } | undefined {
+export function parseLogin(raw: string | undefined): { username?: string; password: string } | undefined {
   if (!raw) return undefined;
   try {
     const v = JSON.parse(raw) as { username?: string; password?: string };

@@ -1,6 +1,6 @@
 // Names for "Build and Register" that need no `vscode`: defaults for the task name and
 // image tag, the registry name nodes pull, and per-platform tags.
-import type { Platform } from '../../core/types';
+import type { Platform, RegisterTaskRequest, TaskView } from '../../core/types';
 
 /** A folder name made fit for a task (and container) name. */
 export function defaultTaskName(folder: string): string {
@@ -50,3 +50,22 @@ export function registryHost(registry: string): string {
 
 /** Lives with the Dockerfile reader (the diagnostics use it too, and do not import commands). */
 export { isDockerfileName } from '../../core/dockerfileParse';
+/** The hub request for images built (one, or one per platform in `platforms` order). */
+export function registrationRequest(
+  task: string,
+  redis: { input: string; output: string },
+  queues: { input: string; output: string },
+  platforms: readonly Platform[],
+  images: readonly string[],
+): RegisterTaskRequest {
+  const req: RegisterTaskRequest = { name: task, input_redis: redis.input, output_redis: redis.output, input_queue: queues.input, output_queue: queues.output };
+  if (platforms.length) req.images = Object.fromEntries(platforms.map((p, i) => [p, images[i]]));
+  else req.image = images[0];
+  return req;
+}
+
+/** How many tasks run or wait before a task just registered (not started) gets its turn. */
+export function tasksAhead(view: readonly TaskView[], task: string): number {
+  const waiting = view.filter((t) => t.state === 'pending').findIndex((t) => t.name === task);
+  return (view.some((t) => t.state === 'running') ? 1 : 0) + Math.max(0, waiting);
+}

@@ -3,6 +3,7 @@
 // with the push id, which the service uses to skip the batches that already landed.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { pushAndRecord } from '../../core/push-task';
 import type { PushResult, PushSource } from '../../core/service-api';
 import type { CommandContext, CommandRegistry } from '../registry';
 import { resolveQueue, type ResolvedQueue } from './pickQueue';
@@ -61,13 +62,12 @@ export function registerPushCommands(registry: CommandRegistry, ctx: CommandCont
 }
 
 async function runPush(ctx: CommandContext, target: ResolvedQueue, source: PushSource, resumeId?: string): Promise<PushResult> {
-  const queues = await ctx.service.queues(target.cluster);
   const started = Date.now();
-  const result = await vscode.window.withProgress(
+  const { result, added } = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pushing to {queue}', { queue: target.queue }), cancellable: true },
     async (progress, token) => {
       let lastReport = 0;
-      return queues.push(target.queue, source, {
+      return pushAndRecord(ctx.service, target, source, {
         signal: token,
         resumeId,
         onProgress(pushed) {
@@ -80,8 +80,6 @@ async function runPush(ctx: CommandContext, target: ResolvedQueue, source: PushS
       });
     },
   );
-  const added = result.pushed - (result.previouslyPushed ?? 0);
-  if (target.taskName && added > 0) await ctx.service.tasks.addPushed(target.cluster, target.taskName, added);
   const rate = itemsPerSecond(added, Date.now() - started);
   ctx.logger.info(`push ${result.pushId} to ${target.queue}: ${result.pushed} items (${added} this run, ${rate}/s), cancelled=${result.cancelled}${result.error ? `, error: ${result.error.message}` : ''}`);
   void ctx.monitors.refresh(target.cluster);

@@ -93,6 +93,9 @@ export function registerTryTaskCommand(registry: CommandRegistry, ctx: CommandCo
     if (a.openResults && report.results.length) await openResults();
     else void offerActions(report, trialSummary(report), log, openResults);
     return { report, markdown };
+  }, {
+    restricted: () =>
+      vscode.l10n.t("Try Task Locally is off in Restricted Mode: it builds the workspace's Dockerfile and runs the image on this machine. Trust this folder to turn it on."),
   });
 }
 

@@ -1,0 +1,38 @@
+// gridcore_finish_task: completes the running task so the next pending one starts. The model
+// names the task it means; the confirmation is the Finish command's own text (input queue
+// length, results so far, what happens when nothing is pending).
+import { ConfigError } from '../../core/errors';
+import { l10n } from '../../core/l10n';
+import type { GridCoreService } from '../../core/service-api';
+import { finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../../ui-model/finish-flow';
+import { taskQueueNames } from '../../ui-model/task-queues';
+import { toolCluster } from '../targets';
+import type { ToolSpec } from './kit';
+
+async function runningTask(service: GridCoreService, clusterName: string | undefined, task: string) {
+  const cluster = await toolCluster(service, clusterName);
+  const tasks = await service.listTasks(cluster);
+  const running = tasks.find((t) => t.state === 'running');
+  if (!running) throw new ConfigError('unknownTask', nothingRunningMessage(cluster, tasks));
+  if (running.name !== task) throw new ConfigError('unknownTask', l10n.t('Task {0} is not the running task of {1}: {2} is. Only the running task can be finished.', task, cluster, running.name));
+  return { cluster, tasks, running };
+}
+
+export const finishTool: ToolSpec<{ cluster?: string; task: string }> = {
+  name: 'gridcore_finish_task',
+  async prepare(input, { service }) {
+    const { cluster, tasks, running } = await runningTask(service, input.cluster, input.task);
+    const q = await taskQueueNames(service, cluster, running);
+    const names = [q.input, q.output].filter((n): n is string => !!n);
+    const l = names.length ? await (await service.queues(cluster)).lengths(names) : {};
+    const ask = finishConfirmation(running.name, cluster, { input: q.input ? l[q.input] : undefined, output: q.output ? l[q.output] : undefined, inputQueue: q.input }, nextPending(tasks));
+    return { confirmation: { title: ask.message, message: ask.detail } };
+  },
+  async run(input, deps) {
+    const { cluster } = await runningTask(deps.service, input.cluster, input.task);
+    const result = await (await deps.service.hub(cluster)).finish();
+    deps.logger.info(`chat tool: finished ${result.completed} on ${cluster}; started ${result.started ?? 'nothing'}`);
+    await deps.refresh(cluster);
+    return finishOutcome(result);
+  },
+};

@@ -1,0 +1,64 @@
+// gridcore_push_data: a number range, a file (lines, JSON array, JSON Lines, CSV) or a few
+// items, streamed into a task's input queue and counted on its record, as Push Data does.
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../../core/errors';
+import { l10n } from '../../core/l10n';
+import { pushAndRecord } from '../../core/push-task';
+import type { PushSource } from '../../core/service-api';
+import { fileSource, guessFileKind, itemsPerSecond, parseRange, type FileKind } from '../../commands/submit/pushInput';
+import { formatCount } from '../../ui-model/format';
+import { toolCluster, toolQueue } from '../targets';
+import { toolPath } from './build';
+import type { ToolDeps, ToolSpec } from './kit';
+
+export interface PushInput {
+  cluster?: string;
+  task?: string;
+  queue?: string;
+  range?: string;
+  file?: string;
+  format?: FileKind;
+  items?: string[];
+}
+
+function sourceOf(input: PushInput, deps: ToolDeps): PushSource {
+  const given = [input.range, input.file, input.items].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new ConfigError('badInput', l10n.t('Give exactly one of `range`, `file` or `items`.'));
+  if (input.range !== undefined) {
+    const r = parseRange(input.range);
+    if (!r) throw new ConfigError('badInput', l10n.t('Write a range like 1..10000 (from ≤ to, step ≥ 1)'));
+    return { kind: 'range', from: r.from, to: r.to, step: r.step };
+  }
+  if (input.file !== undefined) {
+    const file = toolPath(deps, input.file);
+    if (!existsSync(file)) throw new ConfigError('io', l10n.t('There is no file {0}.', file));
+    return fileSource(input.format ?? guessFileKind(file), file);
+  }
+  return { kind: 'array', items: input.items! };
+}
+
+export const pushTool: ToolSpec<PushInput> = {
+  name: 'gridcore_push_data',
+  async run(input, deps, signal) {
+    const { service } = deps;
+    const source = sourceOf(input, deps);
+    const cluster = await toolCluster(service, input.cluster);
+    const target = await toolQueue(service, cluster, input, 'input', deps.naming);
+    const queues = await service.queues(cluster);
+    const before = (await queues.lengths([target.queue]))[target.queue] ?? 0;
+    const started = deps.now();
+    const { result, added } = await pushAndRecord(service, target, source, { signal });
+    const n = formatCount(result.pushed);
+    if (result.error) throw new ConfigError('io', l10n.t('Push to {queue} stopped by an error after exactly {n} items: {error}', { queue: target.queue, n, error: result.error.message }));
+    if (result.cancelled) return l10n.t('Push to {queue} cancelled: exactly {n} items were pushed.', { queue: target.queue, n });
+    void deps.refresh(cluster);
+    const after = (await queues.lengths([target.queue]))[target.queue] ?? 0;
+    const lines = [
+      l10n.t('Pushed {n} items to {queue} ({rate} items/s).', { n, queue: target.queue, rate: formatCount(itemsPerSecond(added, deps.now() - started)) }),
+      l10n.t('The queue held {0} items before and holds {1} now (workers may have taken some already).', formatCount(before), formatCount(after)),
+    ];
+    const pushed = target.taskName ? service.tasks.get(cluster, target.taskName)?.pushed : undefined;
+    if (target.taskName && pushed !== undefined) lines.push(l10n.t('Task {0} has {1} items pushed through the extension in all: its progress total.', target.taskName, formatCount(pushed)));
+    return lines.join('\n');
+  },
+};

@@ -1,0 +1,32 @@
+// gridcore_stop_node: asks the hub to stop one node (by id or hostname); the confirmation
+// names the node, its cluster and the containers it will stop.
+import { l10n } from '../../core/l10n';
+import type { GridCoreService } from '../../core/service-api';
+import { toolCluster, toolNode } from '../targets';
+import type { ToolSpec } from './kit';
+
+async function findNode(service: GridCoreService, clusterName: string | undefined, key: string) {
+  const cluster = await toolCluster(service, clusterName);
+  const hub = await service.hub(cluster);
+  return { cluster, hub, node: toolNode(await hub.listNodes(), cluster, key) };
+}
+
+export const stopNodeTool: ToolSpec<{ cluster?: string; node: string }> = {
+  name: 'gridcore_stop_node',
+  async prepare(input, { service }) {
+    const { cluster, node } = await findNode(service, input.cluster, input.node);
+    return {
+      confirmation: {
+        title: l10n.t('Stop node {0} ({1})?', node.hostname, node.id),
+        message: `${l10n.t('Cluster {0}.', cluster)} ${l10n.t('The node receives the request on its next heartbeat, stops its {0} containers and exits. Start it again on its machine to bring it back.', node.active_containers)}`,
+      },
+    };
+  },
+  async run(input, deps) {
+    const { cluster, hub, node } = await findNode(deps.service, input.cluster, input.node);
+    await hub.stopNode(node.id);
+    deps.logger.info(`chat tool: stop requested for node ${node.id} on ${cluster}`);
+    deps.markStopRequested(cluster, node.id);
+    return l10n.t('Stop requested for node {0}. It leaves the list once it has stopped.', node.hostname);
+  },
+};
