@@ -2,6 +2,7 @@
 // names the node, its cluster and the containers it will stop.
 import { l10n } from '../../core/l10n';
 import type { GridCoreService } from '../../core/service-api';
+import { containersText } from '../../ui-model/format';
 import { toolCluster, toolNode } from '../targets';
 import type { ToolSpec } from './kit';
 
@@ -18,7 +19,7 @@ export const stopNodeTool: ToolSpec<{ cluster?: string; node: string }> = {
     return {
       confirmation: {
         title: l10n.t('Stop node {0} ({1})?', node.hostname, node.id),
-        message: `${l10n.t('Cluster {0}.', cluster)} ${l10n.t('The node receives the request on its next heartbeat, stops its {0} containers and exits. Start it again on its machine to bring it back.', node.active_containers)}`,
+        message: `${l10n.t('Cluster {0}.', cluster)} ${l10n.t('The node receives the request on its next heartbeat, stops its containers ({0}) and exits. Start it again on its machine to bring it back.', containersText(node.active_containers))}`,
       },
     };
   },

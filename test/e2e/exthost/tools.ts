@@ -216,7 +216,7 @@ describe('chat tools (vscode.lm)', function () {
     const [node] = await hub.listNodes();
     const ask = await confirmationOf('gridcore_stop_node', { node: node.hostname });
     assert.equal(ask.title, `Stop node ${hostname()} (${node.id})?`);
-    assert.match(ask.message, /^Cluster local\. The node receives the request on its next heartbeat, stops its \d+ containers and exits\./);
+    assert.match(ask.message, /^Cluster local\. The node receives the request on its next heartbeat, stops its containers \([\d,]+ containers?\) and exits\./);
     assert.equal((await hub.listNodes()).length, 1, 'preparing the call stopped the node');
   });
 
