@@ -53,6 +53,8 @@ interface Job {
   queues: QueueService;
   r: Redis;
   nodeA: GridNode;
+  /** the standalone node process; the faults replace it */
+  nodeB: { proc: ReturnType<typeof runNode> };
   input: string;
   output: string;
   task: string;
@@ -69,19 +71,17 @@ async function withJob(task: string, image: string, count: number, fn: (j: Job) 
   const config = join(env.dir, `${task}.toml`);
   writeFileSync(config, [`server_url = "${hub.url}"`, `token = "${TOKEN}"`, 'parallelism = 1', 'heartbeat_interval = 1', 'stop_timeout = 2', 'container_memory = 128', 'network_mode = "host"', 'task_poll_interval = 0.2', ''].join('\n'));
   const nodeA = fastNode(env.docker, hub.url, TOKEN, { parallelism: 2, stopTimeoutMs: 2000 });
-  let nodeB = runNode(config);
+  const nodeB = { proc: runNode(config) };
   try {
     await nodeA.start();
     assert.equal((await hubCall(hub.url, TOKEN, 'POST', '/api/tasks', { name: task, image, input_redis: env.redis.url, output_redis: env.redis.url, input_queue: input, output_queue: output })).status, 201);
     const pushed = await queues.push(input, { kind: 'range', from: 1, to: count });
     assert.equal(pushed.pushed, count);
     await until('3 containers running', async () => (await running(task)).length === 3, 60_000, 200);
-    await fn({ hub, svc, queues, r, nodeA, input, output, task });
-    // Put back the node process the faults killed, for the cleanup below.
-    nodeB = (globalThis as { nodeB?: ReturnType<typeof runNode> }).nodeB ?? nodeB;
+    await fn({ hub, svc, queues, r, nodeA, nodeB, input, output, task });
   } finally {
-    nodeB.p.kill('SIGTERM');
-    await nodeB.exited;
+    nodeB.proc.p.kill('SIGTERM');
+    await nodeB.proc.exited;
     await nodeA.dispose();
     // orphans of the SIGKILLed node process, if any survived
     const left = await env.docker.listContainers({ all: true, filters: { label: [`${TASK_LABEL}=${task}`] } });
@@ -89,7 +89,6 @@ async function withJob(task: string, image: string, count: number, fn: (j: Job) 
     r.disconnect();
     await svc.dispose();
     await hub.close();
-    delete (globalThis as { nodeB?: unknown }).nodeB;
   }
 }
 
@@ -110,13 +109,12 @@ async function faults(j: Job, config: string, pauseAcross: (c: { id: string; nod
       if (await docker('kill', c.Id).then(() => true, () => false)) busyKills += busy ? 1 : 0;
     }
     if (k === 3) {
-      const b = (globalThis as { nodeB?: ReturnType<typeof runNode> }).nodeB;
-      if (b) {
-        b.p.kill('SIGKILL');
-        await b.exited;
-      }
+      // Its containers live on (nothing could stop them); the new process, with the node id
+      // the first wrote back to the config, removes them and starts its own.
+      j.nodeB.proc.p.kill('SIGKILL');
+      await j.nodeB.proc.exited;
       log('node process SIGKILLed; starting it again');
-      (globalThis as { nodeB?: ReturnType<typeof runNode> }).nodeB = runNode(config);
+      j.nodeB.proc = runNode(config);
     }
     if (k === 6) {
       const c = await until('a container of node A holding a batch', async () => {
@@ -140,7 +138,6 @@ async function faults(j: Job, config: string, pauseAcross: (c: { id: string; nod
 test('reliable template: 100,000 items through kills, a node SIGKILL and a pause across a requeue: 0 lost, 0 duplicated', { timeout: 420_000 }, async (t) => {
   const N = 100_000;
   await withJob('rel', RELIABLE, N, async (j) => {
-    (globalThis as { nodeB?: ReturnType<typeof runNode> }).nodeB = undefined;
     let requeuedPaused = 0;
     await faults(j, join(env.dir, 'rel.toml'), async (c) => {
       // Paused, its batch sits still: the "unchanged for the set time" rule finds it.
@@ -180,7 +177,6 @@ test('reliable template: 100,000 items through kills, a node SIGKILL and a pause
 test('upstream-style consumer under the same faults: the service reports exactly the items lost', { timeout: 300_000 }, async (t) => {
   const N = 30_000;
   await withJob('plain', PLAIN, N, async (j) => {
-    (globalThis as { nodeB?: ReturnType<typeof runNode> }).nodeB = undefined;
     await faults(j, join(env.dir, 'plain.toml'), async (c) => {
       await sleep(2000);
       await docker('unpause', c.id);
