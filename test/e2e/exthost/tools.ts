@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { E2E_SECRETS } from '../secrets';
-import { EXTENSION_ID, env, freePort, gridcore } from './helpers/gridcore';
+import { EXTENSION_ID, env, freePort, gridcore, stopLocalClusterConfirmed } from './helpers/gridcore';
 
 const CLUSTER = 'local';
 const TASK = 'chat-square';
@@ -75,7 +75,7 @@ describe('chat tools (vscode.lm)', function () {
   after(async function () {
     this.timeout(60_000);
     if (!process.env.GRIDCORE_E2E_DOCKER) return;
-    await vscode.commands.executeCommand('gridcore.stopLocalCluster');
+    await stopLocalClusterConfirmed();
     await setLocalClusterSettings({});
     const api = await gridcore();
     await api.service?.profiles.remove(CLUSTER).catch(() => undefined);

@@ -8,7 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrialReport } from '../../../src/core/trial/types';
-import { answeringMessages, env, freePort, gridcore, startTestHub, until } from './helpers/gridcore';
+import { answeringMessages, env, freePort, gridcore, startTestHub, stopLocalClusterConfirmed, until } from './helpers/gridcore';
 
 const BASE = 'gridcore/busybox-redis:local';
 const TICK_IMAGE = 'gridcore-e2e/tick:1';
@@ -82,7 +82,7 @@ describe('the task author\'s loop', function () {
 
     after(async function () {
       this.timeout(60_000);
-      await vscode.commands.executeCommand('gridcore.stopLocalCluster');
+      await stopLocalClusterConfirmed();
       const cfg = vscode.workspace.getConfiguration('gridcore.localCluster');
       for (const k of ['hubPort', 'redisPort', 'parallelism']) await cfg.update(k, undefined, vscode.ConfigurationTarget.Global);
       await (await gridcore()).service?.profiles.remove('local').catch(() => undefined);

@@ -139,3 +139,10 @@ export async function freePort(): Promise<number> {
 export async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${await freePort()}`;
 }
+
+/** Stop Local Cluster as a user who confirms its question (asked while the queues hold items:
+ *  they survive the stop, and the user hears how many first). */
+export function stopLocalClusterConfirmed(): Promise<unknown> {
+  const stop = 'Stop Local Cluster';
+  return answeringMessages((m) => (m.modal && m.items.includes(stop) ? stop : undefined), async () => await vscode.commands.executeCommand('gridcore.stopLocalCluster'));
+}
