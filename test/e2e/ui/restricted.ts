@@ -1,7 +1,7 @@
 // Restricted Mode, as a user meets it: workspace trust on, a folder never trusted (so VS Code
 // opens it restricted, without asking), the packaged extension installed. GridCore still
-// activates (capabilities.untrustedWorkspaces: limited); Build and Register Task, which
-// would run the folder's Dockerfile, says why it is off and offers the trust editor instead.
+// activates (capabilities.untrustedWorkspaces: limited); Build and Register Task and Try Task
+// Locally, which would run the folder's Dockerfile, say why they are off and offer the trust editor instead.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,13 @@ export async function runRestrictedModeScenario(t: TestContext, o: { vsix: strin
       // Nothing asked for a Dockerfile or a cluster: the command stopped before its first prompt.
       assert.equal(await page.locator('.quick-input-widget input.input').isVisible(), false, 'no prompt of the build command');
       await keepScreenshot(cs, 'restricted-mode');
+    });
+
+    await step('Try Task Locally explains why it is off instead of building and running', async () => {
+      await runCommand(page, `${tr.nls('gridcore.category')}: ${tr.nls('gridcore.tryTask.title')}`);
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+      await expectNotification(page, tr.l10n("Try Task Locally is off in Restricted Mode: it builds the workspace's Dockerfile and runs the image on this machine. Trust this folder to turn it on."));
+      assert.equal(await page.locator('.quick-input-widget input.input').isVisible(), false, 'no prompt of the trial command');
     });
   } finally {
     await vscode?.stop();
