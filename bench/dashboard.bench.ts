@@ -22,21 +22,12 @@ import type { DashboardModel, DashboardStrings, HostMessage } from '../src/views
 import { DashboardView, type MiniDocument } from '../media/src/dashboardView';
 import { FakeDocument } from '../test/support/fake-dom';
 import { redisUrl, settings } from './support/redis';
+import type { Result } from './support/result';
 
 const TOKEN = 'bench-dashboard-token';
 const POLLS = 20;
 const IN = 'bench-dash:input';
 const OUT = 'bench-dash:output';
-
-interface Result {
-  name: string;
-  ours: number;
-  peer?: number;
-  peerName?: string;
-  unit: string;
-  higherIsBetter?: boolean;
-  note?: string;
-}
 
 async function countingProxy(target: string) {
   const to = new URL(target);

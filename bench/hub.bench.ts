@@ -9,21 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { startHub } from '../src/local/hub/server';
+import type { Result } from './support/result';
 
 const NODES = 1_000;
 const TASKS = 10_000;
 const token = 'bench-token';
 const PEER = 'node:http, precomputed bodies (ceiling)';
-
-interface Result {
-  name: string;
-  ours: number;
-  peer?: number;
-  peerName?: string;
-  unit: string;
-  higherIsBetter?: boolean;
-  note?: string;
-}
 
 interface Stat {
   rps: number;

@@ -23,21 +23,12 @@ import { ClusterMonitor, watchRequests } from '../src/ui-model/cluster-monitor';
 import { ClusterTreeModel } from '../src/ui-model/cluster-tree-model';
 import { NODES, TASKS, TOKEN } from './support/cluster-size';
 import { redisUrl } from './support/redis';
+import type { Result } from './support/result';
 
 const POLLS = 10;
 const LONG_POLLS = 120;
 const CLUSTER = 'bench';
 const BEFORE = 'before: issue 15, measured on the pre-monitor code';
-
-interface Result {
-  name: string;
-  ours: number;
-  peer?: number;
-  peerName?: string;
-  unit: string;
-  higherIsBetter?: boolean;
-  note?: string;
-}
 
 /** The hub, its nodes and tasks, and the counting proxies, in a child process. */
 async function startCluster(): Promise<{ hubUrl: string; redisUrl: string; ask(cmd: string): Promise<Record<string, unknown>>; close(): Promise<void> }> {

@@ -15,20 +15,11 @@ import { createFromTemplate } from '../src/core/templates';
 import { ensureBaseImage } from '../src/local/baseImage';
 import { dockerFrom } from '../src/local/node/containers';
 import { pingSocket } from '../test/support/docker';
+import type { Result } from './support/result';
 
 const RUNS = 5;
 const ITEMS = 10;
 const TAG = 'gridcore-bench/trial-square:1';
-
-interface Result {
-  name: string;
-  ours: number;
-  peer?: number;
-  peerName?: string;
-  unit: string;
-  higherIsBetter?: boolean;
-  note?: string;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
