@@ -1,11 +1,23 @@
 // When to ask whether to finish a task: its input has drained and its results stopped
 // growing. Reads the task's samples from its cluster's monitor (the same the rate and ETA
 // are computed from) and answers yes once per task.
-import type { ProgressSample } from '../core/types';
+import type { ProgressReport, ProgressSample } from '../core/types';
 
 /** Samples the status bar hands the rate maths (src/core/rate.ts picks its recent window from
  *  them): enough to keep the last result of a finished task in view, so its final figures stay. */
 export const RATE_WINDOW = 720;
+
+/** The running task's figures as the status bar shows them (the chat's progress tool returns
+ *  the same numbers while the status bar follows that task). */
+export interface RunningTaskState {
+  cluster: string;
+  task: string;
+  inputQueue: string;
+  outputQueue: string;
+  input: number;
+  output: number;
+  report: ProgressReport;
+}
 
 export class ProgressTracker {
   private readonly notified = new Set<string>();

@@ -6,24 +6,16 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import type { GridCoreService } from '../core/service-api';
-import type { ProgressReport, TaskView } from '../core/types';
+import type { TaskView } from '../core/types';
 import type { ClusterSnapshot } from '../ui-model/cluster-snapshot';
 import { historyKey, watchRequests, type ClusterMonitor, type ClusterMonitors, type ClusterWatch } from '../ui-model/cluster-monitor';
 import { drainedQuestion, handedStatus, nextPending } from '../ui-model/finish-flow';
 import { formatCount, statusBarText, statusBarTooltip } from '../ui-model/format';
 import { inFlightLines, unaccountedText, unaccountedTooltip } from '../ui-model/in-flight-format';
-import { ProgressTracker, RATE_WINDOW } from '../ui-model/progress-tracker';
-import { Disposable } from '../ui/lifecycle';
+import { ProgressTracker, RATE_WINDOW, type RunningTaskState } from '../ui-model/progress-tracker';
 
-export interface RunningTaskState {
-  cluster: string;
-  task: string;
-  inputQueue: string;
-  outputQueue: string;
-  input: number;
-  output: number;
-  report: ProgressReport;
-}
+export type { RunningTaskState } from '../ui-model/progress-tracker';
+import { Disposable } from '../ui/lifecycle';
 
 export class TaskStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;

@@ -4,9 +4,9 @@
 // `vscode` import and each stays a thin adapter over the service.
 import type { CancellationSignal, Logger } from '../../core/ports';
 import type { GridCoreService } from '../../core/service-api';
-import type { ProgressReport } from '../../core/types';
 import type { ProgressSample } from '../../core/types';
 import type { QueueNaming } from '../targets';
+import type { RunningTaskState } from '../../ui-model/progress-tracker';
 
 export interface PreparedText {
   invocationMessage?: string;
@@ -14,15 +14,8 @@ export interface PreparedText {
   confirmation?: { title: string; message: string };
 }
 
-export interface RunningProgress {
-  cluster: string;
-  task: string;
-  inputQueue: string;
-  outputQueue: string;
-  input: number;
-  output: number;
-  report: ProgressReport;
-}
+/** The status bar's figures for its running task. */
+export type RunningProgress = RunningTaskState;
 
 export interface LocalClusterStarted {
   name: string;
