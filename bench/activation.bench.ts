@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { launchCodeServer } from '../test/support/codeServer';
+import { launchCodeServer } from '../test/support/code-server';
 
 const repoRoot = resolve(__dirname, '..');
 const HELLO_ID = 'gridcore-bench.hello';

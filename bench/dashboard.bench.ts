@@ -19,7 +19,7 @@ import { saveSeries, TaskSeries, gapFor, type TaskSample } from '../src/ui-model
 import { dashboardModel, sampleOf, type DashboardSnapshot } from '../src/views/dashboard/model';
 import { monitorSnapshotFeed } from '../src/views/dashboard/monitor-feed';
 import type { DashboardModel, DashboardStrings, HostMessage } from '../src/views/dashboard/protocol';
-import { DashboardView, type MiniDocument } from '../media/src/dashboardView';
+import { DashboardView, type MiniDocument } from '../media/src/dashboard-view';
 import { FakeDocument } from '../test/support/fake-dom';
 import { redisUrl, settings } from './support/redis';
 import type { Result } from './support/result';

@@ -1,7 +1,7 @@
 // The local cluster (real Docker from DOCKER_HOST, our hub and node, its own redis-server):
 // - the reliable shell-square template against an upstream-style consumer with the same
 //   batches and awk (test/support/plain-consumer), the same 200,000-item job each;
-// - the README's main job (src/local/mainJob.ts) on 1,000,000 items, beside the Redis-bound
+// - the README's main job (src/local/main-job.ts) on 1,000,000 items, beside the Redis-bound
 //   limit: the same takes and commits (EVAL TAKE 1,000 + EVAL COMMIT 1,000 results) sent by
 //   one `redis-cli --pipe`, with no consumer work at all.
 // Figures depend on the machine's load; the load average is printed with them.
@@ -12,13 +12,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { pack } from 'tar-stream';
 import Redis from 'ioredis';
-import { runBuild } from '../src/core/images/buildRun';
+import { runBuild } from '../src/core/images/build-run';
 import { COMMIT_SCRIPT, processingList, processingRegistry, TAKE_SCRIPT } from '../src/core/inflight';
 import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../src/core/ports';
 import { createGridCoreService } from '../src/core/service';
-import { ensureBaseImage } from '../src/local/baseImage';
+import { ensureBaseImage } from '../src/local/base-image';
 import { startLocalCluster, stopLocalCluster } from '../src/local/cluster';
-import { runMainJob } from '../src/local/mainJob';
+import { runMainJob } from '../src/local/main-job';
 import { timeCommand, workDir, writeChunks } from './support/redis';
 
 const JOB = 200_000;

@@ -12,7 +12,7 @@ import Redis from 'ioredis';
 import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../src/core/ports';
 import { createGridCoreService } from '../src/core/service';
 import { createFromTemplate } from '../src/core/templates';
-import { ensureBaseImage } from '../src/local/baseImage';
+import { ensureBaseImage } from '../src/local/base-image';
 import { dockerFrom } from '../src/local/node/containers';
 import { pingSocket } from '../test/support/docker';
 import type { Result } from './support/result';

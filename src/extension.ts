@@ -14,7 +14,7 @@ import type { DashboardPanelSnapshot } from './views/dashboard/panel';
 import { recordedChannelLines } from './commands/trial/index';
 import type { ResultsPanelSnapshot } from './views/results/panel';
 import { CommandRegistry, type CommandContext } from './commands/registry';
-import { DockerfileDiagnostics } from './diagnostics/dockerfileDiagnostics';
+import { DockerfileDiagnostics } from './diagnostics/dockerfile-diagnostics';
 import { createEditorPorts } from './ui/editor-ports';
 import { pollIntervalMs, serviceSettings, strandedAfterMs } from './ui/settings';
 import { ClusterMonitors } from './ui-model/cluster-monitor';
@@ -87,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): GridCoreExtensionApi
   // Only the providers now; the rules load with the first Dockerfile opened.
   context.subscriptions.push(
     new DockerfileDiagnostics(
-      () => import('./diagnostics/dockerfileRulesAdapter').then((m) => m.analyzeForEditor),
+      () => import('./diagnostics/dockerfile-rules-adapter').then((m) => m.analyzeForEditor),
       (e) => ports.logger.error(e instanceof Error ? e : String(e)),
     ),
   );

@@ -1,7 +1,7 @@
 // Entry of the task dashboard webview (bundled with uPlot to media/dist/dashboard.js).
 import type { HostMessage } from '../../src/views/dashboard/protocol';
-import { makeChart } from './dashboardCharts';
-import { DashboardView, type VsCodeApi } from './dashboardView';
+import { makeChart } from './dashboard-charts';
+import { DashboardView, type VsCodeApi } from './dashboard-view';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 

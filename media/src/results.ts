@@ -1,6 +1,6 @@
 // Entry of the results webview (bundled to media/dist/results.js).
 import type { HostMessage } from '../../src/views/results/protocol';
-import { ResultsView, type VsCodeApi } from './resultsView';
+import { ResultsView, type VsCodeApi } from './results-view';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 

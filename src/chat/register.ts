@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { localClusterStartedMessage, startOrFindLocalCluster } from '../commands/local-cluster-commands';
 import type { CommandContext } from '../commands/registry';
-import { parseLogin } from '../commands/submit/buildAndRegister';
+import { parseLogin } from '../commands/submit/build-and-register';
 import { queueNaming } from '../ui/settings';
 import type { AdapterOptions } from './adapter';
 import type { JsonSchema } from './schema-check';

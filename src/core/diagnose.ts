@@ -4,7 +4,7 @@
 import { isGridCoreError } from './errors';
 import { l10n } from './l10n';
 import { formatCount } from './numbers';
-import type { NodeExit } from './nodeExits';
+import type { NodeExit } from './node-exits';
 import { maskUrl } from './redact';
 import { causeOfLogs, causeText } from './trial/findings';
 import type { DiagnosisCheck, HubClient, QueueService } from './service-api';

@@ -5,7 +5,7 @@ import { l10n } from './l10n';
 import { maskUrl, passwordOf } from './redact';
 import type { KeyValueStore, SecretStore } from './ports';
 import type { ProfileService, ProfileWarning, ResolvedCluster } from './service-api';
-import { defaultSkillDir, readSkillDir, skillFilePaths } from './skillFiles';
+import { defaultSkillDir, readSkillDir, skillFilePaths } from './skill-files';
 import type { ClusterProfile, ClusterSecrets } from './types';
 
 const PROFILES_KEY = 'gridcore.profiles';

@@ -2,10 +2,10 @@
 // QueueService per cluster, dropped when that cluster's profile changes. ioredis and dockerode
 // are loaded on first use only, so activating the extension does not pay for them.
 import { diagnose } from './diagnose';
-import { nodeExitsFile, readNodeExits } from './nodeExits';
-import { defaultSkillDir } from './skillFiles';
+import { nodeExitsFile, readNodeExits } from './node-exits';
+import { defaultSkillDir } from './skill-files';
 import { ConfigError } from './errors';
-import { createHubClient, HubPools } from './hubClient';
+import { createHubClient, HubPools } from './hub-client';
 import { l10n } from './l10n';
 import { StoredProfileService } from './profiles';
 import { StrandedFinder, type KnownFacts } from './stranded';
@@ -13,7 +13,7 @@ import { progress } from './progress';
 import { maskUrl } from './redact';
 import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, LocalClusterApi, QueueService, ReregisterResult, ServiceDeps } from './service-api';
 import { currentSettings } from './settings';
-import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './taskRecords';
+import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './task-records';
 import type { InFlightList, ProgressReport, ProgressSample, RegisterTaskRequest, RequeueResult, StrandedList, TaskRecord, TaskView } from './types';
 import type { TrialOptions, TrialReport, TrialTarget } from './trial/types';
 

@@ -8,7 +8,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import type Docker from 'dockerode';
 import { GridCoreError, HubError, isGridCoreError } from '../core/errors';
-import { createHubClient, HubPools } from '../core/hubClient';
+import { createHubClient, HubPools } from '../core/hub-client';
 import { l10n } from '../core/l10n';
 import { silentLogger, type CancellationSignal, type Logger } from '../core/ports';
 import { requireBridgeGateway } from './cluster/bridge';
@@ -31,7 +31,7 @@ import {
 } from './cluster/state';
 import { dockerFrom } from './node/containers';
 
-export { keptAfterStop, keptOnStart, stopConfirmation, type StopConfirmation } from './cluster/keptDataText';
+export { keptAfterStop, keptOnStart, stopConfirmation, type StopConfirmation } from './cluster/kept-data-text';
 
 export type ClusterStep = 'docker' | 'ports' | 'secrets' | 'redis' | 'hub' | 'node' | 'register' | 'state';
 export type ClusterPart = 'cluster' | 'redis' | 'hub' | 'node';
@@ -627,5 +627,5 @@ function keptRedisPassword(file: string): string {
 }
 
 // Show Container Logs follows a local node's containers through this bundle (dockerode lives here).
-export { followNodeContainers, type ContainerLogFollower } from './node/containerLogs';
+export { followNodeContainers, type ContainerLogFollower } from './node/container-logs';
 export { dockerFrom } from './node/containers';

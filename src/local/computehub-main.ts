@@ -14,7 +14,7 @@ import {
   findConfigFile,
   parseBind,
   readComputeHubConfig,
-} from './upstreamConfig';
+} from './upstream-config';
 
 const stamp = () => new Date().toISOString();
 const logger: Logger = {

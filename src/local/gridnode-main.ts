@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
-import { GridNode } from './node/gridNode';
-import { findConfigFile, readGridNodeConfigFile, writeGridNodeId } from './upstreamConfig';
+import { GridNode } from './node/grid-node';
+import { findConfigFile, readGridNodeConfigFile, writeGridNodeId } from './upstream-config';
 
 const stamp = () => new Date().toISOString();
 const logger: Logger = {

@@ -9,9 +9,9 @@ import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { maskUrl } from '../core/redact';
 import { stopLocalCluster } from './cluster';
-import { runMainJob } from './mainJob';
-import { openVsCode, type OpenVsCode } from './openVsCode';
-import { dockerAnswers, findPrivateDockerd, privateDockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './privateDockerd';
+import { runMainJob } from './main-job';
+import { openVsCode, type OpenVsCode } from './open-vs-code';
+import { dockerAnswers, findPrivateDockerd, privateDockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './private-dockerd';
 
 let args;
 try {

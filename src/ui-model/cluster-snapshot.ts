@@ -4,7 +4,7 @@
 import { HubError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { GridCoreService } from '../core/service-api';
-import { forgottenRecords } from '../core/taskRecords';
+import { forgottenRecords } from '../core/task-records';
 import type { HubNode, InFlightList, QueueLengths, StrandedList, TaskRecord, TaskView } from '../core/types';
 import { HANDED_PLATFORM, handedQueues, recordedQueues, type QueueNames } from './task-queues';
 

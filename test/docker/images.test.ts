@@ -10,7 +10,7 @@ import Dockerode from 'dockerode';
 import { ensureDocker, startPrivateDockerd, type DockerHandle } from '../support/docker';
 import { runContainer } from '../support/container';
 import { createImageService } from '../../src/core/images';
-import { ensureBaseImage } from '../../src/local/baseImage';
+import { ensureBaseImage } from '../../src/local/base-image';
 import { DockerError } from '../../src/core/errors';
 import { silentLogger, type CancellationSignal } from '../../src/core/ports';
 import type { ImageService, ServiceSettings } from '../../src/core/service-api';

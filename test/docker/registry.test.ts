@@ -13,8 +13,8 @@ import { createImageService } from '../../src/core/images';
 import { DockerError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/ports';
 import type { ImageService, ServiceSettings } from '../../src/core/service-api';
-import { ensureBaseImage } from '../../src/local/baseImage';
-import { isRegistryAuthFailure, registryTag } from '../../src/commands/submit/buildPlan';
+import { ensureBaseImage } from '../../src/local/base-image';
+import { isRegistryAuthFailure, registryTag } from '../../src/commands/submit/build-plan';
 import { ensureDocker, type DockerHandle } from '../support/docker';
 import { startRegistry, type TestRegistry } from '../support/registry';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import Redis from 'ioredis';
-import { ensureCodeServer, launchCodeServer, type CodeServer } from '../support/codeServer';
+import { ensureCodeServer, launchCodeServer, type CodeServer } from '../support/code-server';
 import { startRedis, type TestRedis } from '../support/redis';
 import { keepScreenshot, runCommand } from './ui/workbench';
 

@@ -1,5 +1,5 @@
 // Every token and Redis password the e2e runs hand to the extension. The secrets audit
-// (secretsAudit.ts) looks for each of them in every file the runs wrote: they must live in
+// (secrets-audit.ts) looks for each of them in every file the runs wrote: they must live in
 // SecretStorage only. Distinctive values, so a hit is never a coincidence.
 export const E2E_SECRETS = {
   redisPassword: 'e2e-redis-pw-5f3a91',

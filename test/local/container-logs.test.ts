@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { lastFailure } from '../../src/core/diagnose';
-import { appendNodeExit, readNodeExits, type NodeExit } from '../../src/core/nodeExits';
+import { appendNodeExit, readNodeExits, type NodeExit } from '../../src/core/node-exits';
 import { startHub } from '../../src/local/hub/server';
-import { followNodeContainers } from '../../src/local/node/containerLogs';
+import { followNodeContainers } from '../../src/local/node/container-logs';
 import { buildFrom, fastNode, hubCall, nodeContainers, until, useLocalTestEnv } from './fixtures';
-import { BASE_IMAGE_TAG } from '../../src/local/baseImage';
+import { BASE_IMAGE_TAG } from '../../src/local/base-image';
 
 const TOKEN = 'logs-test-token';
 const TICK_IMAGE = 'gridcore-test/tick:local';

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import Redis from 'ioredis';
 import type { HubNode } from '../../src/core/types';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
-import type { GridNode } from '../../src/local/node/gridNode';
+import type { GridNode } from '../../src/local/node/grid-node';
 import { fastNode, hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
 
 const run = promisify(execFile);

@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
 import Docker from 'dockerode';
 import { pack } from 'tar-stream';
-import { runBuild } from '../../src/core/images/buildRun';
-import { ensureBaseImage } from '../../src/local/baseImage';
+import { runBuild } from '../../src/core/images/build-run';
+import { ensureBaseImage } from '../../src/local/base-image';
 import { NODE_LABEL } from '../../src/local/node/containers';
-import { GridNode, type GridNodeOptions } from '../../src/local/node/gridNode';
+import { GridNode, type GridNodeOptions } from '../../src/local/node/grid-node';
 import { ensureDocker, type DockerHandle } from '../support/docker';
 import { startRedis, type TestRedis } from '../support/redis';
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import Redis from 'ioredis';
 import type { HubNode } from '../../src/core/types';
 import { startHub } from '../../src/local/hub/server';
-import type { GridNodeOptions } from '../../src/local/node/gridNode';
+import type { GridNodeOptions } from '../../src/local/node/grid-node';
 import { CRASH_IMAGE, fastNode as fastNodeOf, hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
 
 const TOKEN = 'node-test-token';

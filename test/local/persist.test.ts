@@ -12,7 +12,7 @@ import { localClusterHoldings, startLocalCluster, stopConfirmation, stopLocalClu
 import type { PushResult } from '../../src/core/service-api';
 import { isGridCoreError } from '../../src/core/errors';
 import { portFree } from '../../src/local/cluster/ports';
-import { queueSettings } from '../support/queueService';
+import { queueSettings } from '../support/queue-service';
 import { freePort } from '../support/redis';
 import { useLocalTestEnv } from './fixtures';
 

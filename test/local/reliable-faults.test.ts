@@ -19,8 +19,8 @@ import type { GridCoreService, QueueService } from '../../src/core/service-api';
 import type { ProgressSample } from '../../src/core/types';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
 import { TASK_LABEL } from '../../src/local/node/containers';
-import type { GridNode } from '../../src/local/node/gridNode';
-import { memoryService } from '../support/serviceFixture';
+import type { GridNode } from '../../src/local/node/grid-node';
+import { memoryService } from '../support/service-fixture';
 import { buildFrom, fastNode, hubCall, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
 
 const execp = promisify(execFile);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { pidAlive } from '../../src/local/cluster/state';
-import { dockerAnswers, privateDockerdUnavailable } from '../../src/local/privateDockerd';
+import { dockerAnswers, privateDockerdUnavailable } from '../../src/local/private-dockerd';
 
 const repoRoot = resolve(__dirname, '..', '..');
 

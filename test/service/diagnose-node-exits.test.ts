@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendNodeExit, nodeExitsFile } from '../../src/core/nodeExits';
+import { appendNodeExit, nodeExitsFile } from '../../src/core/node-exits';
 import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../../src/core/ports';
 import { createGridCoreService } from '../../src/core/service';
 import { startHub } from '../../src/local/hub/server';
-import { useRedis } from '../support/serviceFixture';
+import { useRedis } from '../support/service-fixture';
 
 const TOKEN = 'exits-token';
 const redis = useRedis({ password: 'exits-pw' });

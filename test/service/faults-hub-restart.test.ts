@@ -11,7 +11,7 @@ import { HubError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/ports';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
 import { freePort } from '../support/redis';
-import { memoryService, useRedis } from '../support/serviceFixture';
+import { memoryService, useRedis } from '../support/service-fixture';
 
 const TOKEN = 'restart-token-1';
 const PASSWORD = 'restart-redis-pw';

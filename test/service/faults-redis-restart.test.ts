@@ -10,7 +10,7 @@ import { RedisError } from '../../src/core/errors';
 import type { GridCoreService } from '../../src/core/service-api';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
 import { startRedis, type TestRedis } from '../support/redis';
-import { memoryService } from '../support/serviceFixture';
+import { memoryService } from '../support/service-fixture';
 import { until } from '../support/until';
 
 const TOKEN = 'redis-restart-token';

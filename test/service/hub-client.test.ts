@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HubError } from '../../src/core/errors';
-import { createHubClient, HubPools, MAX_HUB_BODY_BYTES } from '../../src/core/hubClient';
+import { createHubClient, HubPools, MAX_HUB_BODY_BYTES } from '../../src/core/hub-client';
 import { silentLogger } from '../../src/core/ports';
 import { startHub } from '../../src/local/hub/server';
 import { freePort } from '../support/redis';

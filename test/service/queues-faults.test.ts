@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createQueueService } from '../../src/core/queues/index';
 import { silentLogger } from '../../src/core/ports';
 import { RedisError } from '../../src/core/errors';
-import { queueSettings, useQueueService } from '../support/queueService';
+import { queueSettings, useQueueService } from '../support/queue-service';
 import { freePort, startRedis, type TestRedis } from '../support/redis';
 
 const settings = queueSettings({ pushBatchSize: 200 });

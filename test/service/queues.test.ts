@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { createQueueService } from '../../src/core/queues/index';
 import { silentLogger } from '../../src/core/ports';
 import { RedisError } from '../../src/core/errors';
-import { queueSettings, useQueueService } from '../support/queueService';
+import { queueSettings, useQueueService } from '../support/queue-service';
 
 const settings = queueSettings();
 

@@ -16,7 +16,7 @@ import { COMMIT_SCRIPT, processingList, processingRegistry, TAKE_SCRIPT } from '
 import type { GridCoreService, QueueService } from '../../src/core/service-api';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
 import { startRedis, type TestRedis } from '../support/redis';
-import { memoryService } from '../support/serviceFixture';
+import { memoryService } from '../support/service-fixture';
 
 const run = promisify(execFile);
 const TOKEN = 'reliable-token';

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResultsSession } from '../../src/views/results/session';
-import { useQueueService } from '../support/queueService';
+import { useQueueService } from '../support/queue-service';
 
 const q = useQueueService({ password: 'pw-results', settings: { pushBatchSize: 1000 } });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { DiagnosisCheck, GridCoreService } from '../../src/core/service-api';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
 import { freePort } from '../support/redis';
-import { memoryService, useRedis } from '../support/serviceFixture';
+import { memoryService, useRedis } from '../support/service-fixture';
 
 const TOKEN = 'svc-token-1';
 const PASSWORD = 'redis-pw-1';

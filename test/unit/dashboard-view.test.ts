@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DashboardView, type Chart, type ChartKind, type MiniDocument } from '../../media/src/dashboardView';
+import { DashboardView, type Chart, type ChartKind, type MiniDocument } from '../../media/src/dashboard-view';
 import type { DashboardModel, DashboardStrings, HostMessage, WebviewMessage, WebviewState } from '../../src/views/dashboard/protocol';
 import { saveSeries, type ChartSeries } from '../../src/ui-model/task-series';
 import { dashboardHtml } from '../../src/views/dashboard/html';
@@ -123,7 +123,7 @@ test('the shell: nonce script, no inline script or style, CSP without unsafe-inl
   assert.doesNotMatch(html, /unsafe-inline|unsafe-eval|<style|style=/);
   assert.match(html, /<script nonce="N0nce" src="s.js"><\/script>/);
   assert.match(html, /&lt;t&gt;/);
-  for (const f of ['media/src/dashboard.ts', 'media/src/dashboardView.ts', 'media/src/dashboardCharts.ts']) {
+  for (const f of ['media/src/dashboard.ts', 'media/src/dashboard-view.ts', 'media/src/dashboard-charts.ts']) {
     assert.doesNotMatch(readFileSync(f, 'utf8'), /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|setAttribute\('style'/, f);
   }
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeForEditor, isCompiledBinaryFile, isTaskFolder, toFinding } from '../../src/diagnostics/dockerfileRulesAdapter';
+import { analyzeForEditor, isCompiledBinaryFile, isTaskFolder, toFinding } from '../../src/diagnostics/dockerfile-rules-adapter';
 import { applyEdits } from '../../src/diagnostics/findings';
 
 const CMD_ONLY = 'FROM python:3.11-slim\nCOPY consumer.py /app/\nCMD ["python", "/app/consumer.py"]\n';

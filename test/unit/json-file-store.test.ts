@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/core/errors';
-import { JsonFileStore } from '../../src/core/jsonFileStore';
+import { JsonFileStore } from '../../src/core/json-file-store';
 
 test('JsonFileStore keeps values across instances, writes in order, private file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gridcore-kv-'));

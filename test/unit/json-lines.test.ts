@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { readJsonLines } from '../../src/core/images/jsonLines';
+import { readJsonLines } from '../../src/core/images/json-lines';
 
 test('lines split across chunks, inside a UTF-8 character, blank lines and a last line without newline', async () => {
   const res = new PassThrough();

@@ -3,7 +3,7 @@
 // is said to be unknown.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { keptAfterStop, keptOnStart, stopConfirmation } from '../../src/local/cluster/keptDataText';
+import { keptAfterStop, keptOnStart, stopConfirmation } from '../../src/local/cluster/kept-data-text';
 
 const DIR = '/home/u/.config/agents/skills/agent-idm-gridcore/state/gridcore-local/redis';
 

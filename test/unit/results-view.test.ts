@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ResultsView, fill, type MiniDocument } from '../../media/src/resultsView';
+import { ResultsView, fill, type MiniDocument } from '../../media/src/results-view';
 import { ResultsSession } from '../../src/views/results/session';
 import type { HostMessage, ResultsResponseBody, ResultsStrings, WebviewMessage, WebviewState } from '../../src/views/results/protocol';
 import { FakeDocument, type FakeElement } from '../support/fake-dom';
@@ -231,7 +231,7 @@ test('Copy confirms on its button, then reads Copy again; one item reads "1 item
 });
 
 test('highlightParts cuts text at every match, case-sensitive for the server search', async () => {
-  const { highlightParts } = await import('../../media/src/resultsView');
+  const { highlightParts } = await import('../../media/src/results-view');
   assert.deepEqual(highlightParts('aXbxc', 'x', false), [{ text: 'aXb', match: false }, { text: 'x', match: true }, { text: 'c', match: false }]);
   assert.deepEqual(highlightParts('aXbxc', 'x', true).filter((p) => p.match).length, 2);
   assert.deepEqual(highlightParts('abc', '', false), [{ text: 'abc', match: false }]);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileSource, guessFileKind, itemsPerSecond, parseRange, rangeCount, selectionItems } from '../../src/commands/submit/pushInput';
+import { fileSource, guessFileKind, itemsPerSecond, parseRange, rangeCount, selectionItems } from '../../src/commands/submit/push-input';
 import { queueTargetOf, taskQueue } from '../../src/commands/submit/targets';
-import { defaultTag, defaultTaskName, isValidTag, platformTag, registryHost, registryTag } from '../../src/commands/submit/buildPlan';
+import { defaultTag, defaultTaskName, isValidTag, platformTag, registryHost, registryTag } from '../../src/commands/submit/build-plan';
 
 test('parseRange reads from..to and from..to..step, rejects the rest', () => {
   assert.deepEqual(parseRange('1..10000'), { from: 1, to: 10000, step: 1 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryKeyValueStore } from '../../src/core/ports';
-import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from '../../src/core/taskRecords';
+import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from '../../src/core/task-records';
 import type { TaskRecord } from '../../src/core/types';
 
 const rec = (name: string, image: string): TaskRecord => ({ cluster: 'c', name, image });

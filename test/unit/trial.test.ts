@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { causeOfLogs, trialFindings, type TrialFacts } from '../../src/core/trial/findings';
 import { estimateJob, formatDuration, itemsPerSecond } from '../../src/core/trial/estimate';
-import { resultsQueue } from '../../src/core/trial/resultsCopy';
+import { resultsQueue } from '../../src/core/trial/results-copy';
 import { isLoopbackRedis, scratchKeys, scratchQueues, trialNetwork } from '../../src/core/trial/run';
 import type { TrialReport } from '../../src/core/trial/types';
 import { trialMarkdown, trialSummary } from '../../src/ui-model/trial-report';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { ConfigError, DockerError, type DockerErrorCode } from '../../core/errors';
 import { l10n } from '../../core/l10n';
 import { validateTaskName } from '../../core/templates';
-import { defaultTag, defaultTaskName, isValidTag, registrationRequest, registryTag, tasksAhead } from '../../commands/submit/buildPlan';
+import { defaultTag, defaultTaskName, isValidTag, registrationRequest, registryTag, tasksAhead } from '../../commands/submit/build-plan';
 import { buildLogSummary } from '../format';
 import { toolCluster } from '../targets';
 import type { ToolDeps, ToolSpec } from './kit';

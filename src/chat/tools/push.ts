@@ -5,7 +5,7 @@ import { ConfigError } from '../../core/errors';
 import { l10n } from '../../core/l10n';
 import { pushAndRecord } from '../../core/push-task';
 import type { PushSource } from '../../core/service-api';
-import { fileSource, guessFileKind, itemsPerSecond, parseRange, type FileKind } from '../../commands/submit/pushInput';
+import { fileSource, guessFileKind, itemsPerSecond, parseRange, type FileKind } from '../../commands/submit/push-input';
 import { formatCount } from '../../ui-model/format';
 import { toolCluster, toolQueue } from '../targets';
 import { toolPath } from './build';

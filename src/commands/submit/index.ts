@@ -1,9 +1,9 @@
 // Job submission commands: build and register, push data, clear a queue, results, templates.
 import type { CommandModule } from '../registry';
-import { registerBuildCommand } from './buildAndRegister';
-import { registerPushCommands } from './pushData';
+import { registerBuildCommand } from './build-and-register';
+import { registerPushCommands } from './push-data';
 import { registerResultsCommand, type ResultsPanelsHandle } from './results';
-import { registerTemplateCommand } from './newTaskFromTemplate';
+import { registerTemplateCommand } from './new-task-from-template';
 
 let panels: ResultsPanelsHandle | undefined;
 

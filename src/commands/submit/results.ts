@@ -6,7 +6,7 @@ import { RESULTS_VIEW_TYPE } from '../../views/results/protocol';
 import type { QueueService } from '../../core/service-api';
 import type { ResultsPanels, ResultsPanelSnapshot, ResultsTarget } from '../../views/results/panel';
 import type { CommandContext, CommandRegistry } from '../registry';
-import { resolveQueue } from './pickQueue';
+import { resolveQueue } from './pick-queue';
 
 export interface ResultsPanelsHandle {
   snapshot(): ResultsPanelSnapshot[];

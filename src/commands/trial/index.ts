@@ -1,9 +1,9 @@
 // The task author's loop: try a task on a sample (Try Task Locally) and see a local node's
 // container logs.
 import type { CommandModule } from '../registry';
-import { RecordedChannels } from './recordedChannel';
-import { registerContainerLogsCommand } from './showContainerLogs';
-import { registerTryTaskCommand } from './tryTask';
+import { RecordedChannels } from './recorded-channel';
+import { registerContainerLogsCommand } from './show-container-logs';
+import { registerTryTaskCommand } from './try-task';
 
 let channels: RecordedChannels | undefined;
 

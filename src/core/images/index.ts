@@ -8,12 +8,12 @@ import { l10n } from '../l10n';
 import type { CancellationSignal, Logger } from '../ports';
 import { redact } from '../redact';
 import type { BuildOptions, BuildResult, ImageService, ImageSummary, ServiceSettings } from '../service-api';
-import { runBuild } from './buildRun';
+import { runBuild } from './build-run';
 import { packContext } from './context';
-import { readJsonLines } from './jsonLines';
+import { readJsonLines } from './json-lines';
 import { createDocker, dockerUnreachable, inspectImage, isConnectionError, pingDaemon, resolveDaemon, withTimeout } from './daemon';
 
-export { locateBuildFailure } from './buildRun';
+export { locateBuildFailure } from './build-run';
 export { resolveDaemon } from './daemon';
 
 /** `registry:5000/ns/name:tag` -> repo and tag (a colon before the last slash is a port). */

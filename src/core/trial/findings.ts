@@ -1,7 +1,7 @@
 // A trial's outcome mapped to the skill's rules and troubleshooting table. Pure: the run
 // gathers the facts (log lines, counts, how it stopped, the Dockerfile's problems), this file
 // says what they mean and what to do. The node's kept logs use `causeOfLogs` too.
-import type { DockerfileProblem } from '../dockerfileRules';
+import type { DockerfileProblem } from '../dockerfile-rules';
 import { l10n } from '../l10n';
 import type { FindingId, TrialFinding, TrialStop } from './types';
 

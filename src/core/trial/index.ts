@@ -4,5 +4,5 @@ export { runTrial, scratchQueues, trialNetwork, isLoopbackRedis, TRIAL_LABEL, ty
 export { causeOfLogs, causeText, trialFindings } from './findings';
 export { estimateJob, formatDuration, itemsPerSecond } from './estimate';
 export type * from './types';
-export { resultsQueue } from './resultsCopy';
+export { resultsQueue } from './results-copy';
 export { estimateText, trialMarkdown, trialSummary } from '../../ui-model/trial-report';

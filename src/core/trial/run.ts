@@ -7,20 +7,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
-import { analyzeDockerfile, type DockerfileProblem } from '../dockerfileRules';
+import { analyzeDockerfile, type DockerfileProblem } from '../dockerfile-rules';
 import { DockerError, isGridCoreError } from '../errors';
 import { createDocker, resolveDaemon } from '../images/daemon';
 import { l10n } from '../l10n';
 import type { Logger } from '../ports';
 import { maskUrl } from '../redact';
 import type { ImageService, QueueService, ServiceSettings } from '../service-api';
-import { isCompiledBinaryFile } from '../../diagnostics/dockerfileRulesAdapter';
+import { isCompiledBinaryFile } from '../../diagnostics/dockerfile-rules-adapter';
 import { anyFreePort } from '../../local/cluster/ports';
 import { startLocalRedis, type LocalRedis } from '../../local/cluster/redis';
 import { ContainerOps, containerSpec, maskContainerText, NODE_LABEL } from '../../local/node/containers';
 import { estimateJob, itemsPerSecond } from './estimate';
 import { trialFindings } from './findings';
-import { demuxLines } from '../../local/node/logLines';
+import { demuxLines } from '../../local/node/log-lines';
 import { sampleItems } from './sample';
 import type { TrialNetwork, TrialOptions, TrialReport, TrialStop } from './types';
 

@@ -10,7 +10,7 @@ import { l10n } from '../../core/l10n';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
 import { startHub } from '../hub/server';
-import { configToml } from '../upstreamConfig';
+import { configToml } from '../upstream-config';
 import { spawnWatched } from './watchdog';
 
 export interface LocalHub {

@@ -5,11 +5,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { appendNodeExit } from '../../core/nodeExits';
+import { appendNodeExit } from '../../core/node-exits';
 import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
-import { GridNode, type GridNodeOptions } from '../node/gridNode';
-import { configToml, readGridNodeId } from '../upstreamConfig';
+import { GridNode, type GridNodeOptions } from '../node/grid-node';
+import { configToml, readGridNodeId } from '../upstream-config';
 import { readJson, writePrivateJson } from './state';
 import { spawnWatched } from './watchdog';
 

@@ -4,7 +4,7 @@
 import type { HeartbeatRequest, NodeRegisterRequest, RegisterTaskRequest } from '../../core/types';
 import type { Logger } from '../../core/ports';
 import { l10n } from '../../core/l10n';
-import { decodeJsonBody, tooLarge, type StructSchema, type Decoded } from './axumJson';
+import { decodeJsonBody, tooLarge, type StructSchema, type Decoded } from './axum-json';
 import { reply, type RequestContext, type Reply, type RouteDef } from './http';
 import { NodeRegistry, platformOf } from './nodes';
 import { TaskList } from './tasks';

@@ -5,7 +5,7 @@
 // answers, so a 401 for a wrong method carries it too. Then the handler. Text bodies are `text/plain; charset=utf-8`, JSON bodies `application/json`.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BODY_LIMIT } from './axumJson';
+import { BODY_LIMIT } from './axum-json';
 
 export interface Reply {
   status: number;

@@ -1,7 +1,7 @@
 // Maps the model's plain elements to TreeItems; the model decides what changed.
 import * as vscode from 'vscode';
 import { lastFailure } from '../../core/diagnose';
-import type { NodeExit } from '../../core/nodeExits';
+import type { NodeExit } from '../../core/node-exits';
 import type { TreeElement } from '../../ui-model/cluster-tree-model';
 import type { ClusterTreeModel } from '../../ui-model/cluster-tree-model';
 

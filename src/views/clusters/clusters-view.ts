@@ -11,8 +11,8 @@ import { ClusterTreeModel, type TreeElement } from '../../ui-model/cluster-tree-
 import { ForgottenTasksWatch } from '../../ui-model/hub-restart';
 import { Disposable } from '../../ui/lifecycle';
 import { ClustersTreeProvider } from './clusters-tree-provider';
-import { nodeExitsFile, readNodeExits } from '../../core/nodeExits';
-import { defaultSkillDir } from '../../core/skillFiles';
+import { nodeExitsFile, readNodeExits } from '../../core/node-exits';
+import { defaultSkillDir } from '../../core/skill-files';
 
 export const CLUSTERS_VIEW_ID = 'gridcore.clusters';
 

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import type Redis from 'ioredis';
 import type { Frame, Page } from 'playwright-core';
-import type { CodeServer } from '../../support/codeServer';
+import type { CodeServer } from '../../support/code-server';
 import type { Texts } from './texts';
 import { keepScreenshot, pickQuickItem, runCommand, treeRow } from './workbench';
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
-import { launchCodeServer, type CodeServer } from '../../support/codeServer';
+import { launchCodeServer, type CodeServer } from '../../support/code-server';
 import { Texts } from './texts';
 import { expectNotification, keepScreenshot, runCommand } from './workbench';
 

@@ -10,7 +10,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 import type { Frame, Page } from 'playwright-core';
-import type { CodeServer } from '../../support/codeServer';
+import type { CodeServer } from '../../support/code-server';
 import type { Texts } from './texts';
 import { expectNotification, keepScreenshot, pickQuickItem, runCommand } from './workbench';
 

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import Redis from 'ioredis';
 import { startHub } from '../../../src/local/hub/server';
-import { launchCodeServer, type CodeServer } from '../../support/codeServer';
+import { launchCodeServer, type CodeServer } from '../../support/code-server';
 import type { TestRedis } from '../../support/redis';
 import { E2E_SECRETS } from '../secrets';
 import { runDashboardSteps } from './dashboard';

@@ -5,7 +5,7 @@
 // picture of a trial.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CodeServer } from '../../support/codeServer';
+import type { CodeServer } from '../../support/code-server';
 import type { Texts } from './texts';
 import { expectNotification, keepScreenshot, pickQuickItem } from './workbench';
 

@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, type CodeServer } from '../../support/codeServer';
+import { artifactsDir, type CodeServer } from '../../support/code-server';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 

@@ -9,10 +9,10 @@ import { DockerError } from '../../core/errors';
 import type { TrialReport, TrialSample, TrialTarget } from '../../core/trial/types';
 import { trialSettings } from '../../ui/settings';
 import type { CommandContext, CommandRegistry } from '../registry';
-import type { RecordedChannels } from './recordedChannel';
-import { parseRange, selectionItems } from '../submit/pushInput';
-import { defaultTag, defaultTaskName, isDockerfileName } from '../submit/buildPlan';
-import { pickDockerfile, showBuildFailure } from '../submit/buildAndRegister';
+import type { RecordedChannels } from './recorded-channel';
+import { parseRange, selectionItems } from '../submit/push-input';
+import { defaultTag, defaultTaskName, isDockerfileName } from '../submit/build-plan';
+import { pickDockerfile, showBuildFailure } from '../submit/build-and-register';
 import { resultsPanels } from '../submit/index';
 
 /** Tests and other commands can give every answer; the rest is asked. */

@@ -4,13 +4,13 @@
 // for a remote node the command says where its logs are.
 import * as vscode from 'vscode';
 import { ConfigError } from '../../core/errors';
-import { nodeExitsFile, readNodeExits } from '../../core/nodeExits';
-import { defaultSkillDir } from '../../core/skillFiles';
+import { nodeExitsFile, readNodeExits } from '../../core/node-exits';
+import { defaultSkillDir } from '../../core/skill-files';
 import type { HubNode } from '../../core/types';
 import { nodePickItems, noNodeMessage } from '../../ui-model/node-pick';
 import { resolveCluster, targetOf } from '../args';
 import type { CommandContext, CommandRegistry } from '../registry';
-import type { RecordedChannels } from './recordedChannel';
+import type { RecordedChannels } from './recorded-channel';
 
 interface Following {
   channel: vscode.OutputChannel;

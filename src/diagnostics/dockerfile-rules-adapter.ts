@@ -1,11 +1,11 @@
-// Bridges the core's Dockerfile rules (src/core/dockerfileRules.ts: ranges and edits of its
+// Bridges the core's Dockerfile rules (src/core/dockerfile-rules.ts: ranges and edits of its
 // own shape) to the editor's findings, and keeps them to task folders: a Dockerfile is
 // checked when it or a file beside it uses what GridNode injects (INPUT_QUEUE,
 // INPUT_REDIS_URL ...), so ordinary project Dockerfiles get no task advice. No `vscode`.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { analyzeDockerfile, type DockerfileProblem } from '../core/dockerfileRules';
+import { analyzeDockerfile, type DockerfileProblem } from '../core/dockerfile-rules';
 import type { Finding } from './findings';
 
 const INJECTED = /\b(INPUT_QUEUE|OUTPUT_QUEUE|INPUT_REDIS_URL|OUTPUT_REDIS_URL)\b/;

@@ -49,7 +49,7 @@ export function registryHost(registry: string): string {
 }
 
 /** Lives with the Dockerfile reader (the diagnostics use it too, and do not import commands). */
-export { isDockerfileName } from '../../core/dockerfileParse';
+export { isDockerfileName } from '../../core/dockerfile-parse';
 /** The hub request for images built (one, or one per platform in `platforms` order). */
 export function registrationRequest(
   task: string,

@@ -9,7 +9,7 @@ import { l10n } from '../core/l10n';
 import { formatCount } from '../core/numbers';
 import { MemoryKeyValueStore, MemorySecretStore, type Logger } from '../core/ports';
 import { createGridCoreService } from '../core/service';
-import { ensureBaseImage } from './baseImage';
+import { ensureBaseImage } from './base-image';
 import { keptAfterStop, localClusterHoldings, startLocalCluster, stopLocalCluster, type ClusterPart, type LocalClusterOptions } from './cluster';
 import { dockerFrom } from './node/containers';
 
@@ -37,7 +37,7 @@ export interface MainJobResult {
 }
 
 function sampleFolder(): string {
-  // bundled (dist/mainjob.js) or run from source (src/local/mainJob.ts)
+  // bundled (dist/mainjob.js) or run from source (src/local/main-job.ts)
   const candidates = [resolve(__dirname, '../media/templates/shell-square'), resolve(__dirname, '../../media/templates/shell-square')];
   const found = candidates.find((d) => existsSync(join(d, 'Dockerfile')));
   if (!found) throw new GridCoreError('local', 'sampleMissing', l10n.t('The sample task folder media/templates/shell-square is missing. Run this from the extension folder.'));

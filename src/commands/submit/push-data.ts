@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import { pushAndRecord } from '../../core/push-task';
 import type { PushResult, PushSource } from '../../core/service-api';
 import type { CommandContext, CommandRegistry } from '../registry';
-import { resolveQueue, type ResolvedQueue } from './pickQueue';
+import { resolveQueue, type ResolvedQueue } from './pick-queue';
 import { formatCount } from '../../core/numbers';
 import { countItems } from '../../core/queues/sources';
-import { fileSource, guessFileKind, itemsPerSecond, looksLikeData, parseRange, selectionItems, sourceChoices, type FileKind, type SourceChoice } from './pushInput';
+import { fileSource, guessFileKind, itemsPerSecond, looksLikeData, parseRange, selectionItems, sourceChoices, type FileKind, type SourceChoice } from './push-input';
 
 /** `{ source, cluster, taskName|queue, force }` lets tests and other commands skip the questions. */
 interface PushArgs {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { pack } from 'tar-stream';
 import { DockerError } from '../core/errors';
 import { l10n } from '../core/l10n';
-import { runBuild } from '../core/images/buildRun';
+import { runBuild } from '../core/images/build-run';
 import { dockerUnreachable } from '../core/images/daemon';
 
 export const BASE_IMAGE_TAG = 'gridcore/busybox-redis:local';

@@ -5,9 +5,9 @@ import type Dockerode from 'dockerode';
 import { DockerError } from '../errors';
 import { l10n } from '../l10n';
 import type { CancellationSignal } from '../ports';
-import { parseDockerfile } from '../dockerfileParse';
+import { parseDockerfile } from '../dockerfile-parse';
 import { dockerUnreachable, pingDaemon } from './daemon';
-import { readJsonLines } from './jsonLines';
+import { readJsonLines } from './json-lines';
 
 export interface BuildQuery {
   t: string;

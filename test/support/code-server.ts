@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { installVsix, startCodeServer } from '../../src/local/codeServerProcess';
+import { installVsix, startCodeServer } from '../../src/local/code-server-process';
 import { freePort } from './redis';
 
-export { ensureCodeServer } from './codeServerInstall';
+export { ensureCodeServer } from './code-server-install';
 
 export const CHROMIUM = process.env.GRIDCORE_CHROMIUM ?? '/usr/bin/chromium';
 

@@ -1,8 +1,8 @@
 // The three requests a GridNode makes (register, heartbeat, task poll), with a timeout on
 // each. Replies are read, and failures turned into HubError, by the editor's hub client's
-// rules (core/hubClient.ts: size cap, codes, hub text shortened and without the token); only
+// rules (core/hub-client.ts: size cap, codes, hub text shortened and without the token); only
 // the advice differs, because a node's token and URL live in gridnode.toml.
-import { BodyTooLarge, hubStatusCode, MAX_HUB_BODY_BYTES, readCapped, shownHubText, transportFailure } from '../../core/hubClient';
+import { BodyTooLarge, hubStatusCode, MAX_HUB_BODY_BYTES, readCapped, shownHubText, transportFailure } from '../../core/hub-client';
 import { HubError } from '../../core/errors';
 import { l10n } from '../../core/l10n';
 import { maskUrl } from '../../core/redact';

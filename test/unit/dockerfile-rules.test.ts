@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeDockerfile, type DockerfileProblem, type TextEdit } from '../../src/core/dockerfileRules';
-import { parseDockerfile } from '../../src/core/dockerfileParse';
-import { locateBuildFailure } from '../../src/core/images/buildRun';
+import { analyzeDockerfile, type DockerfileProblem, type TextEdit } from '../../src/core/dockerfile-rules';
+import { parseDockerfile } from '../../src/core/dockerfile-parse';
+import { locateBuildFailure } from '../../src/core/images/build-run';
 
 const templates = join(__dirname, '../../media/templates');
 

@@ -2,7 +2,7 @@
 // the core). Updated on open and, debounced, on change; cleared on close. The analyzer is
 // loaded on the first Dockerfile seen, so activation pays only for the registrations.
 import * as vscode from 'vscode';
-import { isDockerfileName } from '../core/dockerfileParse';
+import { isDockerfileName } from '../core/dockerfile-parse';
 import type { DockerfileAnalyzer, Finding } from './findings';
 
 const SOURCE = 'GridCore';

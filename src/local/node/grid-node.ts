@@ -7,10 +7,10 @@ import { cpus, hostname as osHostname } from 'node:os';
 import type Docker from 'dockerode';
 import { l10n } from '../../core/l10n';
 import { silentLogger, type Logger } from '../../core/ports';
-import type { NodeExit } from '../../core/nodeExits';
+import type { NodeExit } from '../../core/node-exits';
 import type { Platform, RuntimeStatus, TaskConfig } from '../../core/types';
 import { ContainerOps, containerSpec, dockerFrom } from './containers';
-import { createNodeHubApi, hostArchitecture, hostPlatform, type NodeHubApi } from './hubApi';
+import { createNodeHubApi, hostArchitecture, hostPlatform, type NodeHubApi } from './hub-api';
 
 export interface RestartBackoff {
   /** delay before the first restart */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import Dockerode from 'dockerode';
 import { ensureDocker, type DockerHandle } from '../support/docker';
 import { runContainer } from '../support/container';
-import { BASE_IMAGE_TAG, ensureBaseImage } from '../../src/local/baseImage';
+import { BASE_IMAGE_TAG, ensureBaseImage } from '../../src/local/base-image';
 
 let handle: DockerHandle;
 let docker: Dockerode;

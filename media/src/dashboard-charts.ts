@@ -4,7 +4,7 @@
 import uPlot from 'uplot';
 import type { ChartSeries } from '../../src/ui-model/task-series';
 import type { DashboardStrings } from '../../src/views/dashboard/protocol';
-import type { Chart, ChartKind } from './dashboardView';
+import type { Chart, ChartKind } from './dashboard-view';
 
 const HEIGHT = 160;
 

@@ -2,7 +2,7 @@
 // timeout on every request, every body read or released, and each failure turned into a
 // HubError whose message names the cluster and says what to check. The rules for reading a
 // reply (size cap, which status or socket error is which HubError code, hub text shortened
-// and without the token) are exported: our GridNode's client (local/node/hubApi.ts) uses them too.
+// and without the token) are exported: our GridNode's client (local/node/hub-api.ts) uses them too.
 import type { Dispatcher, Pool } from 'undici';
 import { ConfigError, HubError, type HubErrorCode } from './errors';
 import { l10n } from './l10n';
@@ -10,7 +10,7 @@ import { maskUrl, redact } from './redact';
 import type { Logger } from './ports';
 import type { HubClient } from './service-api';
 import type { FinishResult, HubNode, HubTaskList, NextResult, Platform, RegisterTaskRequest, TaskConfig } from './types';
-import { isFinishResult, isHubNodeList, isHubTaskList, isNextResult, isTaskConfigOrNull } from './hubShapes';
+import { isFinishResult, isHubNodeList, isHubTaskList, isNextResult, isTaskConfigOrNull } from './hub-shapes';
 
 /** A hub reply larger than this is not a ComputeHub reply (the node list of a big cluster is well under it). */
 export const MAX_HUB_BODY_BYTES = 4 * 1024 * 1024;

@@ -12,7 +12,7 @@ import { ensureDocker, type DockerHandle } from '../support/docker';
 import { startRedis, type TestRedis } from '../support/redis';
 import { runContainer } from '../support/container';
 import { createImageService } from '../../src/core/images';
-import { ensureBaseImage } from '../../src/local/baseImage';
+import { ensureBaseImage } from '../../src/local/base-image';
 import { createFromTemplate, listTemplates } from '../../src/core/templates';
 import { silentLogger } from '../../src/core/ports';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
-import { ensureCodeServer } from './codeServerInstall';
+import { ensureCodeServer } from './code-server-install';
 
 /** A first screen without welcome pages, chat panels, trust prompts or update checks. */
 export const CLEAN_SETTINGS: Record<string, unknown> = {

@@ -4,7 +4,7 @@
 // and instance, Redis URLs masked.
 import type Docker from 'dockerode';
 import { INSTANCE_LABEL, isNodeContainer, maskContainerText, TASK_LABEL } from './containers';
-import { demuxLines } from './logLines';
+import { demuxLines } from './log-lines';
 
 export interface ContainerLogFollower {
   /** containers followed so far */

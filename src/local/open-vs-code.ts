@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { l10n } from '../core/l10n';
 import { anyFreePort, pickPort } from './cluster/ports';
-import { installVsix, startCodeServer } from './codeServerProcess';
-import { packageExtension } from './packageVsix';
+import { installVsix, startCodeServer } from './code-server-process';
+import { packageExtension } from './package-vsix';
 
 export interface OpenVsCodeOptions {
   /** The extension's folder (holds package.json and dist/extension.js). */

@@ -4,7 +4,7 @@
 // the image). Pure: text in, problems with ranges and quick-fix edits out; the editor's
 // DiagnosticsProvider turns them into diagnostics and code actions.
 import { l10n } from './l10n';
-import { parseDockerfile, type DockerfileInstruction, type DockerfileStage, type ParsedDockerfile } from './dockerfileParse';
+import { parseDockerfile, type DockerfileInstruction, type DockerfileStage, type ParsedDockerfile } from './dockerfile-parse';
 
 export type DockerfileRuleId = 'cmdWithoutEntrypoint' | 'hostBinary' | 'hardcodedRedis' | 'redisCliEmptyUser';
 
