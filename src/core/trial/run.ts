@@ -26,6 +26,7 @@ import type { TrialNetwork, TrialOptions, TrialReport, TrialStop } from './types
 
 export const TRIAL_LABEL = 'gridcore.trial';
 const POLL_MS = 50;
+const FIRST_RESULT_POLL_MS = 10;
 const LOG_TAIL = 30;
 
 export interface TrialDeps {
@@ -176,8 +177,13 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
         (r: { StatusCode?: number }) => r.StatusCode ?? -1,
         () => -1,
       );
-      const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
-      logsDone = demuxLines(stream, emit);
+      // Attached without waiting: the poll for results starts at once, and a follow from the
+      // start replays every line the container wrote before the attach.
+      const c = container;
+      logsDone = (c.logs({ follow: true, stdout: true, stderr: true }) as unknown as Promise<NodeJS.ReadableStream>).then(
+        (stream) => demuxLines(stream, emit),
+        (e: Error) => deps.logger.warn(`trial ${id}: no container log: ${maskContainerText(e.message, secrets)}`),
+      );
     } catch (e) {
       startError = maskContainerText((e as { json?: { message?: string } }).json?.message ?? (e as Error).message, secrets);
       o.onLog?.(`[0 stderr] ${startError}`);
@@ -197,7 +203,9 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
       void exited.then((c) => (exitedCode = c));
       const settleMs = o.settleMs ?? 1500;
       for (;;) {
-        const [lengths] = await Promise.all([scratch.lengths([queues.input, queues.output]), new Promise((r) => setTimeout(r, POLL_MS))]);
+        // Until the first result a tighter poll: that moment is what the author waits for.
+        const pause = firstResultAt === undefined ? FIRST_RESULT_POLL_MS : POLL_MS;
+        const [lengths] = await Promise.all([scratch.lengths([queues.input, queues.output]), new Promise((r) => setTimeout(r, pause))]);
         const now = Date.now();
         const input = lengths[queues.input] ?? 0;
         const output = lengths[queues.output] ?? 0;
