@@ -5,6 +5,7 @@
 import type { DashboardAction, DashboardModel, DashboardStrings, HostMessage, InitState, NodeRow, ProgressView, WebviewMessage, WebviewState } from '../../src/views/dashboard/protocol';
 import { RANGES } from '../../src/views/dashboard/protocol';
 import { chartSeries, loadSeries, saveSeries, TaskSeries, type ChartSeries } from '../../src/ui-model/task-series';
+import { makeElement, type ElementOptions } from './dom';
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -102,16 +103,8 @@ export class DashboardView {
     this.api.setState({ cluster: this.init.cluster, task: this.init.task, rangeMinutes: this.rangeMinutes, series: saveSeries(this.series.samples) });
   }
 
-  private el(tag: string, opts: { id?: string; cls?: string; text?: string; attrs?: Record<string, string> } = {}): HTMLElement {
-    const e = this.doc.createElement(tag);
-    if (opts.id) {
-      e.id = opts.id;
-      this.els[opts.id] = e;
-    }
-    if (opts.cls) e.className = opts.cls;
-    if (opts.text !== undefined) e.textContent = opts.text;
-    for (const [k, v] of Object.entries(opts.attrs ?? {})) e.setAttribute(k, v);
-    return e;
+  private el(tag: string, opts: ElementOptions = {}): HTMLElement {
+    return makeElement(this.doc, this.els, tag, opts);
   }
 
   private section(id: string, title: string): HTMLElement {

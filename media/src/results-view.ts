@@ -14,6 +14,7 @@ import type {
   WebviewMessage,
   WebviewState,
 } from '../../src/views/results/protocol';
+import { makeElement, type ElementOptions } from './dom';
 
 export interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -151,16 +152,8 @@ export class ResultsView {
     return { id, done };
   }
 
-  private el(tag: string, opts: { id?: string; cls?: string; text?: string; attrs?: Record<string, string> } = {}): HTMLElement {
-    const e = this.doc.createElement(tag);
-    if (opts.id) {
-      e.id = opts.id;
-      this.els[opts.id] = e;
-    }
-    if (opts.cls) e.className = opts.cls;
-    if (opts.text !== undefined) e.textContent = opts.text;
-    for (const [k, v] of Object.entries(opts.attrs ?? {})) e.setAttribute(k, v);
-    return e;
+  private el(tag: string, opts: ElementOptions = {}): HTMLElement {
+    return makeElement(this.doc, this.els, tag, opts);
   }
 
   private text(id: string, value: string): void {
