@@ -87,32 +87,22 @@ export function extensionBuilds({ production = false, outdir = resolve(root, 'di
 
 function allBuilds(production) {
   const node = nodeOptions(production);
+  // The webview scripts: one self-contained browser bundle each.
+  const webview = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: production, sourcemap: !production, logLevel: 'info' };
   return [
     ...extensionBuilds({ production }),
     { ...node, entryPoints: ['src/local/computehub-main.ts'], outfile: 'dist/computehub.js' },
     { ...node, entryPoints: ['src/local/gridnode-main.ts'], outfile: 'dist/gridnode.js' },
     { ...node, entryPoints: ['src/local/mainjob-main.ts'], outfile: 'dist/mainjob.js' },
     {
-      bundle: true,
-      platform: 'browser',
-      target: 'es2022',
-      format: 'iife',
-      minify: production,
-      sourcemap: !production,
-      logLevel: 'info',
+      ...webview,
       entryPoints: ['media/src/results.ts'],
       outfile: 'media/dist/results.js',
     },
     {
       // The dashboard script with uPlot, and its stylesheet with uPlot's (one file each, so
       // the CSP needs nothing beyond the media folder).
-      bundle: true,
-      platform: 'browser',
-      target: 'es2022',
-      format: 'iife',
-      minify: production,
-      sourcemap: !production,
-      logLevel: 'info',
+      ...webview,
       entryPoints: [
         { in: 'media/src/dashboard.ts', out: 'dashboard' },
         { in: 'media/src/dashboard.css', out: 'dashboard' },

@@ -5,18 +5,10 @@
 import type { DashboardAction, DashboardModel, DashboardStrings, HostMessage, InitState, NodeRow, ProgressView, WebviewMessage, WebviewState } from '../../src/views/dashboard/protocol';
 import { RANGES } from '../../src/views/dashboard/protocol';
 import { chartSeries, loadSeries, saveSeries, TaskSeries, type ChartSeries } from '../../src/ui-model/task-series';
-import { makeElement, type ElementOptions } from './dom';
+import { makeElement, type ElementOptions, type MiniDocument, type WebviewApi } from './dom';
 
-export interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): unknown;
-  setState(state: WebviewState): void;
-}
-
-export interface MiniDocument {
-  createElement(tag: string): HTMLElement;
-  getElementById(id: string): HTMLElement | null;
-}
+export type VsCodeApi = WebviewApi<WebviewMessage, WebviewState>;
+export type { MiniDocument };
 
 /** One chart on the page (uPlot in the webview, a recorder in tests). */
 export interface Chart {

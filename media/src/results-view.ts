@@ -14,18 +14,12 @@ import type {
   WebviewMessage,
   WebviewState,
 } from '../../src/views/results/protocol';
-import { makeElement, type ElementOptions } from './dom';
+import { makeElement, type ElementOptions, type MiniDocument as BaseDocument, type WebviewApi } from './dom';
 
-export interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): unknown;
-  setState(state: WebviewState): void;
-}
+export type VsCodeApi = WebviewApi<WebviewMessage, WebviewState>;
 
 /** The few DOM members this view uses (a real Document satisfies it). */
-export interface MiniDocument {
-  createElement(tag: string): HTMLElement;
-  getElementById(id: string): HTMLElement | null;
+export interface MiniDocument extends BaseDocument {
   activeElement: Element | null;
 }
 

@@ -3,30 +3,7 @@ import assert from 'node:assert/strict';
 import type { GridCoreService, HubClient, QueueService } from '../../src/core/service-api';
 import type { ClusterProfile, TaskView } from '../../src/core/types';
 import { ClusterMonitor, ClusterMonitors } from '../../src/ui-model/cluster-monitor';
-
-/** Manual timers: tests drive time, never wait for it. */
-function fakeTimers() {
-  const pending = new Map<number, { fn: () => void; ms: number }>();
-  let next = 1;
-  return {
-    pending,
-    set(fn: () => void, ms: number) {
-      pending.set(next, { fn, ms });
-      return next++;
-    },
-    clear(h: unknown) {
-      pending.delete(h as number);
-    },
-    async fire() {
-      const [[id, t]] = [...pending.entries()];
-      pending.delete(id);
-      t.fn();
-      await settle();
-    },
-  };
-}
-
-const settle = () => new Promise((r) => setImmediate(r));
+import { fakeTimers, settle } from '../support/fake-timers';
 
 const running = (name: string, pushed?: number): TaskView => ({
   name,

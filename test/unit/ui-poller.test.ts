@@ -1,28 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Poller } from '../../src/ui-model/poller';
-
-/** Manual timers: tests drive time, never wait for it. */
-function fakeTimers() {
-  const pending = new Map<number, { fn: () => void; ms: number }>();
-  let next = 1;
-  return {
-    pending,
-    set(fn: () => void, ms: number) {
-      pending.set(next, { fn, ms });
-      return next++;
-    },
-    clear(h: unknown) {
-      pending.delete(h as number);
-    },
-    async fire() {
-      const [[id, t]] = [...pending.entries()];
-      pending.delete(id);
-      t.fn();
-      await new Promise((r) => setImmediate(r));
-    },
-  };
-}
+import { fakeTimers } from '../support/fake-timers';
 
 test('chains one timer at a time and only while active', async () => {
   const timers = fakeTimers();
