@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { launchCodeServer, type CodeServer } from '../../support/code-server';
 import { Texts } from './texts';
-import { expectNotification, keepScreenshot, runCommand } from './workbench';
+import { expectNotification, keepScreenshot, runCommand, stepWithScreenshot } from './workbench';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -25,15 +25,7 @@ export async function runRestrictedModeScenario(t: TestContext, o: { vsix: strin
     vscode = await launchCodeServer({ workspace, vsix: o.vsix, restrictedMode: true, viewport: { width: 1280, height: 760 } });
     const { page } = vscode;
     const cs = vscode;
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.test(name, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          await keepScreenshot(cs, `failure-restricted-${name.split(' ')[0]}`).catch(() => undefined);
-          throw e;
-        }
-      });
+    const step = stepWithScreenshot(t, cs, 'failure-restricted');
 
     await step('the folder opens in Restricted Mode and GridCore is there', async () => {
       await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 60_000 });

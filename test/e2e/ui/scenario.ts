@@ -16,7 +16,7 @@ import { runDashboardSteps } from './dashboard';
 import { runResultsSteps } from './results';
 import { runTrialSteps } from './trial';
 import { Texts } from './texts';
-import { answerInputBoxes, expectNotification, keepScreenshot, treeRow, widenSideBar } from './workbench';
+import { answerInputBoxes, expectNotification, keepScreenshot, stepWithScreenshot, treeRow, widenSideBar } from './workbench';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const TOKEN = E2E_SECRETS.uiToken;
@@ -81,16 +81,7 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
     });
     const { page } = vscode;
     const cs = vscode;
-    // A failed step leaves a picture of the workbench behind (t.test reports, never throws).
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.test(name, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          await keepScreenshot(cs, `failure${suffix}-${name.split(' ')[0]}`).catch(() => undefined);
-          throw e;
-        }
-      });
+    const step = stepWithScreenshot(t, cs, `failure${suffix}`);
 
     await step('opens the GridCore view from the activity bar and connects a cluster', async () => {
       await page.locator(`.activitybar .action-label[aria-label^="${tr.nls('gridcore.container.title')}"]`).click({ timeout: 60_000 });

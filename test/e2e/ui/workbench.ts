@@ -2,6 +2,7 @@
 // palette, screenshots. Shared by the UI scenario's steps.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { artifactsDir, type CodeServer } from '../../support/code-server';
 
@@ -97,4 +98,18 @@ export async function pickQuickItem(page: Page, text: string): Promise<void> {
   await input.fill(text);
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).first().waitFor({ timeout: 10_000 });
   await input.press('Enter');
+}
+
+/** A scenario step as a subtest: a failed step leaves a picture of the workbench behind,
+ *  named `<prefix>-<first word of the step>` (t.test reports, never throws). */
+export function stepWithScreenshot(t: TestContext, vscode: CodeServer, prefix: string): (name: string, fn: () => Promise<void>) => Promise<void> {
+  return (name, fn) =>
+    t.test(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        await keepScreenshot(vscode, `${prefix}-${name.split(' ')[0]}`).catch(() => undefined);
+        throw e;
+      }
+    });
 }
