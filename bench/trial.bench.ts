@@ -13,7 +13,7 @@ import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../src/cor
 import { createGridCoreService } from '../src/core/service';
 import { createFromTemplate } from '../src/core/templates';
 import { ensureBaseImage } from '../src/local/base-image';
-import { dockerFrom } from '../src/local/node/containers';
+import { dockerFrom } from '../src/core/docker/containers';
 import { pingSocket } from '../test/support/docker';
 import type { Result } from './support/result';
 

@@ -8,7 +8,7 @@ import type { HubNode, InFlightList, StrandedList } from './types';
 
 export const DEFAULT_STALE_MS = 120_000;
 
-/** Labels our GridNode puts on its containers (src/local/node/containers.ts keeps the same). */
+/** Labels our GridNode puts on its containers (src/core/docker/containers.ts keeps the same). */
 const NODE_LABEL = 'gridcore.node';
 const TASK_LABEL = 'gridcore.task';
 const INSTANCE_LABEL = 'gridcore.instance';

@@ -1,6 +1,6 @@
 // The embedded local cluster: Redis + ComputeHub + one or more GridNodes on this machine,
 // started by one call and stopped by another. Redis keeps its data across stops (see
-// cluster/redis.ts), under the same password, so a saved `local` profile stays valid. Free of
+// core/machine/redis-server.ts), under the same password, so a saved `local` profile stays valid. Free of
 // `vscode`: the UI passes a step callback (for its progress notification), a cancellation
 // signal and a logger per part.
 import { randomBytes } from 'node:crypto';
@@ -16,8 +16,8 @@ import type { QueueHoldings } from '../core/queues/holdings';
 import type { HubNode } from '../core/types';
 import { healthOk, startLocalHub, type LocalHub } from './cluster/hub';
 import { startLocalNode, type LocalNode, type LocalNodeSettings } from './cluster/node';
-import { pickPort } from './cluster/ports';
-import { onPath, startLocalRedis, type AppendFsync, type LocalRedis } from './cluster/redis';
+import { pickPort } from '../core/machine/free-ports';
+import { onPath, startLocalRedis, type AppendFsync, type LocalRedis } from '../core/machine/redis-server';
 import {
   clusterPaths,
   defaultSkillDir,
@@ -29,7 +29,7 @@ import {
   type ClusterOwner,
   type SkillLocalCluster,
 } from './cluster/state';
-import { dockerFrom } from './node/containers';
+import { dockerFrom } from '../core/docker/containers';
 
 export { keptAfterStop, keptOnStart, stopConfirmation, type StopConfirmation } from './cluster/kept-data-text';
 
@@ -52,7 +52,7 @@ export interface LocalClusterOptions {
   gridnodeBinary?: string | 'auto';
   /** redis-server command (default: `redis-server` on PATH, else the redis:7-alpine image) */
   redisServer?: string;
-  /** Redis's appendfsync (default everysec; see cluster/redis.ts for what `always` buys) */
+  /** Redis's appendfsync (default everysec; see core/machine/redis-server.ts for what `always` buys) */
   redisAppendFsync?: AppendFsync;
   node?: LocalNodeSettings;
   /** how many nodes to run (default 1; the gridcore.localCluster.nodes setting) */
@@ -628,4 +628,4 @@ function keptRedisPassword(file: string): string {
 
 // Show Container Logs follows a local node's containers through this bundle (dockerode lives here).
 export { followNodeContainers, type ContainerLogFollower } from './node/container-logs';
-export { dockerFrom } from './node/containers';
+export { dockerFrom } from '../core/docker/containers';

@@ -11,7 +11,7 @@ import { MemoryKeyValueStore, MemorySecretStore, type Logger } from '../core/por
 import { createGridCoreService } from '../core/service';
 import { ensureBaseImage } from './base-image';
 import { keptAfterStop, localClusterHoldings, startLocalCluster, stopLocalCluster, type ClusterPart, type LocalClusterOptions } from './cluster';
-import { dockerFrom } from './node/containers';
+import { dockerFrom } from '../core/docker/containers';
 
 export const SAMPLE_IMAGE = 'gridcore-sample/shell-square:local';
 

@@ -7,7 +7,7 @@
 // <extension>/.cache/open-vscode, so a second run finds the cluster already added.
 import { join } from 'node:path';
 import { l10n } from '../core/l10n';
-import { anyFreePort, pickPort } from './cluster/ports';
+import { anyFreePort, pickPort } from '../core/machine/free-ports';
 import { installVsix, startCodeServer } from './code-server-process';
 import { packageExtension } from './package-vsix';
 

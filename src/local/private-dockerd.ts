@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { GridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
-import { onPath } from './cluster/redis';
+import { onPath } from '../core/machine/redis-server';
 import { pidAlive } from './cluster/state';
 
 /** Socket, pid file, log and exec root (kept short: unix socket paths have a length limit);

@@ -18,7 +18,7 @@ import { packageExtension } from '../../src/local/package-vsix';
 import { missingFromPackage } from './package-check';
 import { runRestrictedModeScenario } from './ui/restricted';
 import { ensureBaseImage } from '../../src/local/base-image';
-import { dockerFrom } from '../../src/local/node/containers';
+import { dockerFrom } from '../../src/core/docker/containers';
 import { auditSecrets } from './secrets-audit';
 import { bundleExthostTests } from '../support/exthost-bundle';
 import { startRedis, type TestRedis } from '../support/redis';

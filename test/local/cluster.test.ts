@@ -12,8 +12,8 @@ import { test } from 'node:test';
 import { isGridCoreError } from '../../src/core/errors';
 import { findRunningLocalCluster, startLocalCluster, stopLocalCluster, type ClusterStep } from '../../src/local/cluster';
 import { healthOk } from '../../src/local/cluster/hub';
-import { portFree } from '../../src/local/cluster/ports';
-import { redisAnswers } from '../../src/local/cluster/redis';
+import { portFree } from '../../src/core/machine/free-ports';
+import { redisAnswers } from '../../src/core/machine/redis-server';
 import { pidAlive } from '../../src/local/cluster/state';
 import { freePort } from '../support/redis';
 import { nodeContainers, useLocalTestEnv } from './fixtures';
@@ -117,7 +117,7 @@ test('a failing later step (redis-server missing and no image) stops what it had
 
 test('a child started through the watchdog dies with its parent', async () => {
   const script = `
-    const { spawnWatched } = require(${JSON.stringify(resolve(__dirname, '../../src/local/cluster/watchdog.ts'))});
+    const { spawnWatched } = require(${JSON.stringify(resolve(__dirname, '../../src/core/machine/watchdog.ts'))});
     const p = spawnWatched('sleep', ['60']);
     setTimeout(() => { console.log(p.pid); }, 300);`;
   const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });

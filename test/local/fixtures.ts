@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { pack } from 'tar-stream';
 import { runBuild } from '../../src/core/images/build-run';
 import { ensureBaseImage } from '../../src/local/base-image';
-import { NODE_LABEL } from '../../src/local/node/containers';
+import { NODE_LABEL } from '../../src/core/docker/containers';
 import { GridNode, type GridNodeOptions } from '../../src/local/node/grid-node';
 import { ensureDocker, type DockerHandle } from '../support/docker';
 import { startRedis, type TestRedis } from '../support/redis';

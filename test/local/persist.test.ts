@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/core/ports';
 import { localClusterHoldings, startLocalCluster, stopConfirmation, stopLocalCluster, type LocalClusterInfo, type LocalClusterOptions } from '../../src/local/cluster';
 import type { PushResult } from '../../src/core/service-api';
 import { isGridCoreError } from '../../src/core/errors';
-import { portFree } from '../../src/local/cluster/ports';
+import { portFree } from '../../src/core/machine/free-ports';
 import { queueSettings } from '../support/queue-service';
 import { freePort } from '../support/redis';
 import { useLocalTestEnv } from './fixtures';

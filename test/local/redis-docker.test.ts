@@ -15,8 +15,8 @@ import { runBuild } from '../../src/core/images/build-run';
 import { silentLogger } from '../../src/core/ports';
 import { binaryWithLibraries, findHostBinary, rootfsContext } from '../../src/local/base-image';
 import { startLocalCluster, stopLocalCluster } from '../../src/local/cluster';
-import { portFree } from '../../src/local/cluster/ports';
-import { REDIS_IMAGE, startLocalRedis } from '../../src/local/cluster/redis';
+import { portFree } from '../../src/core/machine/free-ports';
+import { REDIS_IMAGE, startLocalRedis } from '../../src/core/machine/redis-server';
 import { freePort } from '../support/redis';
 import { hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';
 

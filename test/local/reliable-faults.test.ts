@@ -18,7 +18,7 @@ import Redis from 'ioredis';
 import type { GridCoreService, QueueService } from '../../src/core/service-api';
 import type { ProgressSample } from '../../src/core/types';
 import { startHub, type RunningHub } from '../../src/local/hub/server';
-import { TASK_LABEL } from '../../src/local/node/containers';
+import { TASK_LABEL } from '../../src/core/docker/containers';
 import type { GridNode } from '../../src/local/node/grid-node';
 import { memoryService } from '../support/service-fixture';
 import { buildFrom, fastNode, hubCall, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';

@@ -18,7 +18,7 @@ import type { HubNode } from '../../src/core/types';
 import { runningLocalNode, startLocalCluster, stopLocalCluster } from '../../src/local/cluster';
 import { bridgeGateway } from '../../src/local/cluster/bridge';
 import { healthOk } from '../../src/local/cluster/hub';
-import { portFree } from '../../src/local/cluster/ports';
+import { portFree } from '../../src/core/machine/free-ports';
 import { pidAlive } from '../../src/local/cluster/state';
 import { freePort } from '../support/redis';
 import { hubCall, nodeContainers, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isGridCoreError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/ports';
 import { stepFailed } from '../../src/local/cluster';
-import { REDIS_IMAGE, redisServerBinary, startLocalRedis } from '../../src/local/cluster/redis';
+import { REDIS_IMAGE, redisServerBinary, startLocalRedis } from '../../src/core/machine/redis-server';
 
 const dir = mkdtempSync(join(tmpdir(), 'gridcore-redis-path-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,12 +15,12 @@ import type { Logger } from '../ports';
 import { maskUrl } from '../redact';
 import type { ImageService, QueueService, ServiceSettings } from '../service-api';
 import { isCompiledBinaryFile } from '../../diagnostics/dockerfile-rules-adapter';
-import { anyFreePort } from '../../local/cluster/ports';
-import { startLocalRedis, type LocalRedis } from '../../local/cluster/redis';
-import { ContainerOps, containerSpec, maskContainerText, NODE_LABEL } from '../../local/node/containers';
+import { anyFreePort } from '../machine/free-ports';
+import { startLocalRedis, type LocalRedis } from '../machine/redis-server';
+import { ContainerOps, containerSpec, maskContainerText, NODE_LABEL } from '../docker/containers';
 import { estimateJob, itemsPerSecond } from './estimate';
 import { trialFindings } from './findings';
-import { demuxLines } from '../../local/node/log-lines';
+import { demuxLines } from '../docker/log-lines';
 import { sampleItems } from './sample';
 import type { TrialNetwork, TrialOptions, TrialReport, TrialStop } from './types';
 

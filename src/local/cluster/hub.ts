@@ -11,7 +11,7 @@ import type { Logger } from '../../core/ports';
 import { redact } from '../../core/redact';
 import { startHub } from '../hub/server';
 import { configToml } from '../upstream-config';
-import { spawnWatched } from './watchdog';
+import { spawnWatched } from '../../core/machine/watchdog';
 
 export interface LocalHub {
   kind: 'embedded' | 'binary';

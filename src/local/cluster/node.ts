@@ -11,7 +11,7 @@ import { redact } from '../../core/redact';
 import { GridNode, type GridNodeOptions } from '../node/grid-node';
 import { configToml, readGridNodeId } from '../upstream-config';
 import { readJson, writePrivateJson } from './state';
-import { spawnWatched } from './watchdog';
+import { spawnWatched } from '../../core/machine/watchdog';
 
 /** The node settings the local cluster passes on, the same for our GridNode and a gridnode.toml;
  *  networkMode defaults to 'host' here, so that containers reach the cluster's Redis on 127.0.0.1. */

@@ -3,8 +3,8 @@
 // first, through Docker's event stream rather than polling. Lines carry the container's task
 // and instance, Redis URLs masked.
 import type Docker from 'dockerode';
-import { INSTANCE_LABEL, isNodeContainer, maskContainerText, TASK_LABEL } from './containers';
-import { demuxLines } from './log-lines';
+import { INSTANCE_LABEL, isNodeContainer, maskContainerText, TASK_LABEL } from '../../core/docker/containers';
+import { demuxLines } from '../../core/docker/log-lines';
 
 export interface ContainerLogFollower {
   /** containers followed so far */

@@ -9,7 +9,7 @@ import { l10n } from '../../core/l10n';
 import { silentLogger, type Logger } from '../../core/ports';
 import type { NodeExit } from '../../core/node-exits';
 import type { Platform, RuntimeStatus, TaskConfig } from '../../core/types';
-import { ContainerOps, containerSpec, dockerFrom } from './containers';
+import { ContainerOps, containerSpec, dockerFrom } from '../../core/docker/containers';
 import { createNodeHubApi, hostArchitecture, hostPlatform, type NodeHubApi } from './hub-api';
 
 export interface RestartBackoff {

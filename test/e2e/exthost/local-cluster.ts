@@ -17,7 +17,7 @@ import { answeringMessages, capturingErrors, freePort, gridcore, until } from '.
 const CLUSTER = 'local';
 const IMAGE = 'gridcore-e2e/sleeper:1';
 const TASK = 'e2e-local-sleep';
-/** the node's container label (src/local/node/containers.ts) */
+/** the node's container label (src/core/docker/containers.ts) */
 const NODE_LABEL = 'gridcore.node';
 const SETTINGS = ['hubPort', 'redisPort', 'parallelism'] as const;
 const KEPT_QUEUE = 'e2e-local:kept';

@@ -2,11 +2,11 @@
 // containers a previous run of the same node left behind. Every container carries labels so
 // a restarted node (or a crash cleanup) finds its own without guessing from names.
 import Docker from 'dockerode';
-import { DockerError } from '../../core/errors';
-import { l10n } from '../../core/l10n';
-import type { Logger } from '../../core/ports';
-import { maskUrl, redact } from '../../core/redact';
-import type { TaskConfig } from '../../core/types';
+import { DockerError } from '../errors';
+import { l10n } from '../l10n';
+import type { Logger } from '../ports';
+import { maskUrl, redact } from '../redact';
+import type { TaskConfig } from '../types';
 
 export const NODE_LABEL = 'gridcore.node';
 export const TASK_LABEL = 'gridcore.task';

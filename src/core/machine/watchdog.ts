@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Logger } from '../../core/ports';
+import type { Logger } from '../ports';
 
 const WATCHDOG = `
 const { spawn } = require('child_process');

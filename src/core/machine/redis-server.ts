@@ -12,11 +12,11 @@ import { delimiter, join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { GridCoreError } from '../../core/errors';
-import { l10n } from '../../core/l10n';
-import type { Logger } from '../../core/ports';
-import { redact } from '../../core/redact';
-import { ContainerOps } from '../node/containers';
+import { GridCoreError } from '../errors';
+import { l10n } from '../l10n';
+import type { Logger } from '../ports';
+import { redact } from '../redact';
+import { ContainerOps } from '../docker/containers';
 import { spawnWatched } from './watchdog';
 
 export const REDIS_IMAGE = 'redis:7-alpine';
