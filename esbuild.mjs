@@ -40,6 +40,7 @@ const lazyBundles = [
   { out: 'queues', in: 'src/core/queues/index.ts' }, // ioredis
   { out: 'images', in: 'src/core/images/index.ts' }, // tar-fs, .dockerignore
   { out: 'trial', in: 'src/core/trial/index.ts' }, // Try Task Locally: first trial
+  { out: 'trial-report', in: 'src/ui-model/trial-report.ts' }, // Try Task Locally: the report's text
   { out: 'local', in: 'src/local/cluster.ts' }, // Start Local Cluster: hub, node, redis-server
   { out: 'results', in: 'src/views/results/panel.ts' }, // results webview host: first open or restore after a reload
   { out: 'dashboard', in: 'src/views/dashboard/panel.ts' }, // task dashboard host: first open or restore after a reload

@@ -1,11 +1,17 @@
-// Start / stop the embedded local cluster with a cancellable progress notification, through
-// the service's façade. The local cluster module (and dockerode with it) loads only when one
-// of these commands runs.
+// Start / stop the embedded local cluster with a cancellable progress notification. The local
+// cluster module (src/local, the layer above the core's service, so the service does not
+// hand it out) and dockerode with it load only when one of these commands runs.
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import { localClusterSettings } from '../ui/settings';
 import { reloadAndRefresh } from './refresh';
 import type { CommandContext, CommandModule } from './registry';
+
+/** The local cluster's own bundle (dist/local.js), loaded by the first local-cluster command,
+ *  not at activation. */
+function loadLocalCluster(): Promise<typeof import('../local/cluster')> {
+  return import('../local/cluster.js');
+}
 
 /** One output channel per part of the cluster, created on first use. */
 function partLoggers(ctx: CommandContext): (part: string) => Logger {
@@ -43,7 +49,7 @@ const loggersOf = new WeakMap<CommandContext, (part: string) => Logger>();
 /** The skill's 从零启动: finds the running local cluster or starts one, saves its profile and
  *  makes it active. Shared by the command and the chat tool. */
 export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text: string) => void, signal?: vscode.CancellationToken): Promise<LocalClusterStart> {
-  const local = await ctx.service.localCluster();
+  const local = await loadLocalCluster();
   const found = await local.findRunningLocalCluster();
   if (found) {
     await saveAndSelect(ctx, found.profile);
@@ -83,7 +89,7 @@ export function localClusterStartedMessage(s: LocalClusterStart): string {
 
 export const localClusterCommands: CommandModule = (registry, ctx) => {
   registry.register('gridcore.startLocalCluster', async () => {
-    const local = await ctx.service.localCluster();
+    const local = await loadLocalCluster();
     const found = await local.findRunningLocalCluster();
     // Its nodes may have been stopped (Stop Node): starting the cluster brings them back.
     const node = found?.ownedHere ? local.localNodeState() : undefined;
@@ -107,7 +113,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
   });
 
   registry.register('gridcore.stopLocalCluster', async () => {
-    const local = await ctx.service.localCluster();
+    const local = await loadLocalCluster();
     const found = await local.findRunningLocalCluster();
     if (found && !found.ownedHere) {
       // Name the real owner and offer what works: asking it to stop the cluster.

@@ -239,10 +239,6 @@ export interface ReregisterResult {
   view: TaskView[];
 }
 
-/** The embedded local cluster (Redis, our hub, our node) this process runs: its module,
- *  loaded on first use (it brings dockerode). */
-export type LocalClusterApi = typeof import('../local/cluster');
-
 export interface GridCoreService {
   readonly profiles: ProfileService;
   readonly tasks: TaskRecordStore;
@@ -276,9 +272,6 @@ export interface GridCoreService {
   /** Requeue Stranded Items: the lists (as `stranded` returned them) back into the input. */
   requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
-  /** The local cluster, reached through the service like every other part (commands hold no
-   *  module of their own for it). */
-  localCluster(): Promise<LocalClusterApi>;
   /** What a trial needs to imitate a cluster's nodes: its Redis URL (whole), whether it is the
    *  local cluster, and its parallelism (sum of its nodes' CPUs; undefined when the hub does not answer). */
   trialTarget(cluster: string): Promise<TrialTarget>;

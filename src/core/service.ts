@@ -11,7 +11,7 @@ import { StoredProfileService } from './profiles';
 import { StrandedFinder, type KnownFacts } from './stranded';
 import { progress } from './progress';
 import { maskUrl } from './redact';
-import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, LocalClusterApi, QueueService, ReregisterResult, ServiceDeps } from './service-api';
+import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, QueueService, ReregisterResult, ServiceDeps } from './service-api';
 import { currentSettings } from './settings';
 import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './task-records';
 import type { InFlightList, ProgressReport, ProgressSample, RegisterTaskRequest, RequeueResult, StrandedList, TaskRecord, TaskView } from './types';
@@ -180,11 +180,6 @@ class Service implements GridCoreService {
     // dockerode, ioredis and the local cluster's redis-server helper load with the first trial.
     const { runTrial } = await import('./trial/index.js');
     return runTrial(opts, { images: this.images, settings: currentSettings(this.deps), logger: this.deps.logger });
-  }
-
-  localCluster(): Promise<LocalClusterApi> {
-    // Its own bundle (dist/local.js): loaded by the first local-cluster command, not at activation.
-    return import('../local/cluster.js');
   }
 
   async invalidate(cluster: string): Promise<void> {

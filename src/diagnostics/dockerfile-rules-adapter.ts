@@ -2,15 +2,17 @@
 // own shape) to the editor's findings, and keeps them to task folders: a Dockerfile is
 // checked when it or a file beside it uses what GridNode injects (INPUT_QUEUE,
 // INPUT_REDIS_URL ...), so ordinary project Dockerfiles get no task advice. No `vscode`.
-import { closeSync, openSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { isCompiledBinaryFile } from '../core/compiled-binary';
 import { analyzeDockerfile, type DockerfileProblem } from '../core/dockerfile-rules';
 import type { Finding } from './findings';
 
 const INJECTED = /\b(INPUT_QUEUE|OUTPUT_QUEUE|INPUT_REDIS_URL|OUTPUT_REDIS_URL)\b/;
 const MAX_SIBLINGS = 50;
 const MAX_SIBLING_BYTES = 256 * 1024;
+
+export { isCompiledBinaryFile };
 
 export function toFinding(p: DockerfileProblem): Finding {
   return {
@@ -27,22 +29,6 @@ export function toFinding(p: DockerfileProblem): Finding {
       edits: f.edits.map((e) => ({ line: e.range.startLine, column: e.range.startCharacter, endLine: e.range.endLine, endColumn: e.range.endCharacter, newText: e.newText })),
     })),
   };
-}
-
-/** ELF, Mach-O or PE magic at the start of a file of the build context; undefined when unreadable. */
-export function isCompiledBinaryFile(file: string): boolean | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const head = Buffer.alloc(4);
-    if (readSync(fd, head, 0, 4, 0) < 2) return false;
-    const magic = head.readUInt32BE(0);
-    return magic === 0x7f454c46 || [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe].includes(magic) || (head[0] === 0x4d && head[1] === 0x5a);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /** The small files beside the Dockerfile, by name (subfolders, big and unreadable files left out). */

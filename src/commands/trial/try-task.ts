@@ -80,8 +80,8 @@ export function registerTryTaskCommand(registry: CommandRegistry, ctx: CommandCo
       throw e;
     }
 
-    // The report's wording lives in the trial bundle, loaded by now.
-    const { estimateText, trialMarkdown, trialSummary } = await import('../../core/trial/index.js');
+    // The report's wording: its own small bundle (dist/trial-report.js), as the trial's is.
+    const { estimateText, trialMarkdown, trialSummary } = await import('../../ui-model/trial-report.js');
     log.appendLine(`— ${trialSummary(report)}`);
     // The estimate names the cluster only when its parallelism is known (its hub answered).
     const estimatedOn = target?.parallelism ? target.name : undefined;

@@ -5,4 +5,3 @@ export { causeOfLogs, causeText, trialFindings } from './findings';
 export { estimateJob, formatDuration, itemsPerSecond } from './estimate';
 export type * from './types';
 export { resultsQueue } from './results-copy';
-export { estimateText, trialMarkdown, trialSummary } from '../../ui-model/trial-report';

@@ -14,7 +14,7 @@ import { l10n } from '../l10n';
 import type { Logger } from '../ports';
 import { maskUrl } from '../redact';
 import type { ImageService, QueueService, ServiceSettings } from '../service-api';
-import { isCompiledBinaryFile } from '../../diagnostics/dockerfile-rules-adapter';
+import { isCompiledBinaryFile } from '../compiled-binary';
 import { anyFreePort } from '../machine/free-ports';
 import { startLocalRedis, type LocalRedis } from '../machine/redis-server';
 import { ContainerOps, containerSpec, maskContainerText, NODE_LABEL } from '../docker/containers';

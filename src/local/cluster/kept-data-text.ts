@@ -1,10 +1,10 @@
-// What the local cluster says about the data it keeps. Its Redis persists (see redis.ts), so
+// What the local cluster says about the data it keeps. Its Redis persists (see core/machine/redis-server.ts), so
 // a stop deletes nothing, but the user should know how much stays and where, and is asked
 // first when the queues hold anything; a start says what came back. Pure: unit-tested in
 // plain Node.
 import { l10n } from '../../core/l10n';
 import type { QueueHoldings } from '../../core/queues/holdings';
-import { formatCount } from '../../ui-model/format';
+import { formatCount } from '../../core/numbers';
 
 export interface StopConfirmation {
   message: string;
