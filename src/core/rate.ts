@@ -32,13 +32,13 @@ export interface Rate {
 export interface RateOptions {
   /** how far back "recent" reaches (default 20 s) */
   windowMs?: number;
-  /** fewest poll intervals a rate is measured over (default 2) */
+  /** fewest poll intervals a rate is measured over (default 1) */
   minIntervals?: number;
   /** a last sample older than this says nothing about now (default 30 s) */
   staleMs?: number;
 }
 
-const DEFAULTS: Required<RateOptions> = { windowMs: 20_000, minIntervals: 2, staleMs: 30_000 };
+const DEFAULTS: Required<RateOptions> = { windowMs: 20_000, minIntervals: 1, staleMs: 30_000 };
 
 /**
  * Items per second of output growth over the recent window ending at the last sample, or
@@ -46,13 +46,14 @@ const DEFAULTS: Required<RateOptions> = { windowMs: 20_000, minIntervals: 2, sta
  * - fewer than `minIntervals` intervals in the window: the run of polls, back from the last,
  *   in which the output grew every time (a poll with no new result, or fewer results,
  *   ends it), at most `windowMs` long, without its first interval when that one began idle
- *   (containers started somewhere inside it, so its length says nothing);
+ *   (containers started somewhere inside it, so its length says nothing). One whole
+ *   interval is enough: the rate shows from the second poll that saw results;
  * - the last sample is older than `staleMs` at `now` (the consumers may have stopped since);
  * - a stall: the last poll saw no new result while input waits.
- * Once the input is empty and the output stopped growing, the job is done: the rate is the
- * one of the window that ended with the last result, marked `final`, whatever `now` is.
- * Samples may come in any order; an output that shrank (results read away, queue deleted)
- * starts the measurement over after the drop.
+ * Once the input is empty and the output stopped growing, the job is done: its rate is its
+ * items over the time from its first to its last result, marked `final`, whatever `now` is
+ * (see finalRate). Samples may come in any order; an output that shrank (results read away,
+ * queue deleted) starts the measurement over after the drop.
  */
 export function rateOf(samples: readonly RateSample[], now: number, options: RateOptions = {}): Rate | undefined {
   const o = { ...DEFAULTS, ...options };
@@ -74,7 +75,7 @@ export function rateOf(samples: readonly RateSample[], now: number, options: Rat
   const allBack = last.pushed !== undefined && last.pushed > 0 && last.output >= last.pushed;
   const done = lastGrowth > 0 && last.input === 0 && (quietAfter >= 1 || allBack);
   if (done) {
-    const r = windowRate(s, lastGrowth, o);
+    const r = finalRate(s, lastGrowth) ?? windowRate(s, lastGrowth, o);
     return r && { ...r, final: true };
   }
   if (now - last.at > o.staleMs) return undefined;
@@ -94,6 +95,32 @@ function windowRate(s: readonly RateSample[], end: number, o: Required<RateOptio
   const ms = s[end].at - s[start].at;
   if (ms <= 0) return undefined;
   return { perSecond: ((s[end].output - s[start].output) * 1000) / ms, windowMs: ms, final: false };
+}
+
+/**
+ * A finished job's rate: its items over the time from its first to its last result. Polls see
+ * neither moment: the first result fell inside the interval that began idle, the last inside
+ * the interval that ended the growth. Whole intervals between them are all work (stalls
+ * included), so the rate over them is the job's, whatever the poll interval; only when the
+ * job fitted in two intervals or fewer is there no such span (undefined: the caller falls
+ * back to the window, a lower bound).
+ */
+function finalRate(s: readonly RateSample[], lastGrowth: number): Omit<Rate, 'final'> | undefined {
+  // Back to the sample after the last drop (the job's measurement starts over there).
+  let from = lastGrowth;
+  while (from > 0 && s[from - 1].output <= s[from].output) from--;
+  // The first interval with results, and whether it began idle (its length says nothing).
+  let first = from + 1;
+  while (first < lastGrowth && s[first].output === s[first - 1].output) first++;
+  // (After a drop nobody knows: count it idle.)
+  const beganIdle = first - 1 > from || from > 0 || s[from].output === 0;
+  const start = beganIdle ? first : first - 1;
+  // The last growth interval ended idle (the job finished inside it): leave it out.
+  const end = lastGrowth - 1;
+  if (end - start < 1) return undefined;
+  const ms = s[end].at - s[start].at;
+  if (ms <= 0) return undefined;
+  return { perSecond: ((s[end].output - s[start].output) * 1000) / ms, windowMs: ms };
 }
 
 /** Seconds until `remaining` items are done at `rate`; 0 when nothing remains; undefined

@@ -100,6 +100,8 @@ export interface TaskRecordStore {
    *  again); without one it is added, as put does. */
   replace(previous: TaskRecord, next: TaskRecord): Promise<void>;
   addPushed(cluster: string, name: string, count: number): Promise<void>;
+  /** Forgets what was pushed to the task (its progress total): its queue was cleared. */
+  resetPushed(cluster: string, name: string): Promise<void>;
   remove(cluster: string, name: string): Promise<void>;
 }
 
@@ -269,6 +271,10 @@ export interface GridCoreService {
     lists: readonly InFlightList[],
     opts?: { staleMs?: number; known?: { nodes?: readonly HubNode[]; currentTask?: string | null } },
   ): Promise<StrandedList[]>;
+  /** Clear Queue: deletes the list and resets the progress total (what was pushed) of the
+   *  tasks it is the input or output of (and of `opts.task`), so progress can reach 100 %
+   *  again. Returns how many items the list held and the tasks whose total was reset. */
+  clearQueue(cluster: string, queue: string, opts?: { task?: string }): Promise<{ deleted: number; totalsReset: string[] }>;
   /** Requeue Stranded Items: the lists (as `stranded` returned them) back into the input. */
   requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;

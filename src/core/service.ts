@@ -130,6 +130,23 @@ class Service implements GridCoreService {
     );
   }
 
+  async clearQueue(cluster: string, queue: string, opts: { task?: string } = {}): Promise<{ deleted: number; totalsReset: string[] }> {
+    const queues = await this.queues(cluster);
+    const deleted = (await queues.lengths([queue]))[queue] ?? 0;
+    await queues.deleteQueue(queue);
+    // A total that counts deleted items (input) or is measured against deleted results
+    // (output) can never be reached again: start it over, from what the queues hold.
+    const names = new Set(this.tasks.list(cluster).filter((r) => r.inputQueue === queue || r.outputQueue === queue).map((r) => r.name));
+    if (opts.task) names.add(opts.task);
+    const totalsReset: string[] = [];
+    for (const name of names) {
+      if (!this.tasks.list(cluster).some((r) => r.name === name && r.pushed !== undefined)) continue;
+      await this.tasks.resetPushed(cluster, name);
+      totalsReset.push(name);
+    }
+    return { deleted, totalsReset };
+  }
+
   async requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult> {
     return (await this.queues(cluster)).requeue(inputQueue, lists);
   }

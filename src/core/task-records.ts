@@ -50,6 +50,19 @@ export class KeyValueTaskRecordStore implements TaskRecordStore {
     await this.state.update(recordsKey(cluster), all.slice(-MAX_RECORDS_PER_CLUSTER));
   }
 
+  async resetPushed(cluster: string, name: string): Promise<void> {
+    const all = this.list(cluster);
+    if (!all.some((r) => r.name === name && r.pushed !== undefined)) return;
+    await this.state.update(
+      recordsKey(cluster),
+      all.map((r) => {
+        if (r.name !== name || r.pushed === undefined) return r;
+        const { pushed: _pushed, ...rest } = r;
+        return rest;
+      }),
+    );
+  }
+
   async remove(cluster: string, name: string): Promise<void> {
     await this.state.update(
       recordsKey(cluster),

@@ -97,6 +97,8 @@ export function nodeDescription(node: HubNode, now: number, stopRequested: boole
 /** `$(sync~spin) sqrt-calc 6,512/10,000 65% · 1.2k/s · ETA 3s`; a finished task shows a check
  *  and its final rate, with no ETA. */
 export function statusBarText(task: string, r: ProgressReport): string {
+  // Nothing queued, nothing done: no "0/0 0%" and no spinner, as if something were running.
+  if (r.total === 0 && r.inFlight === 0 && !r.processing) return `$(circle-large-outline) ${task} · ${l10n.t('no items')}`;
   const icon = r.finished ? '$(check)' : '$(sync~spin)';
   const head = `${icon} ${task} ${formatCount(r.done)}/${formatCount(r.total)} ${Math.floor(r.percent)}%`;
   const parts = [head];

@@ -34,7 +34,8 @@ test('idle start: no rate and no ETA while nothing came back', () => {
 test('burst: the polls that saw the containers start say nothing; then the rate is what the containers do, not an average with the idle start', () => {
   const series = [...IDLE, ...BURST, poll(50, 0, 20_000)];
   assert.equal(rateOf(upTo(series, 35), T0 + 35_000), undefined);
-  assert.equal(rateOf(upTo(series, 40), T0 + 40_000), undefined, 'one whole interval is too few');
+  // the second poll with results: one whole interval of work, enough for the first rate
+  assert.equal(rateOf(upTo(series, 40), T0 + 40_000)?.perSecond, 1_300);
   const at45 = rateOf(upTo(series, 45), T0 + 45_000);
   assert.equal(at45?.perSecond, 1_300);
   assert.equal(at45?.final, false);
@@ -52,7 +53,8 @@ test('a stall: a poll with no new result while input waits makes the rate and ET
   assert.equal(progress(20_000, quiet, { now: T0 + 50_000 }).etaSeconds, undefined);
   // and again once results flow: the first interval after the stall began idle
   const resumed = [...quiet, poll(55, 3_000, 16_000), poll(60, 2_000, 17_000), poll(65, 1_000, 18_000)];
-  assert.equal(rateOf(resumed.slice(0, -1), T0 + 60_000), undefined);
+  assert.equal(rateOf(resumed.slice(0, -2), T0 + 55_000), undefined);
+  assert.equal(rateOf(resumed.slice(0, -1), T0 + 60_000)?.perSecond, 200);
   assert.equal(rateOf(resumed, T0 + 65_000)?.perSecond, 200);
 });
 
@@ -70,8 +72,9 @@ test('finish: the final rate is frozen, whatever comes after and whenever it is 
   assert.equal(at55?.final, true);
   assert.deepEqual(at60, at55);
   assert.deepEqual(muchLater, at55);
-  // the window that ended with the last result, without the interval the containers started in: 35 s -> 50 s
-  assert.equal(at55?.perSecond, (20_000 - 6_500) / 15);
+  // the whole intervals between the first and the last result (35 s -> 45 s): neither the
+  // interval the containers started in nor the one the job ended in
+  assert.equal(at55?.perSecond, 1_300);
   assert.equal(etaOf(0, at55), 0);
   const r = progress(20_000, series, { now: T0 + 60_000 });
   assert.equal(r.finished, true);
@@ -86,8 +89,39 @@ test('all pushed items back counts as done at once', () => {
 
 test('results read away mid-run start the measurement over', () => {
   const series = [poll(0, 100, 10), poll(5, 80, 30), poll(10, 60, 0), poll(15, 40, 20), poll(20, 20, 40)];
-  assert.equal(rateOf(series.slice(0, 4), T0 + 15_000), undefined);
+  assert.equal(rateOf(series.slice(0, 3), T0 + 10_000), undefined);
+  assert.equal(rateOf(series.slice(0, 4), T0 + 15_000)?.perSecond, 4);
   assert.equal(rateOf(series, T0 + 20_000)?.perSecond, 4);
+});
+
+// A short job as the issue reports it: 50,000 items done in 3 s. Whatever the poll interval
+// (and wherever the polls fall), the final state is exact: done = results, and the rate of the
+// finished job is its items over the time from its first to its last result.
+test('a 50,000-item job of 3 s: exact final rate and done whatever the poll interval; the first rate by the second poll with results', () => {
+  const ITEMS = 50_000;
+  const JOB_MS = 3_000;
+  const truth = ITEMS / (JOB_MS / 1000);
+  for (const pollMs of [100, 250, 500, 700, 1_000]) {
+    for (const offset of [0, 0.13, 0.5, 0.77]) {
+      const start = T0 + 2_000 + offset * pollMs; // the first result
+      const out = (t: number) => Math.max(0, Math.min(ITEMS, Math.floor(((t - start) * ITEMS) / JOB_MS)));
+      const samples: RateSample[] = [];
+      let firstRateAt: number | undefined;
+      for (let t = T0; t <= start + JOB_MS + 3 * pollMs; t += pollMs) {
+        samples.push({ at: t, input: ITEMS - out(t), output: out(t), pushed: ITEMS });
+        if (firstRateAt === undefined && rateOf(samples, t)) firstRateAt = samples.filter((x) => x.output > 0).length;
+      }
+      const label = `poll ${pollMs} ms, offset ${offset}`;
+      const last = samples[samples.length - 1];
+      const r = progress(ITEMS, samples, { now: last.at });
+      assert.equal(r.done, ITEMS, label);
+      assert.equal(r.finished, true, label);
+      assert.equal(r.rateFinal, true, label);
+      assert.ok(Math.abs(r.rate - truth) / truth < 0.01, `${label}: final ${Math.round(r.rate)}/s, the job did ${Math.round(truth)}/s`);
+      assert.equal(statusBarText('sq', r), `$(check) sq 50,000/50,000 100% · ${r.rate >= 1000 ? '16.7k' : ''}/s`, label);
+      if (JOB_MS / pollMs >= 2) assert.ok(firstRateAt !== undefined && firstRateAt <= 2, `${label}: first rate at results poll ${firstRateAt}`);
+    }
+  }
 });
 
 test('ETA units are translated', () => {

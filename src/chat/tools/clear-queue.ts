@@ -37,7 +37,7 @@ export const clearQueueTool: ToolSpec<ClearInput> = {
   },
   async run(input, deps) {
     const t = await target(input, deps);
-    await t.queues.deleteQueue(t.queue);
+    await deps.service.clearQueue(t.cluster, t.queue, { task: t.taskName });
     deps.logger.info(`chat tool: deleted queue ${t.queue} (${t.held} items) on ${t.cluster}`);
     void deps.refresh(t.cluster);
     return `${l10n.t('Queue {queue} deleted.', { queue: t.queue })} ${l10n.t('It held {0} items.', formatCount(t.held))}`;

@@ -55,7 +55,7 @@ export function registerPushCommands(registry: CommandRegistry, ctx: CommandCont
       del,
     );
     if (answer !== del) return;
-    await queues.deleteQueue(target.queue);
+    await ctx.service.clearQueue(target.cluster, target.queue, { task: target.taskName });
     void vscode.window.showInformationMessage(vscode.l10n.t('Queue {queue} deleted.', { queue: target.queue }));
     await ctx.monitors.refresh(target.cluster);
   });
