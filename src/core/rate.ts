@@ -75,7 +75,7 @@ export function rateOf(samples: readonly RateSample[], now: number, options: Rat
   const allBack = last.pushed !== undefined && last.pushed > 0 && last.output >= last.pushed;
   const done = lastGrowth > 0 && last.input === 0 && (quietAfter >= 1 || allBack);
   if (done) {
-    const r = finalRate(s, lastGrowth) ?? windowRate(s, lastGrowth, o);
+    const r = finalRate(s, lastGrowth);
     return r && { ...r, final: true };
   }
   if (now - last.at > o.staleMs) return undefined;
@@ -101,11 +101,12 @@ function windowRate(s: readonly RateSample[], end: number, o: Required<RateOptio
  * A finished job's rate: its items over the time from its first to its last result. Polls see
  * neither moment: the first result fell inside the interval that began idle, the last inside
  * the interval that ended the growth. Whole intervals between them are all work (stalls
- * included), so the rate over them is the job's, whatever the poll interval; only when the
- * job fitted in two intervals or fewer is there no such span (undefined: the caller falls
- * back to the window, a lower bound).
+ * included), so the rate over them is the job's, whatever the poll interval. A job that fitted
+ * in two intervals or fewer has no such span: undefined (any figure would be a guess, and
+ * the old window's was up to half the truth).
  */
 function finalRate(s: readonly RateSample[], lastGrowth: number): Omit<Rate, 'final'> | undefined {
+  // (`windowMs` here is the span measured: the job's whole time between those polls.)
   // Back to the sample after the last drop (the job's measurement starts over there).
   let from = lastGrowth;
   while (from > 0 && s[from - 1].output <= s[from].output) from--;
