@@ -15,7 +15,7 @@ const chosen = groups.length ? groups : all;
 /** Bundles each group runs (esbuild.mjs output names); 'all' for every bundle. */
 const needs = {
   unit: ['computehub'], // the standalone hub, run as users run it
-  contract: [],
+  contract: process.env.GRIDCORE_HUB_BINARY ? ['computehub'] : [], // the wrapped binary runs dist/computehub.js
   service: [],
   docker: [],
   local: ['computehub', 'gridnode'], // upstream mode runs the standalone builds

@@ -1,6 +1,7 @@
 // "Diagnose cluster": each link of the chain checked in order, each failure explained with
 // the seed's troubleshooting table (NOAUTH -> password mismatch, 401 -> token, refused ->
 // not started, node Error -> image or Redis).
+import type { NodeContainer } from './docker/container-names';
 import { isGridCoreError } from './errors';
 import { l10n } from './l10n';
 import { formatCount } from './numbers';
@@ -21,6 +22,9 @@ export interface DiagnoseInput {
   queues: () => Promise<QueueService>;
   /** The kept last lines of a node's failed containers (the local cluster's nodes only). */
   nodeExits?: (nodeId: string) => NodeExit[];
+  /** Those nodes' containers on this machine's Docker (any state), recognised by our labels or
+   *  upstream's names; asked only about nodes in Error. Rejects when Docker does not answer. */
+  nodeContainers?: (nodeIds: string[]) => Promise<NodeContainer[]>;
 }
 
 const skipped = (id: DiagnosisCheck['id'], detail: string): DiagnosisCheck => ({ id, ok: false, detail, code: 'skipped' });
@@ -92,7 +96,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnosisCheck[]> 
   }
 
   checks.push(await queueCheck(input, nodes !== undefined, queues));
-  checks.push(nodeCheck(nodes, input.nodeExits));
+  checks.push(await nodeCheck(nodes, input));
   return checks;
 }
 
@@ -129,7 +133,8 @@ async function queueCheck(input: DiagnoseInput, tokenOk: boolean, queues: QueueS
   }
 }
 
-function nodeCheck(nodes: HubNode[] | undefined, nodeExits?: (nodeId: string) => NodeExit[]): DiagnosisCheck {
+async function nodeCheck(nodes: HubNode[] | undefined, input: Pick<DiagnoseInput, 'nodeExits' | 'nodeContainers'>): Promise<DiagnosisCheck> {
+  const { nodeExits } = input;
   if (!nodes) return skipped('nodes', l10n.t('Nodes not checked: the hub did not accept a request.'));
   if (!nodes.length) {
     return {
@@ -141,6 +146,16 @@ function nodeCheck(nodes: HubNode[] | undefined, nodeExits?: (nodeId: string) =>
   }
   const failed = nodes.filter((n) => n.runtime_status === 'Error');
   if (failed.length) {
+    const containers = await localContainers(failed, input.nodeContainers);
+    const orphans = failed.flatMap((n) => orphansOf(n, containers, nodeExits?.(n.id) ?? []).map((name) => ({ node: n, name })));
+    if (orphans.length) {
+      return {
+        id: 'nodes',
+        ok: false,
+        code: 'nodeOrphan',
+        detail: orphans.map((o) => orphanText(o.node, o.name)).join('\n\n'),
+      };
+    }
     return {
       id: 'nodes',
       ok: false,
@@ -152,6 +167,48 @@ function nodeCheck(nodes: HubNode[] | undefined, nodeExits?: (nodeId: string) =>
     };
   }
   return { id: 'nodes', ok: true, detail: l10n.t('Nodes online: {count}, none in Error.', { count: formatCount(nodes.length) }) };
+}
+
+async function localContainers(failed: readonly HubNode[], ask: DiagnoseInput['nodeContainers']): Promise<NodeContainer[]> {
+  if (!ask) return [];
+  try {
+    // Docker's answer only adds detail: a slow or missing engine must not hold Diagnose up.
+    return await Promise.race([ask(failed.map((n) => n.id)), new Promise<NodeContainer[]>((resolve) => setTimeout(() => resolve([]), 3000).unref())]);
+  } catch {
+    return [];
+  }
+}
+
+/** Docker's text for a create refused over a taken name: `Conflict. The container name
+ *  "/idm-..." is already in use by container "...". You have to remove (or rename) ...`. */
+const NAME_CONFLICT = /container name "\/?([a-zA-Z0-9][a-zA-Z0-9_.-]*)" is already in use/;
+
+/** Containers of a node in Error that the node itself does not run: upstream's node, restarted
+ *  after a SIGKILL, finds its earlier containers still running under the names it wants; the
+ *  create answers 409 Conflict, it tries once, reports Error, and the orphans go on consuming
+ *  unmanaged. Seen on this machine's Docker (more running containers of the node than the
+ *  node counts: the oldest are the orphans), or in the node's kept last lines. */
+export function orphansOf(node: Pick<HubNode, 'id' | 'active_containers'>, containers: readonly NodeContainer[], exits: readonly NodeExit[]): string[] {
+  const found = new Set<string>();
+  for (const e of exits) {
+    for (const line of e.lines) {
+      const m = NAME_CONFLICT.exec(line);
+      if (m) found.add(m[1]);
+    }
+  }
+  const running = containers.filter((c) => c.nodeId === node.id && c.state === 'running').sort((a, b) => a.created - b.created);
+  const extra = running.length - (node.active_containers ?? 0);
+  for (const c of running.slice(0, Math.max(0, extra))) found.add(c.name);
+  // Only names still running (when Docker answered) are worth removing.
+  const live = new Set(running.map((c) => c.name));
+  return [...found].filter((n) => !containers.length || live.has(n) || !containers.some((c) => c.name === n));
+}
+
+function orphanText(node: Pick<HubNode, 'hostname' | 'id'>, name: string): string {
+  return l10n.t(
+    'Node {node} ({id}) is in Error because container {name} still runs from an earlier run of the node: its process was stopped (killed) but its containers were not. The restarted node could not create its own container of that name (409 Conflict) and does not try again, while the orphan goes on taking items unmanaged. On that node\'s machine run:\n\n    docker rm -f {name}\n\nthen restart the GridNode there.',
+    { node: node.hostname, id: node.id, name },
+  );
 }
 
 /** The latest kept failure of a node: its cause in the skill's terms and its last lines. */

@@ -3,6 +3,7 @@
 // are loaded on first use only, so activating the extension does not pay for them.
 import { diagnose } from './diagnose';
 import { nodeExitsFile, readNodeExits } from './node-exits';
+import { listNodeContainers } from './docker/container-names';
 import { defaultSkillDir } from './skill-files';
 import { ConfigError } from './errors';
 import { createHubClient, HubPools } from './hub-client';
@@ -178,19 +179,24 @@ class Service implements GridCoreService {
       queues: () => this.queues(cluster),
       // Only the local cluster's node keeps its failed containers' lines on this machine.
       nodeExits: profile.local ? (id) => readNodeExits(exitsFile, id) : undefined,
+      // Any cluster whose nodes run on this machine (the local one, upstream's binaries here):
+      // Docker shows their containers, by our labels or upstream's names.
+      nodeContainers: async (ids) => listNodeContainers(new (await import('dockerode')).default(), ids, { all: true }),
     });
   }
 
   async trialTarget(cluster: string): Promise<TrialTarget> {
     const resolved = await this.profiles.resolve(cluster);
     let parallelism: number | undefined;
+    let nodeIds: string[] | undefined;
     try {
       const nodes = await (await this.hub(cluster)).listNodes();
       parallelism = nodes.reduce((sum, n) => sum + (n.cpu_count || 0), 0) || undefined;
+      nodeIds = nodes.map((n) => n.id);
     } catch (e) {
       this.deps.logger.warn(`cluster ${cluster}: nodes not read for the trial's estimate: ${(e as Error).message}`);
     }
-    return { name: cluster, redisUrl: resolved.redisUrl, local: !!resolved.profile.local, parallelism };
+    return { name: cluster, redisUrl: resolved.redisUrl, local: !!resolved.profile.local, parallelism, nodeIds };
   }
 
   async trial(opts: TrialOptions): Promise<TrialReport> {

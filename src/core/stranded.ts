@@ -2,21 +2,12 @@
 // for the local cluster the task's containers from Docker) and remembers, per input, since
 // when each processing list looked the same. The rules themselves are in ./inflight.ts.
 import type Docker from 'dockerode';
+import { containerName, INSTANCE_LABEL, NODE_LABEL, TASK_LABEL } from './docker/container-names';
 import { StrandedTracker, strandedLists, type StrandedFacts } from './inflight';
 import type { HubClient } from './service-api';
 import type { HubNode, InFlightList, StrandedList } from './types';
 
 export const DEFAULT_STALE_MS = 120_000;
-
-/** Labels our GridNode puts on its containers (src/core/docker/containers.ts keeps the same). */
-const NODE_LABEL = 'gridcore.node';
-const TASK_LABEL = 'gridcore.task';
-const INSTANCE_LABEL = 'gridcore.instance';
-
-/** Docker's names allow [a-zA-Z0-9_.-]; upstream's and our nodes name containers the same way. */
-function nameSafe(s: string): string {
-  return s.replace(/[^a-zA-Z0-9_.-]/g, '-') || 'task';
-}
 
 /** Whether a live container of (node, instance) runs `task`: by our labels, else by the
  *  `idm-<task>-<node>-<instance>` name upstream's gridnode gives its containers. */
@@ -24,8 +15,8 @@ export async function containerCheck(docker: Docker, task: string): Promise<(nod
   const all = await docker.listContainers({ all: true });
   const live = all.filter((c) => ['running', 'paused', 'restarting', 'created'].includes(c.State));
   const labelled = new Set(live.filter((c) => c.Labels?.[TASK_LABEL] === task).map((c) => `${c.Labels[NODE_LABEL]}\u0000${c.Labels[INSTANCE_LABEL]}`));
-  const names = new Set(live.flatMap((c) => c.Names));
-  return (nodeId, instance) => labelled.has(`${nodeId}\u0000${instance}`) || names.has(`/idm-${nameSafe(task)}-${nameSafe(nodeId)}-${instance}`);
+  const names = new Set(live.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ''))));
+  return (nodeId, instance) => labelled.has(`${nodeId}\u0000${instance}`) || names.has(containerName(task, nodeId, instance));
 }
 
 /** What the caller's poll already learnt from the hub, so no second call asks it again. */

@@ -41,6 +41,17 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
+/** Upstream drops a node after 60 s of silence, sweeping every 30 s, and lets nobody change
+ *  that. The contract suite, run against this file as a binary, shortens both through these
+ *  two variables (upstream's binary ignores them, and the same tests wait the full time). */
+function sweepTimesFromEnv(): { nodeTimeoutMs?: number; sweepIntervalMs?: number } {
+  const ms = (name: string) => {
+    const v = Number(process.env[name]);
+    return Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  return { nodeTimeoutMs: ms('GRIDCORE_HUB_NODE_TIMEOUT_MS'), sweepIntervalMs: ms('GRIDCORE_HUB_SWEEP_INTERVAL_MS') };
+}
+
 async function main(): Promise<void> {
   const loc = findConfigFile('computehub.toml', cliConfigPath(process.argv.slice(2)));
   if (!loc.exists) {
@@ -68,7 +79,7 @@ async function main(): Promise<void> {
   }
   let hub;
   try {
-    hub = await startHub({ host: addr.host, port: addr.port, token: cfg.token, logger });
+    hub = await startHub({ host: addr.host, port: addr.port, token: cfg.token, logger, ...sweepTimesFromEnv() });
   } catch (e) {
     fail(e);
   }

@@ -1,25 +1,32 @@
 // Contract: the hub drops a node after 60 s without a heartbeat, sweeping every 30 s.
-// Waiting that long has no place in a test suite, so this runs only against our hub, with
-// both times shortened through its options (skipped against an external hub).
+// Our hub takes both times shortened (its options in-process; two environment variables when
+// run as a binary), so this takes well under a second against it. Upstream's hub has them
+// fixed: against its binary (GRIDCORE_HUB_BINARY) the same test waits up to those 90 s per
+// drop. Against a shared hub (GRIDCORE_HUB_URL) it is skipped: it needs fresh state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertEmpty, assertJson, assertText, call, skipUnlessOurs, useHub, type TestHub } from '../support/hub';
+import { assertEmpty, assertJson, assertText, call, skipUnlessFresh, useHub, type TestHub } from '../support/hub';
 import type { HubNode } from '../../src/core/types';
 
 const ids = async (hub: TestHub) => assertJson<HubNode[]>(await call(hub, 'GET', '/api/nodes')).map((n) => n.id);
 
+// Longest wait for a drop: upstream's fixed timeout plus one sweep interval, and some slack.
+const UPSTREAM_DROP_MS = 60_000 + 30_000 + 10_000;
+const TEST_TIMEOUT = 3 * UPSTREAM_DROP_MS;
+
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let k = 0; k < 200; k++) {
+  const deadline = Date.now() + UPSTREAM_DROP_MS;
+  while (Date.now() < deadline) {
     if (await check()) return;
     await sleep(25);
   }
   assert.fail(`timed out waiting: ${what}`);
 }
 
-test('[our hub, short timeouts] a silent node is dropped by the sweep; a heartbeating one stays', async (t) => {
+test('a silent node is dropped by the sweep; a heartbeating one stays', { timeout: TEST_TIMEOUT }, async (t) => {
   const hub = await useHub(t, { nodeTimeoutMs: 300, sweepIntervalMs: 50 });
-  if (skipUnlessOurs(t, hub, 'needs nodeTimeoutMs/sweepIntervalMs shortened (upstream: 60 s / 30 s)')) return;
+  if (skipUnlessFresh(t, hub)) return;
   for (const id of ['silent', 'alive']) {
     assertJson(await call(hub, 'POST', '/gridnode/register', { body: { node_id: id, hostname: 'h', architecture: 'x86_64', cpu_count: 1 } }));
   }
@@ -43,9 +50,9 @@ test('[our hub, short timeouts] a silent node is dropped by the sweep; a heartbe
   assertText(await call(hub, 'POST', '/api/nodes/alive/stop'), 404, 'Node alive not found');
 });
 
-test('[our hub, short timeouts] a stopped node that stops heartbeating disappears', async (t) => {
+test('a stopped node that stops heartbeating disappears', { timeout: TEST_TIMEOUT }, async (t) => {
   const hub = await useHub(t, { nodeTimeoutMs: 200, sweepIntervalMs: 40 });
-  if (skipUnlessOurs(t, hub, 'needs nodeTimeoutMs/sweepIntervalMs shortened')) return;
+  if (skipUnlessFresh(t, hub)) return;
   assertJson(await call(hub, 'POST', '/gridnode/register', { body: { node_id: 'n', hostname: 'h', architecture: 'x86_64', cpu_count: 1 } }));
   assertEmpty(await call(hub, 'POST', '/api/nodes/n/stop'), 200);
   assert.deepEqual(assertJson(await call(hub, 'POST', '/gridnode/heartbeat', { body: { node_id: 'n', status: 'Idle', active_containers: 0 } })), { stop_requested: true });

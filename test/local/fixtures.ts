@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { pack } from 'tar-stream';
 import { runBuild } from '../../src/core/images/build-run';
 import { ensureBaseImage } from '../../src/local/base-image';
-import { NODE_LABEL } from '../../src/core/docker/containers';
+import { nodeContainerOf } from '../../src/core/docker/container-names';
 import { GridNode, type GridNodeOptions } from '../../src/local/node/grid-node';
 import { ensureDocker, type DockerHandle } from '../support/docker';
 import { startRedis, type TestRedis } from '../support/redis';
@@ -34,8 +34,10 @@ export async function buildTestImages(docker: Docker): Promise<void> {
   await buildFrom(docker, { Dockerfile: `FROM ${base}\nENTRYPOINT ["/bin/sh", "-c", "echo boom >&2; exit 1"]\n` }, CRASH_IMAGE);
 }
 
+/** A node's containers by name alone (idm-<task>-<node_id>-<instance>), as upstream's nodes
+ *  put no labels on theirs: what holds here holds for them too. */
 export async function nodeContainers(docker: Docker, nodeId: string): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: { label: [`${NODE_LABEL}=${nodeId}`] } });
+  return (await docker.listContainers({ all: true })).filter((c) => nodeContainerOf(c, [nodeId], { labels: false }));
 }
 
 export async function hubCall<T = unknown>(url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {

@@ -32,6 +32,10 @@ start)
       if ! ip link show "$BR" >/dev/null 2>&1; then
         ip link add "$BR" type bridge
         ip addr add 172.30.0.1/16 dev "$BR"
+        # A fixed MAC, as Docker gives docker0: a bridge without one takes its lowest
+        # member's, and when that container stops every other container loses the host
+        # for about 35 s (seen stalling a job).
+        ip link set "$BR" address 02:42:ac:1e:00:01
         ip link set "$BR" up
       fi
       BRIDGE="--bridge=$BR"

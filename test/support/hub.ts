@@ -1,17 +1,30 @@
-// The hub the contract suite talks to: an external one (GRIDCORE_HUB_URL + GRIDCORE_HUB_TOKEN,
-// e.g. upstream's computehub) or, by default, a fresh one of ours per test. Requests go
-// through node:http so that the suite sees and sends exactly the bytes on the wire
-// (fetch would add a Content-Type of its own).
+// The hub the contract suite talks to, one of three:
+// - by default, a fresh one of ours per test, in this process;
+// - GRIDCORE_HUB_BINARY=/path/to/computehub: a fresh process of that binary per test, started
+//   as upstream's is (no arguments; a computehub.toml with `bind` and `token` found through
+//   IDM_GRIDCORE_CONFIG), so every test runs against upstream's real hub too;
+// - GRIDCORE_HUB_URL + GRIDCORE_HUB_TOKEN: one running hub shared by every test (tests that
+//   need an empty task list are skipped there).
+// Requests go through node:http so that the suite sees and sends exactly the bytes on the
+// wire (fetch would add a Content-Type of its own).
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import { startHub } from '../../src/local/hub/server';
 
 export interface TestHub {
   url: string;
   token: string;
-  /** True for a hub we started for this test (fresh state, options honoured). */
+  /** True for a hub started for this test (empty task list and node registry). */
+  fresh: boolean;
+  /** True for our hub in this process (its options, such as short timeouts, honoured). */
   ours: boolean;
   close(): Promise<void>;
 }
@@ -27,26 +40,99 @@ export const externalHub = process.env.GRIDCORE_HUB_URL
   ? { url: process.env.GRIDCORE_HUB_URL.replace(/\/$/, ''), token: process.env.GRIDCORE_HUB_TOKEN ?? '' }
   : undefined;
 
-export async function freshHub(opts: { nodeTimeoutMs?: number; sweepIntervalMs?: number } = {}): Promise<TestHub> {
-  if (externalHub) return { ...externalHub, ours: false, close: async () => {} };
+/** A computehub binary to start per test (upstream's, or ours wrapped as one). */
+export const hubBinary = process.env.GRIDCORE_HUB_BINARY || undefined;
+
+/** Node timeout and sweep interval a binary is asked for through the environment. Upstream's
+ *  hub reads neither (its 60 s / 30 s are fixed), so against it the sweep tests simply wait
+ *  that long; ours (dist/computehub.js) honours them. */
+export const SHORT_SWEEP_ENV = { nodeTimeoutMs: 'GRIDCORE_HUB_NODE_TIMEOUT_MS', sweepIntervalMs: 'GRIDCORE_HUB_SWEEP_INTERVAL_MS' } as const;
+
+export interface HubOptions {
+  nodeTimeoutMs?: number;
+  sweepIntervalMs?: number;
+}
+
+export async function freshHub(opts: HubOptions = {}): Promise<TestHub> {
+  if (externalHub) return { ...externalHub, fresh: false, ours: false, close: async () => {} };
   const token = 'contract-token';
+  if (hubBinary) return startBinaryHub(hubBinary, token, opts);
   const hub = await startHub({ token, port: 0, ...opts });
-  return { url: hub.url, token, ours: true, close: hub.close };
+  return { url: hub.url, token, fresh: true, ours: true, close: hub.close };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+    await r.text();
+    return r.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** One process of `binary`, configured the only way upstream's hub is: its TOML file. */
+async function startBinaryHub(binary: string, token: string, opts: HubOptions): Promise<TestHub> {
+  for (let attempt = 0; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'gridcore-contract-hub-'));
+    const port = await freePort();
+    const config = join(dir, 'computehub.toml');
+    writeFileSync(config, `bind = "127.0.0.1:${port}"\ntoken = ${JSON.stringify(token)}\n`, { mode: 0o600 });
+    const env: NodeJS.ProcessEnv = { ...process.env, IDM_GRIDCORE_CONFIG: config };
+    if (opts.nodeTimeoutMs !== undefined) env[SHORT_SWEEP_ENV.nodeTimeoutMs] = String(opts.nodeTimeoutMs);
+    if (opts.sweepIntervalMs !== undefined) env[SHORT_SWEEP_ENV.sweepIntervalMs] = String(opts.sweepIntervalMs);
+    const child = spawn(binary, [], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+    let exit: number | null | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        exit = code ?? (signal ? -1 : null);
+        resolve();
+      });
+      child.once('error', (e) => {
+        stderr += String(e);
+        exit = -1;
+        resolve();
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const close = async () => {
+      if (exit === undefined) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    const deadline = Date.now() + 30_000;
+    while (exit === undefined && Date.now() < deadline) {
+      if (await healthy(url)) return { url, token, fresh: true, ours: false, close };
+      await sleep(50);
+    }
+    await close();
+    // Another process took the port between our probe and the hub's bind: try another one.
+    if (/in use/i.test(stderr) && attempt < 3) continue;
+    throw new Error(`${binary} did not answer on ${url}/health (exit ${String(exit)}): ${stderr.trim() || 'no message'}`);
+  }
 }
 
 /** Skips the test (reason printed) when it needs a hub with no earlier state. */
 export function skipUnlessFresh(t: TestContext, hub: TestHub): boolean {
-  if (hub.ours) return false;
-  const reason = 'needs a fresh hub (empty task list); GRIDCORE_HUB_URL points at a shared one';
-  t.diagnostic(reason);
-  t.skip(reason);
-  return true;
-}
-
-/** Skips the test unless it runs against our own hub (options such as short timeouts). */
-export function skipUnlessOurs(t: TestContext, hub: TestHub, why: string): boolean {
-  if (hub.ours) return false;
-  const reason = `only against our hub: ${why}`;
+  if (hub.fresh) return false;
+  const reason = 'needs a fresh hub (empty task list); GRIDCORE_HUB_URL points at a shared one (GRIDCORE_HUB_BINARY starts a fresh one per test)';
   t.diagnostic(reason);
   t.skip(reason);
   return true;

@@ -1,6 +1,7 @@
 // Docker side of the node: names, specs, image lookup/pull, stop-then-remove, and finding
-// containers a previous run of the same node left behind. Every container carries labels so
-// a restarted node (or a crash cleanup) finds its own without guessing from names.
+// containers a previous run of the same node left behind. Containers are named as upstream's
+// gridnode names them (idm-<task>-<node_id>-<instance>) and also carry our labels; a restarted
+// node (or a crash cleanup) finds its own by either.
 import Docker from 'dockerode';
 import { DockerError } from '../errors';
 import { l10n } from '../l10n';
@@ -8,19 +9,10 @@ import type { Logger } from '../ports';
 import { maskUrl, redact } from '../redact';
 import type { TaskConfig } from '../types';
 
-export const NODE_LABEL = 'gridcore.node';
-export const TASK_LABEL = 'gridcore.task';
-export const INSTANCE_LABEL = 'gridcore.instance';
-
-/** Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; a task name may hold anything. */
-function nameSafe(s: string): string {
-  const cleaned = s.replace(/[^a-zA-Z0-9_.-]/g, '-');
-  return cleaned || 'task';
-}
-
-export function containerName(task: string, nodeId: string, instance: number): string {
-  return `idm-${nameSafe(task)}-${nameSafe(nodeId)}-${instance}`;
-}
+// Names and labels live in core (one function for everyone who asks Docker about a node's
+// containers); re-exported here for the node's callers.
+import { containerName, INSTANCE_LABEL, NODE_LABEL, nodeContainerOf, TASK_LABEL } from './container-names';
+export { containerName, INSTANCE_LABEL, isNodeContainer, NODE_LABEL, TASK_LABEL } from './container-names';
 
 export function containerEnv(task: TaskConfig, nodeId: string, instance: number): string[] {
   const env: Record<string, string | null> = {
@@ -62,13 +54,6 @@ export function dockerFrom(opts: { docker?: Docker; socketPath?: string }): Dock
   if (opts.docker) return opts.docker;
   // With no socket given, docker-modem reads DOCKER_HOST, else the default socket.
   return opts.socketPath ? new Docker({ socketPath: opts.socketPath }) : new Docker();
-}
-
-/** A container of that node: ours carry its label, upstream's gridnode names them idm-<task>-<node>-<n>. */
-export function isNodeContainer(labels: Record<string, string> | undefined, names: readonly string[], nodeId: string): boolean {
-  if (labels?.[NODE_LABEL] === nodeId) return true;
-  const byName = new RegExp(`^/?idm-.*-${nameSafe(nodeId).replace(/[.]/g, '\\.')}-\\d+$`);
-  return names.some((n) => byName.test(n));
 }
 
 function statusOf(e: unknown): number | undefined {
@@ -131,7 +116,7 @@ export class ContainerOps {
   /** Containers of this node left from an earlier run: by label, or by upstream's naming. */
   async leftovers(nodeId: string): Promise<Docker.ContainerInfo[]> {
     const all = await this.docker.listContainers({ all: true });
-    return all.filter((c) => isNodeContainer(c.Labels, c.Names, nodeId));
+    return all.filter((c) => nodeContainerOf(c, [nodeId]));
   }
 
   async removeLeftovers(nodeId: string): Promise<number> {

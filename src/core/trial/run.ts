@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
+import { listNodeContainers } from '../docker/container-names';
 import { analyzeDockerfile, type DockerfileProblem } from '../dockerfile-rules';
 import { DockerError, isGridCoreError } from '../errors';
 import { createDocker, resolveDaemon } from '../images/daemon';
@@ -48,12 +49,30 @@ export function scratchKeys(q: { input: string; output: string }): string[] {
   return [q.input, q.output, `${q.input}:processing`, `${q.input}:processing:trial:0`];
 }
 
-/** What the target's nodes do with a container's network, and so what the trial does. */
-export function trialNetwork(o: Pick<TrialOptions, 'target' | 'networkMode'>): TrialNetwork {
+/** What the target's nodes do with a container's network, and so what the trial does.
+ *  `seen`: the network mode of a container the target's nodes run on this machine's Docker
+ *  (recognised by our labels or upstream's names): what they do, whatever kind of node. */
+export function trialNetwork(o: Pick<TrialOptions, 'target' | 'networkMode'>, seen?: string): TrialNetwork {
   if (o.networkMode) return { mode: o.networkMode, why: l10n.t('network mode {mode}, as asked', { mode: o.networkMode }) };
+  if (o.target && seen) {
+    if (seen === 'host') return { mode: 'host', why: l10n.t('host network, as the cluster\'s nodes on this machine run containers') };
+    if (seen === 'default' || seen === 'bridge') return { mode: undefined, why: l10n.t('Docker\'s default bridge network, as the cluster\'s nodes on this machine run containers') };
+    return { mode: seen, why: l10n.t('network {mode}, as the cluster\'s nodes on this machine run containers', { mode: seen }) };
+  }
   if (!o.target) return { mode: 'host', why: l10n.t('host network, as the local cluster\'s node runs containers (the throwaway Redis listens on 127.0.0.1)') };
   if (o.target.local) return { mode: 'host', why: l10n.t('host network, as the local cluster\'s node runs containers') };
   return { mode: undefined, why: l10n.t('Docker\'s default bridge network, as upstream GridNodes run containers') };
+}
+
+/** The network mode of a running container of those nodes on this engine, if any. */
+async function nodesNetwork(docker: Dockerode, nodeIds: readonly string[] | undefined): Promise<string | undefined> {
+  if (!nodeIds?.length) return undefined;
+  try {
+    const found = await listNodeContainers(docker, nodeIds);
+    return found.find((c) => c.networkMode)?.networkMode;
+  } catch {
+    return undefined; // Docker's answer only refines the choice
+  }
 }
 
 export function isLoopbackRedis(url: string): boolean {
@@ -145,7 +164,7 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
     const pushMs = Date.now() - tPush;
     checkCancel();
 
-    const network = trialNetwork(o);
+    const network = trialNetwork(o, await nodesNetwork(docker, o.target?.nodeIds));
     phase('start', l10n.t('Starting one container of {image} ({network})…', { image: o.tag, network: network.why }));
     const secrets = [passwordOf(redisUrl)].filter((s): s is string => !!s);
     const logs: string[] = [];

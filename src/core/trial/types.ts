@@ -18,6 +18,9 @@ export interface TrialTarget {
   local: boolean;
   /** containers the cluster runs at once (sum of its nodes' CPUs); for the estimate */
   parallelism?: number;
+  /** its nodes' ids: where their containers run on this machine's Docker (ours or upstream's
+   *  nodes), the trial uses the same network as they do */
+  nodeIds?: string[];
 }
 
 export type TrialPhase = 'check' | 'build' | 'redis' | 'push' | 'start' | 'run' | 'collect' | 'cleanup';

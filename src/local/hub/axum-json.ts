@@ -254,6 +254,12 @@ class Reader {
       if (!digit(this.peek())) throw this.peekError('syntax', E.number);
       while (digit(this.peek())) this.i++;
     }
+    // Short integers (every count a node sends) need no BigInt.
+    if (!isFloat && this.i - start <= 15) {
+      let v = 0;
+      for (let k = start; k < this.i; k++) v = v * 10 + (this.b[k] - 0x30);
+      return { int: BigInt(positive ? v : -v) };
+    }
     const text = Buffer.from(this.b.subarray(start, this.i)).toString('latin1');
     if (!isFloat) {
       const n = BigInt(text) * (positive ? 1n : -1n);
@@ -419,9 +425,14 @@ function withPath<T>(segment: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof SerdeError) err.path.unshift(segment);
-    throw err;
+    throw pathed(err, segment);
   }
+}
+
+/** The error, with `segment` in front of its path (serde_path_to_error). */
+function pathed(err: unknown, segment: string): unknown {
+  if (err instanceof SerdeError) err.path.unshift(segment);
+  return err;
 }
 
 function readValue(r: Reader, t: FieldType): unknown {
@@ -528,11 +539,17 @@ function readStruct(r: Reader, s: StructSchema): Record<string, unknown> {
       first = false;
       r.i++;
       const key = r.str();
-      const field = s.fields.find((f) => f.name === key);
+      let field: StructSchema['fields'][number] | undefined;
+      for (const f of s.fields) if (f.name === key) field = f;
       if (field && key in out) throw new SerdeError('data', `duplicate field \`${key}\``);
       r.colon();
-      if (field) out[key] = withPath(key, () => readValue(r, field.type));
-      else withPath(key, () => r.ignore());
+      // No closure per field: this runs for every heartbeat.
+      try {
+        if (field) out[key] = readValue(r, field.type);
+        else r.ignore();
+      } catch (e) {
+        throw pathed(e, key);
+      }
     }
     for (const f of s.fields) {
       if (!(f.name in out)) {

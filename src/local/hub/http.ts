@@ -103,13 +103,18 @@ export class Router {
     const allow = handler ? undefined : found.route.allow;
     if (!found.route.public && !this.authorized(req)) return send(res, { status: 401 }, allow);
     if (!handler) return send(res, { status: 405 }, allow);
+    let query: URLSearchParams | undefined;
     const ctx: RequestContext = {
       headers: req.headers,
-      query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+      // Parsed only by the one route that reads it.
+      get query() {
+        return (query ??= new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+      },
       params: found.params,
       readBody: () => readBody(req),
     };
-    send(res, await handler(ctx));
+    const r = handler(ctx);
+    send(res, r instanceof Promise ? await r : r);
   }
 }
 

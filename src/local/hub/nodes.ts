@@ -12,8 +12,9 @@ interface NodeEntry {
   architecture: string;
   cpu_count: number;
   lastSeenMs: number;
-  /** RFC 3339 with nanoseconds, as chrono writes it. */
-  lastSeen: string;
+  /** The nanoseconds below `lastSeenMs` (0..999,999). The RFC 3339 text is written only when
+   *  the node is listed: nodes beat far more often than anyone reads a single beat's time. */
+  lastSeenSubNanos: number;
   runtime_status: RuntimeStatus | null;
   active_containers: number;
   stopRequested: boolean;
@@ -35,10 +36,6 @@ export class NodeRegistry {
   /** `now` in milliseconds (tests move it); the wire timestamp adds this machine's sub-millisecond clock. */
   constructor(private readonly now: () => number = Date.now) {}
 
-  private stamp(): { ms: number; text: string } {
-    const ms = this.now();
-    return { ms, text: rfc3339Nanos(BigInt(ms) * 1_000_000n + subMillisecondNanos()) };
-  }
 
   get size(): number {
     return this.nodes.size;
@@ -46,14 +43,13 @@ export class NodeRegistry {
 
   register(req: NodeRegisterRequest): string {
     const id = req.node_id ?? randomUUID();
-    const seen = this.stamp();
     this.nodes.set(id, {
       id,
       hostname: req.hostname,
       architecture: req.architecture,
       cpu_count: req.cpu_count,
-      lastSeenMs: seen.ms,
-      lastSeen: seen.text,
+      lastSeenMs: this.now(),
+      lastSeenSubNanos: subMillisecondNanos(),
       runtime_status: null,
       active_containers: 0,
       stopRequested: false,
@@ -69,9 +65,8 @@ export class NodeRegistry {
   heartbeat(req: HeartbeatRequest): boolean {
     const n = this.nodes.get(req.node_id);
     if (!n) return false;
-    const seen = this.stamp();
-    n.lastSeenMs = seen.ms;
-    n.lastSeen = seen.text;
+    n.lastSeenMs = this.now();
+    n.lastSeenSubNanos = subMillisecondNanos();
     n.runtime_status = req.status;
     n.active_containers = req.active_containers;
     n.bytes = undefined;
@@ -123,14 +118,37 @@ export class NodeRegistry {
  *  runs per heartbeat. */
 function serialize(n: NodeEntry): string {
   const status = n.runtime_status === null ? 'null' : JSON.stringify(n.runtime_status);
-  return `${n.fixed},"last_seen":"${n.lastSeen}","status":"Online","runtime_status":${status},"active_containers":${JSON.stringify(n.active_containers)}}`;
+  return `${n.fixed},"last_seen":"${lastSeenText(n)}","status":"Online","runtime_status":${status},"active_containers":${JSON.stringify(n.active_containers)}}`;
 }
 
 // Date has milliseconds only; the monotonic clock supplies the digits below them, so the
-// timestamps carry nanoseconds like upstream's (chrono::Utc::now()).
-const hrAtLoad = process.hrtime.bigint();
-function subMillisecondNanos(): bigint {
-  return (process.hrtime.bigint() - hrAtLoad) % 1_000_000n;
+// timestamps carry nanoseconds like upstream's (chrono::Utc::now()). Plain numbers, no
+// BigInt: this runs on every heartbeat.
+function subMillisecondNanos(): number {
+  return process.hrtime()[1] % 1_000_000;
+}
+
+function lastSeenText(n: NodeEntry): string {
+  return rfc3339NanosOf(n.lastSeenMs, n.lastSeenSubNanos);
+}
+
+// The "YYYY-MM-DDTHH:MM:SS" part changes once a second; a listing of 1,000 nodes that beat
+// within the same few seconds formats it a handful of times instead of 1,000.
+let baseSecond = NaN;
+let baseText = '';
+
+/** rfc3339Nanos for a millisecond time plus the nanoseconds below it (0..999,999). */
+export function rfc3339NanosOf(ms: number, subNanos: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== baseSecond) {
+    baseText = new Date(second * 1000).toISOString().slice(0, 19);
+    baseSecond = second;
+  }
+  const nanos = (ms - second * 1000) * 1_000_000 + subNanos;
+  if (nanos === 0) return `${baseText}Z`;
+  const digits = String(nanos).padStart(9, '0');
+  const width = nanos % 1_000_000 === 0 ? 3 : nanos % 1000 === 0 ? 6 : 9;
+  return `${baseText}.${digits.slice(0, width)}Z`;
 }
 
 /** chrono's RFC 3339 form with `SecondsFormat::AutoSi` and `Z`: 0, 3, 6 or 9 fraction digits,
@@ -151,7 +169,7 @@ function toWire(n: NodeEntry): HubNode {
     hostname: n.hostname,
     architecture: n.architecture,
     cpu_count: n.cpu_count,
-    last_seen: n.lastSeen,
+    last_seen: lastSeenText(n),
     // Silent nodes are dropped rather than marked, so every listed node is Online (as upstream).
     status: 'Online',
     runtime_status: n.runtime_status,

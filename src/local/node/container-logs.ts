@@ -3,7 +3,8 @@
 // first, through Docker's event stream rather than polling. Lines carry the container's task
 // and instance, Redis URLs masked.
 import type Docker from 'dockerode';
-import { INSTANCE_LABEL, isNodeContainer, maskContainerText, TASK_LABEL } from '../../core/docker/containers';
+import { nodeContainerOf } from '../../core/docker/container-names';
+import { maskContainerText } from '../../core/docker/containers';
 import { demuxLines } from '../../core/docker/log-lines';
 
 export interface ContainerLogFollower {
@@ -21,11 +22,9 @@ export interface FollowOptions {
 }
 
 /** `[task#instance]`, from our labels or upstream's idm-<task>-<node>-<n> name. */
-function prefixOf(name: string, labels: Record<string, string> | undefined): string {
-  const task = labels?.[TASK_LABEL];
-  const instance = labels?.[INSTANCE_LABEL];
-  if (task !== undefined && instance !== undefined) return `[${task}#${instance}]`;
-  return `[${name.replace(/^\//, '')}]`;
+function prefixOf(name: string, labels: Record<string, string> | undefined, nodeId: string): string {
+  const who = nodeContainerOf({ Labels: labels, Names: [name] }, [nodeId]);
+  return who ? `[${who.task}#${who.instance}]` : `[${name.replace(/^\//, '')}]`;
 }
 
 export async function followNodeContainers(docker: Docker, nodeId: string, onLine: (line: string) => void, o: FollowOptions = {}): Promise<ContainerLogFollower> {
@@ -38,7 +37,7 @@ export async function followNodeContainers(docker: Docker, nodeId: string, onLin
   const follow = async (id: string, name: string, labels: Record<string, string> | undefined, tail: number | undefined) => {
     if (disposed || following.has(id)) return;
     following.add(id);
-    const prefix = prefixOf(name, labels);
+    const prefix = prefixOf(name, labels, nodeId);
     names.set(id, prefix);
     try {
       const stream = (await docker.getContainer(id).logs({ follow: true, stdout: true, stderr: true, ...(tail !== undefined ? { tail } : {}) })) as unknown as NodeJS.ReadableStream & { destroy?(): void };
@@ -70,19 +69,19 @@ export async function followNodeContainers(docker: Docker, nodeId: string, onLin
       const id = ev.Actor?.ID ?? ev.id;
       const attrs = ev.Actor?.Attributes ?? {};
       const name = attrs.name ?? '';
-      if (!id || !isNodeContainer(attrs, [name], nodeId)) continue;
+      if (!id || !nodeContainerOf({ Labels: attrs, Names: [name] }, [nodeId])) continue;
       const action = ev.Action ?? ev.status;
       if (action === 'start') {
-        note(`${prefixOf(name, attrs)} ── started (${id.slice(0, 12)})`);
+        note(`${prefixOf(name, attrs, nodeId)} ── started (${id.slice(0, 12)})`);
         void follow(id, name, attrs, undefined);
       } else if (action === 'die') {
-        note(`${names.get(id) ?? prefixOf(name, attrs)} ── exited with code ${attrs.exitCode ?? '?'}`);
+        note(`${names.get(id) ?? prefixOf(name, attrs, nodeId)} ── exited with code ${attrs.exitCode ?? '?'}`);
       }
     }
   });
 
   for (const c of await docker.listContainers({ all: false })) {
-    if (isNodeContainer(c.Labels, c.Names, nodeId)) await follow(c.Id, c.Names[0] ?? c.Id, c.Labels, o.tail ?? 50);
+    if (nodeContainerOf(c, [nodeId])) await follow(c.Id, c.Names[0] ?? c.Id, c.Labels, o.tail ?? 50);
   }
 
   return {
