@@ -100,3 +100,17 @@ test('zh-cn: the dashboard\'s time axis and legend are translated (clockTime in 
   assert.match(charts, /label: s\.time/);
   assert.match(charts, /values: \(_u, ticks\) => ticks\.map\(\(t\) => clockTime\(/);
 });
+
+test('zh-cn: Diagnose\'s times are local and in the display language, not raw UTC ISO', async () => {
+  const { localTime } = await import('../../src/core/times');
+  const { setDisplayLocale } = await import('../../src/core/l10n');
+  setDisplayLocale('zh-cn');
+  try {
+    const shown = localTime('2026-12-05T20:52:35.312Z');
+    assert.match(shown, /^2026年12月\d{1,2}日 \d{1,2}:\d{2}:\d{2}$/);
+    assert.ok(!shown.includes('T20:52'));
+  } finally {
+    setDisplayLocale(undefined);
+  }
+  assert.equal(localTime('not a time'), 'not a time');
+});
