@@ -2,7 +2,7 @@
 // the seed's troubleshooting table (NOAUTH -> password mismatch, 401 -> token, refused ->
 // not started, node Error -> image or Redis).
 import { isGridCoreError } from './errors';
-import { l10n } from './l10n';
+import { l10n, listText } from './l10n';
 import { formatCount } from './numbers';
 import type { NodeExit } from './node-exits';
 import { maskUrl } from './redact';
@@ -105,7 +105,7 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnosisCheck[]> 
       code: 'nodesRefused',
       detail: l10n.t(
         'Redis accepts the cluster\'s credentials (this editor\'s connection), but it refused the containers of {nodes} ({code}, last at {at}): they were given another password, from the Redis URL the task was registered with. Register the task again with the cluster\'s Redis URL, or give the Redis server back the password the task has.',
-        { nodes: refused.map((r) => r.node).join(', '), code: 'NOAUTH/WRONGPASS', at: localTime(refused[refused.length - 1].at) },
+        { nodes: listText(refused.map((r) => r.node)), code: 'NOAUTH/WRONGPASS', at: localTime(refused[refused.length - 1].at) },
       ),
     };
   }
@@ -148,7 +148,7 @@ async function queueCheck(input: DiagnoseInput, tokenOk: boolean, queues: QueueS
     }
     if (!queues) return skipped('queues', l10n.t('Queue lengths of task "{task}" not read: Redis did not answer.', { task: task.task_name }));
     const lengths = await queues.lengths(names);
-    const detail = names.map((q) => l10n.t('{queue}: {count} items', { queue: q, count: formatCount(lengths[q] ?? 0) })).join(', ');
+    const detail = listText(names.map((q) => l10n.t('{queue}: {count} items', { queue: q, count: formatCount(lengths[q] ?? 0) })));
     return { id: 'queues', ok: true, detail: l10n.t('Task "{task}" (image {image}): {lengths}.', { task: task.task_name, image: task.image, lengths: detail }) };
   } catch (e) {
     return failure('queues', e);
@@ -173,7 +173,7 @@ function nodeCheck(nodes: HubNode[] | undefined, nodeExits?: (nodeId: string) =>
       code: 'nodeError',
       detail: l10n.t(
         'Nodes in Error: {nodes}. A container failed: usually the image cannot be pulled or started on the node (push it to a registry the nodes can reach, use ENTRYPOINT, build compiled programs inside the image), or the containers cannot reach Redis (check the task\'s Redis URL and password).',
-        { nodes: failed.map((n) => `${n.hostname} (${n.id})`).join(', ') },
+        { nodes: listText(failed.map((n) => `${n.hostname} (${n.id})`)) },
       ) +
         ` ${ERROR_CLEARS()}` +
         failed.map((n) => lastFailure(n, nodeExits?.(n.id) ?? [])).join(''),

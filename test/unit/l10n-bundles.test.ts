@@ -114,3 +114,14 @@ test('zh-cn: Diagnose\'s times are local and in the display language, not raw UT
   }
   assert.equal(localTime('not a time'), 'not a time');
 });
+
+test('zh-cn: lists inside a sentence use Chinese commas (Diagnose\'s queues and nodes)', async () => {
+  const { inChinese } = await import('../support/zh');
+  const { listText, l10n } = await import('../../src/core/l10n');
+  assert.equal(listText(['a', 'b', 'c']), 'a, b, c');
+  assert.equal(listText(['only']), 'only');
+  inChinese(() => {
+    const queues = listText(['sq:in', 'sq:out'].map((q) => l10n.t('{queue}: {count} items', { queue: q, count: '1,000' })));
+    assert.equal(queues, 'sq:in：1,000 项，sq:out：1,000 项');
+  });
+});
