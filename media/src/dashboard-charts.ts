@@ -4,7 +4,7 @@
 import uPlot from 'uplot';
 import type { ChartSeries } from '../../src/ui-model/task-series';
 import type { DashboardStrings } from '../../src/views/dashboard/protocol';
-import type { Chart, ChartKind } from './dashboard-view';
+import { clockTime, type Chart, type ChartKind } from './dashboard-view';
 
 const HEIGHT = 160;
 
@@ -28,16 +28,28 @@ export function makeChart(kind: ChartKind, parent: HTMLElement, s: DashboardStri
   let range: [number, number] = [0, 1];
   const axis: uPlot.Axis = { stroke: fg, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
   const line = (label: string, stroke: string): uPlot.Series => ({ label, stroke, width: 2, spanGaps: false, points: { show: false }, value: (_u, v) => (v == null ? '–' : compact(v)) });
+  // The time (seconds on the x scale) in the display language, legend and axis alike; uPlot's
+  // own would say "Time" and "8:36pm" whatever the language.
+  const x: uPlot.Series = { label: s.time, value: (_u, v) => (v == null ? '–' : clockTime(v * 1000, s.locale)) };
   const series: uPlot.Series[] =
     kind === 'rate'
-      ? [{}, { ...line(s.itemsPerSecond, green), fill: `${green}33` }]
-      : [{}, line(s.inputQueue, orange), line(s.outputQueue, blue)];
+      ? [x, { ...line(s.itemsPerSecond, green), fill: `${green}33` }]
+      : [x, line(s.inputQueue, orange), line(s.outputQueue, blue)];
   const opts: uPlot.Options = {
     width: Math.max(200, parent.clientWidth),
     height: HEIGHT,
     series,
     scales: { x: { time: true, range: () => range }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-    axes: [{ ...axis }, { ...axis, size: 56, values: (_u, ticks) => ticks.map(compact) }],
+    axes: [
+      {
+        ...axis,
+        // Room for a whole label between ticks ("8:36:30 PM"), so labels never run together;
+        // seconds only when ticks are less than a minute apart.
+        space: 90,
+        values: (_u, ticks) => ticks.map((t) => clockTime(t * 1000, s.locale, ticks.length > 1 && ticks[1] - ticks[0] < 60)),
+      },
+      { ...axis, size: 56, values: (_u, ticks) => ticks.map(compact) },
+    ],
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
   };

@@ -24,6 +24,17 @@ export function fill(template: string, args: Record<string, string | number>): s
   return template.replace(/\{(\w+)\}/g, (whole, k: string) => (args[k] === undefined ? whole : String(args[k])));
 }
 
+/** A time of day in the display language ("20:50:32" in zh-cn, "8:50:32 PM" in en), not the
+ *  webview's own language (a browser's, under code-server). */
+export function clockTime(ms: number, locale: string | undefined, withSeconds = true): string {
+  const o: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit', ...(withSeconds ? { second: '2-digit' } : {}) };
+  try {
+    return new Date(ms).toLocaleTimeString(locale || undefined, o);
+  } catch {
+    return new Date(ms).toLocaleTimeString(undefined, o);
+  }
+}
+
 /** Counts grouped the same way as the status bar, whatever the display language. */
 function num(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -184,7 +195,7 @@ export class DashboardView {
     const s = this.s;
     this.text('state', model.state);
     this.els['state'].classList.toggle('running', model.running);
-    this.text('updated', fill(s.updated, { time: new Date(model.at).toLocaleTimeString() }));
+    this.text('updated', fill(s.updated, { time: clockTime(model.at, s.locale) }));
     this.text('problem', model.problem ?? '');
     this.toggle('problem', !model.problem);
     this.renderProgress(model.progress);

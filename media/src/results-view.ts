@@ -80,7 +80,10 @@ export class ResultsView {
   /** what the whole-list search matched (case-sensitive, as Redis bytes are compared) */
   private searchNeedle = '';
   /** a count that came before `init` (the host polls as the panel opens): shown once built */
-  private early?: { total: number; running: boolean };
+  private early?: { total: number; running: boolean; at?: number };
+  /** host time of the shown page's read; undefined until the first page is in */
+  private loadedAt?: number;
+  private loading = false;
   private els: Record<string, HTMLElement> = {};
 
   constructor(
@@ -113,7 +116,7 @@ export class ResultsView {
         this.state.inputQueue = msg.state.inputQueue;
         this.offset = this.state.offset;
         this.build();
-        if (this.early) this.onCount(this.early.total, this.early.running);
+        if (this.early) this.onCount(this.early.total, this.early.running, this.early.at);
         this.early = undefined;
         // Saved before the first page: a panel whose list cannot be read still comes back after a reload.
         this.save();
@@ -128,8 +131,8 @@ export class ResultsView {
         return;
       }
       case 'count':
-        if (!this.s) this.early = { total: msg.total, running: msg.running };
-        else this.onCount(msg.total, msg.running);
+        if (!this.s) this.early = { total: msg.total, running: msg.running, at: msg.at };
+        else this.onCount(msg.total, msg.running, msg.at);
         return;
       case 'searchProgress':
         if (this.s && msg.id === this.searchId) {
@@ -235,10 +238,12 @@ export class ResultsView {
     this.hide('notice');
     this.hide('error');
     if (!append) this.text('range', this.s.loading);
+    this.loading = true;
     try {
       const body = (await this.request({ kind: 'page', order: this.state.order, offset, count: this.pageSize() }).done) as PageResult;
       this.total = body.total;
       this.loadedTotal = body.total;
+      this.loadedAt = body.at ?? 0;
       if (!append) {
         this.offset = body.offset;
         this.shown = [];
@@ -256,6 +261,8 @@ export class ResultsView {
       this.save();
     } catch (e) {
       this.showError(e);
+    } finally {
+      this.loading = false;
     }
   }
 
@@ -465,9 +472,12 @@ export class ResultsView {
     if (this.searchId !== undefined) this.api.postMessage({ type: 'cancel', id: this.searchId });
   }
 
-  private onCount(total: number, running: boolean): void {
-    this.total = total;
+  private onCount(total: number, running: boolean, at?: number): void {
     this.els['live']?.classList.toggle('hidden', !running);
+    // A count measured before the shown page was read, or while it loads (every open: the
+    // host polls as the panel opens), says nothing about changes since: the page's stands.
+    if (this.loadedAt === undefined || this.loading || (at !== undefined && at < this.loadedAt)) return;
+    this.total = total;
     this.showTotal();
     if (total !== this.loadedTotal && !this.searchMode) {
       const diff = total - this.loadedTotal;

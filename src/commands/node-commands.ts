@@ -42,6 +42,8 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
     }
     if (!node) throw new ConfigError('missingField', vscode.l10n.t('Node {0} is no longer registered on {1}. Refresh the Clusters view.', target.nodeId ?? '', cluster));
     const own = await ownLocalNode(ctx, cluster, node.id);
+    // The local cluster's node seen from a window that did not start it: not "its own machine".
+    const localElsewhere = !own && (await ctx.service.profiles.list()).find((p) => p.name === cluster)?.source === 'local';
     const stop = vscode.l10n.t('Stop Node');
     const pick = await vscode.window.showWarningMessage(
       vscode.l10n.t('Stop node {0} ({1})?', node.hostname, node.id),
@@ -49,7 +51,9 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
         modal: true,
         detail: own
           ? vscode.l10n.t('The node of the local cluster stops its containers ({0}) on its next heartbeat. The cluster keeps running; Start Node starts the node again with the same id.', containersText(node.active_containers))
-          : vscode.l10n.t('The node receives the request on its next heartbeat, stops its containers ({0}) and exits. Start it again on its machine to bring it back.', containersText(node.active_containers)),
+          : localElsewhere
+            ? vscode.l10n.t('The node of the local cluster stops its containers ({0}) on its next heartbeat. The cluster keeps running; Start Node in the window that started the local cluster starts the node again.', containersText(node.active_containers))
+            : vscode.l10n.t('The node receives the request on its next heartbeat, stops its containers ({0}) and exits. Start it again on its machine to bring it back.', containersText(node.active_containers)),
       },
       stop,
     );

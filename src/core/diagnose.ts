@@ -3,10 +3,11 @@
 // not started, node Error -> image or Redis).
 import type { NodeContainer } from './docker/container-names';
 import { isGridCoreError } from './errors';
-import { l10n } from './l10n';
+import { l10n, listText } from './l10n';
 import { formatCount } from './numbers';
 import type { NodeExit } from './node-exits';
 import { maskUrl } from './redact';
+import { localTime } from './times';
 import { causeOfLogs, causeText } from './trial/findings';
 import type { DiagnosisCheck, HubClient, QueueService } from './service-api';
 import type { HubNode } from './types';
@@ -97,7 +98,32 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnosisCheck[]> 
 
   checks.push(await queueCheck(input, nodes !== undefined, queues));
   checks.push(await nodeCheck(nodes, input));
+  // This editor's connection is not the nodes': when their containers were refused, the
+  // Redis check must not read as all good.
+  const refused = refusedNodes(nodes, input.nodeExits);
+  const auth = checks.findIndex((c) => c.id === 'redisAuth');
+  if (refused.length && auth >= 0 && checks[auth].ok) {
+    checks[auth] = {
+      id: 'redisAuth',
+      ok: false,
+      code: 'nodesRefused',
+      detail: l10n.t(
+        'Redis accepts the cluster\'s credentials (this editor\'s connection), but it refused the containers of {nodes} ({code}, last at {at}): they were given another password, from the Redis URL the task was registered with. Register the task again with the cluster\'s Redis URL, or give the Redis server back the password the task has.',
+        { nodes: listText(refused.map((r) => r.node)), code: 'NOAUTH/WRONGPASS', at: localTime(refused[refused.length - 1].at) },
+      ),
+    };
+  }
   return checks;
+}
+
+/** Nodes in Error whose latest kept failure is Redis refusing the password. */
+function refusedNodes(nodes: HubNode[] | undefined, nodeExits?: (nodeId: string) => NodeExit[]): Array<{ node: string; at: string }> {
+  if (!nodes || !nodeExits) return [];
+  return nodes
+    .filter((n) => n.runtime_status === 'Error')
+    .map((n) => ({ n, last: nodeExits(n.id).at(-1) }))
+    .filter((x) => x.last && causeOfLogs(x.last.lines) === 'passwordMismatch')
+    .map((x) => ({ node: `${x.n.hostname} (${x.n.id})`, at: x.last!.at }));
 }
 
 async function queueCheck(input: DiagnoseInput, tokenOk: boolean, queues: QueueService | undefined): Promise<DiagnosisCheck> {
@@ -126,7 +152,7 @@ async function queueCheck(input: DiagnoseInput, tokenOk: boolean, queues: QueueS
     }
     if (!queues) return skipped('queues', l10n.t('Queue lengths of task "{task}" not read: Redis did not answer.', { task: task.task_name }));
     const lengths = await queues.lengths(names);
-    const detail = names.map((q) => l10n.t('{queue}: {count} items', { queue: q, count: formatCount(lengths[q] ?? 0) })).join(', ');
+    const detail = listText(names.map((q) => l10n.t('{queue}: {count} items', { queue: q, count: formatCount(lengths[q] ?? 0) })));
     return { id: 'queues', ok: true, detail: l10n.t('Task "{task}" (image {image}): {lengths}.', { task: task.task_name, image: task.image, lengths: detail }) };
   } catch (e) {
     return failure('queues', e);
@@ -162,8 +188,10 @@ async function nodeCheck(nodes: HubNode[] | undefined, input: Pick<DiagnoseInput
       code: 'nodeError',
       detail: l10n.t(
         'Nodes in Error: {nodes}. A container failed: usually the image cannot be pulled or started on the node (push it to a registry the nodes can reach, use ENTRYPOINT, build compiled programs inside the image), or the containers cannot reach Redis (check the task\'s Redis URL and password).',
-        { nodes: failed.map((n) => `${n.hostname} (${n.id})`).join(', ') },
-      ) + failed.map((n) => lastFailure(n, nodeExits?.(n.id) ?? [])).join(''),
+        { nodes: listText(failed.map((n) => `${n.hostname} (${n.id})`)) },
+      ) +
+        ` ${ERROR_CLEARS()}` +
+        failed.map((n) => lastFailure(n, nodeExits?.(n.id) ?? [])).join(''),
     };
   }
   return { id: 'nodes', ok: true, detail: l10n.t('Nodes online: {count}, none in Error.', { count: formatCount(nodes.length) }) };
@@ -211,12 +239,17 @@ function orphanText(node: Pick<HubNode, 'hostname' | 'id'>, name: string): strin
   );
 }
 
+/** What takes a node out of Error once the cause is fixed (our node; upstream's GridNode
+ *  reports Error while a container of the task keeps failing, too). */
+export const ERROR_CLEARS = (): string =>
+  l10n.t('A node leaves Error by itself once a container of the task runs for 10 s or exits cleanly; after many failures its next restart can be up to a minute away.');
+
 /** The latest kept failure of a node: its cause in the skill's terms and its last lines. */
 export function lastFailure(node: Pick<HubNode, 'hostname' | 'id'>, exits: readonly NodeExit[]): string {
   const last = exits[exits.length - 1];
   if (!last) return '';
   const cause = causeOfLogs(last.lines);
-  const head = l10n.t('Node {node}: container {instance} of task {task} exited with code {code} at {at}.', { node: node.hostname, instance: last.instance, task: last.task, code: last.code, at: last.at });
+  const head = l10n.t('Node {node}: container {instance} of task {task} exited with code {code} at {at}.', { node: node.hostname, instance: last.instance, task: last.task, code: last.code, at: localTime(last.at) });
   const lines = last.lines.slice(-10).map((l) => `    ${l}`).join('\n');
   return `\n\n${head}${cause ? ` ${causeText(cause)}` : ''}${lines ? `\n${l10n.t('Its last lines:')}\n\n${lines}` : ''}`;
 }

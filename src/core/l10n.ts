@@ -45,3 +45,8 @@ export function setDisplayLocale(locale: string | undefined): void {
 export function setTranslator(fn: Translate): void {
   shared[TRANSLATOR] = fn;
 }
+
+/** "a, b, c" in the display language ("a，b，c" in Chinese): a list inside a sentence. */
+export function listText(parts: readonly string[]): string {
+  return parts.reduce((acc, p) => l10n.t('{0}, {1}', acc, p));
+}

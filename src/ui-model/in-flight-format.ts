@@ -3,7 +3,12 @@
 import { l10n } from '../core/l10n';
 import type { RequeueResult, StrandedReason } from '../core/types';
 import type { InFlightSnapshot } from './cluster-snapshot';
-import { formatCount } from './format';
+import { formatCount, itemsText } from './format';
+
+/** "1 processing list" / "3 processing lists" */
+function processingListsText(n: number): string {
+  return n === 1 ? l10n.t('1 processing list') : l10n.t('{0} processing lists', formatCount(n));
+}
 
 /** The input queue's description after its length: `· 2,000 in flight · 500 stranded`. */
 export function inFlightSuffix(f: InFlightSnapshot | undefined): string {
@@ -53,9 +58,12 @@ export function unaccountedTooltip(n: number): string {
 export function requeueQuestion(task: string, input: string, f: Pick<InFlightSnapshot, 'stranded' | 'strandedItems'>): { message: string; detail: string } {
   const movable = f.stranded.filter((s) => s.reason !== 'notAList');
   return {
-    message: l10n.t('Move {0} stranded items of task {1} back to its input queue {2}?', formatCount(f.strandedItems), task, input),
+    message:
+      f.strandedItems === 1
+        ? l10n.t('Move 1 stranded item of task {0} back to its input queue {1}?', task, input)
+        : l10n.t('Move {0} stranded items of task {1} back to its input queue {2}?', formatCount(f.strandedItems), task, input),
     detail: [
-      l10n.t('{0} processing lists:', movable.length),
+      movable.length === 1 ? l10n.t('1 processing list:') : l10n.t('{0} processing lists:', formatCount(movable.length)),
       ...movable.slice(0, 10).map((s) => `• ${s.list} (${formatCount(s.length)}): ${strandedReasonLabel(s.reason)}`),
       movable.length > 10 ? '…' : '',
       l10n.t('Each list moves at once or not at all; a consumer that wakes up later finds its batch gone and pushes nothing.'),
@@ -66,12 +74,12 @@ export function requeueQuestion(task: string, input: string, f: Pick<InFlightSna
 }
 
 export function requeueOutcome(r: RequeueResult, input: string): string {
-  const base = l10n.t('Moved {0} items from {1} processing lists back to {2}.', formatCount(r.moved), r.lists, input);
+  const base = l10n.t('Moved {items} from {lists} back to {input}.', { items: itemsText(r.moved), lists: processingListsText(r.lists), input });
   const notLists = r.skipped.filter((s) => s.reason === 'notAList').length;
   const movedOn = r.skipped.length - notLists;
   const extra = [
-    movedOn ? l10n.t('{0} lists were left: their consumers took another batch meanwhile.', movedOn) : '',
-    notLists ? l10n.t('{0} keys are not lists and were left alone.', notLists) : '',
+    movedOn === 1 ? l10n.t('1 list was left: its consumer took another batch meanwhile.') : movedOn ? l10n.t('{0} lists were left: their consumers took another batch meanwhile.', movedOn) : '',
+    notLists === 1 ? l10n.t('1 key is not a list and was left alone.') : notLists ? l10n.t('{0} keys are not lists and were left alone.', notLists) : '',
   ];
   return [base, ...extra].filter(Boolean).join(' ');
 }

@@ -2,6 +2,7 @@
 // the notification. No `vscode`. Values from the container are shown as text in fenced blocks,
 // never as markdown.
 import { l10n } from '../core/l10n';
+import { formatCount } from '../core/numbers';
 import { formatDuration } from '../core/trial/estimate';
 import type { TrialReport } from '../core/trial/types';
 
@@ -37,15 +38,31 @@ export function stopText(r: TrialReport): string {
 
 export function rateText(r: TrialReport): string | undefined {
   if (r.itemsPerSecond === undefined) return undefined;
-  return l10n.t('{rate} items/s from one container (counted from its start, so a small sample includes the start-up)', { rate: r.itemsPerSecond.toFixed(r.itemsPerSecond < 10 ? 2 : 0) });
+  const rate = r.itemsPerSecond.toFixed(r.itemsPerSecond < 10 ? 2 : 0);
+  const b = r.rateBasis;
+  if (b?.kind === 'steady' && b.repeatedTo) {
+    return l10n.t('{rate} items/s from one container: its steady rate, {results} results in {duration} between its first and last result, timed on the sample repeated to {n} items after it was consumed (the sample alone went by too fast to time)', {
+      rate,
+      results: formatCount(b.results),
+      duration: formatDuration(b.ms / 1000),
+      n: formatCount(b.repeatedTo),
+    });
+  }
+  if (b?.kind === 'steady') {
+    return l10n.t('{rate} items/s from one container: its steady rate, {results} results in {duration} between its first and last result (the container\'s start-up left out)', { rate, results: formatCount(b.results), duration: formatDuration(b.ms / 1000) });
+  }
+  return l10n.t('{rate} items/s from one container (counted from its start, so a small sample includes the start-up)', { rate });
 }
 
 export function estimateText(r: TrialReport, cluster: string | undefined): string | undefined {
   const e = r.estimate;
   if (!e) return undefined;
-  return cluster
+  const text = cluster
     ? l10n.t('{items} items on {cluster} ({parallelism} containers at once): about {duration}', { items: e.items.toLocaleString('en-US'), cluster, parallelism: e.parallelism, duration: formatDuration(e.seconds) })
     : l10n.t('{items} items on one container: about {duration} (no cluster\'s parallelism is known)', { items: e.items.toLocaleString('en-US'), duration: formatDuration(e.seconds) });
+  // On what it rests, in a word: the Rate row says how it was timed.
+  const basis = r.rateBasis?.kind === 'steady' ? l10n.t('from the consumer\'s steady rate') : l10n.t('from the rate since the container\'s start, so on the long side');
+  return l10n.t('{0}; {1}', text, basis);
 }
 
 /** One line for the notification: the outcome and the first finding. */

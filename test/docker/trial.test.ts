@@ -105,6 +105,10 @@ describe('Try Task Locally', () => {
     assert.equal(report.consumed, 10);
     assert.deepEqual(new Set(report.results), new Set(Array.from({ length: 10 }, (_, i) => `${i + 1}:${(i + 1) ** 2}`)));
     assert.ok(report.itemsPerSecond && report.itemsPerSecond > 0);
+    // ten items are one batch of this consumer: its steady rate is timed on the sample repeated
+    assert.equal(report.rateBasis?.kind, 'steady', JSON.stringify(report.rateBasis));
+    assert.ok(report.rateBasis?.kind === 'steady' && report.rateBasis.repeatedTo! >= 1000);
+    assert.equal(report.resultsTotal, 10, 'the repeat\'s results are not the sample\'s');
     assert.equal(report.estimate?.items, 1_000_000);
     assert.equal(report.estimate?.parallelism, 1);
     assert.ok(report.estimate!.seconds > 0);
@@ -166,7 +170,10 @@ exit 1
     });
     const { report, lines } = await trial({ ...f, target: localTarget() });
     assert.ok(ids(report).includes('passwordMismatch'), JSON.stringify({ f: report.findings, l: report.logTail }));
-    assert.ok(ids(report).includes('neverTook'));
+    // it exited 1 at start: that comes first, with its code and last lines, not "never took"
+    assert.equal(ids(report)[0], 'exitedAtStart');
+    assert.match(report.findings[0].message, /code 1 before taking any item.*redis said/);
+    assert.ok(!ids(report).includes('neverTook'));
     assert.ok(!lines.join('\n').includes(PW), 'the password never reaches the log');
   });
 

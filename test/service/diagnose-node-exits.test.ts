@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendNodeExit, nodeExitsFile } from '../../src/core/node-exits';
+import { localTime } from '../../src/core/times';
 import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../../src/core/ports';
 import { createGridCoreService } from '../../src/core/service';
 import { startHub } from '../../src/local/hub/server';
@@ -33,11 +34,25 @@ test('diagnose: a local node in Error shows its failed container\'s last lines a
     assert.match(local.detail, /container 0 of task sq exited with code 1/);
     assert.match(local.detail, /NOAUTH Authentication required/);
     assert.match(local.detail, /password/);
+    // local time in the display language, not the raw UTC ISO text the node kept
+    assert.doesNotMatch(local.detail, /2026-01-01T00:00:00/);
+    assert.ok(local.detail.includes(localTime('2026-01-01T00:00:00Z')), local.detail);
+    assert.match(local.detail, /leaves Error by itself once a container of the task runs for 10 s or exits cleanly/);
+    // this editor's credentials work, the nodes' containers were refused: the Redis check says so
+    const checks = await svc.diagnose('local');
+    const auth = checks.find((c) => c.id === 'redisAuth')!;
+    assert.equal(auth.ok, false, auth.detail);
+    assert.equal(auth.code, 'nodesRefused');
+    assert.doesNotMatch(auth.detail, /^Redis accepts the cluster's credentials\.$/);
+    assert.match(auth.detail, /refused the containers of here \(/);
+    assert.equal(checks.find((c) => c.id === 'redisPing')!.ok, true);
 
     await svc.profiles.save({ name: 'remote', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN });
     const remote = (await svc.diagnose('remote')).find((c) => c.id === 'nodes')!;
     assert.equal(remote.ok, false);
     assert.doesNotMatch(remote.detail, /NOAUTH/);
+    // without the nodes' kept lines (a remote cluster) nothing says they were refused
+    assert.equal((await svc.diagnose('remote')).find((c) => c.id === 'redisAuth')!.ok, true);
   } finally {
     await svc.dispose();
     await hub.close();

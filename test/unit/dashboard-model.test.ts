@@ -110,3 +110,19 @@ test('restore: the task and its saved history, or a message when the state or th
   assert.equal(planDashboardRestore({ cluster: 'gone', task: 'sq', series }, ['c']).kind, 'message');
   assert.equal(planDashboardRestore(undefined, ['c']).kind, 'message');
 });
+
+test('the hub down (an extension host restart found it gone): "cluster unreachable", no state, nodes or ETA of before', () => {
+  // what the monitor's snapshot holds when the hub does not answer: no tasks, no nodes
+  const down = snap({ hub: { ok: false, message: 'The ComputeHub at http://127.0.0.1:1 is not started (connection refused).' }, tasks: undefined, nodes: undefined });
+  const m = dashboardModel({ snap: down, task: 'sq', history: history([[-10, 800, 100], [-5, 700, 200]]), canRequeue: true });
+  assert.equal(m.state, 'cluster unreachable');
+  assert.equal(m.running, false);
+  assert.equal(m.progress, undefined);
+  assert.equal(m.nodes, undefined);
+  assert.match(m.problem!, /^The cluster is unreachable: The ComputeHub .* not started .* reconnects by itself when the hub answers again\.$/);
+  assert.ok(!m.actions.includes('finish'));
+  // and back: the next snapshot with the hub answering is the running task again
+  const back = dashboardModel({ snap: snap(), task: 'sq', history: history([[-10, 800, 100], [-5, 700, 200], [0, 600, 300]]), canRequeue: false });
+  assert.equal(back.running, true);
+  assert.equal(back.problem, undefined);
+});

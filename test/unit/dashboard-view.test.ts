@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DashboardView, type Chart, type ChartKind, type MiniDocument } from '../../media/src/dashboard-view';
+import { clockTime, DashboardView, type Chart, type ChartKind, type MiniDocument } from '../../media/src/dashboard-view';
 import type { DashboardModel, DashboardStrings, HostMessage, WebviewMessage, WebviewState } from '../../src/views/dashboard/protocol';
 import { saveSeries, type ChartSeries } from '../../src/ui-model/task-series';
 import { dashboardHtml } from '../../src/views/dashboard/html';
@@ -138,4 +138,12 @@ test('one hour of samples at a 1 s poll: an update stays small and quick', () =>
   h.tick(1000);
   h.view.onMessage(msg);
   assert.equal(h.view.sampleCount, 3600, 'trimmed to one hour');
+});
+
+test('zh-cn: times in the display language ("20:50:32", not "8:50:32 PM"), whatever the webview\'s own', () => {
+  const at = new Date(2026, 11, 5, 20, 50, 32).getTime();
+  assert.equal(clockTime(at, 'zh-cn'), '20:50:32');
+  assert.equal(clockTime(at, 'zh-cn', false), '20:50');
+  assert.match(clockTime(at, 'en'), /^8:50:32\sPM$/);
+  assert.equal(clockTime(at, 'not a locale!'), new Date(at).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' }));
 });

@@ -11,6 +11,9 @@ import { FakeQueues, arrayList, type FakeList } from '../support/fake-queues';
 
 const strings = new Proxy({} as ResultsStrings, { get: (_t, k) => (k === 'total' ? '{n} items' : k === 'bytes' ? '{n} bytes' : k === 'error' ? 'E: {message}' : String(k)) });
 
+/** the host clock the harness's pages are read at */
+const PAGE_READ_AT = 10;
+
 async function settle() {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
@@ -29,7 +32,7 @@ function harness(list: FakeList, saved?: WebviewState) {
       if (m.type !== 'request') return;
       const r = m.request;
       const answer = async (): Promise<ResultsResponseBody> => {
-        if (r.kind === 'page') return session.page(r.order, r.offset, r.count);
+        if (r.kind === 'page') return { ...(await session.page(r.order, r.offset, r.count)), at: PAGE_READ_AT };
         if (r.kind === 'item') return session.item(r.index, r.totalAtLoad, r.prefix);
         if (r.kind === 'search') return session.search(r.needle, { isCancellationRequested: false }, () => {});
         if (r.kind === 'copy') {
@@ -137,6 +140,28 @@ test('copy asks the host for the whole value; live count shows a notice', async 
   assert.equal(h.byId('total').textContent, '3 items');
   assert.equal(h.byId('notice').classList.contains('hidden'), false);
   assert.equal(h.byId('live').classList.contains('hidden'), false);
+});
+
+test('no "list changed" notice on open: counts polled before the page was read, or while it loads, say nothing', async () => {
+  // A 50,000-item list; the host's poll posts its count while the first page loads.
+  const items = Array.from({ length: 50_000 }, (_, i) => `r${i}`);
+  const h = harness(arrayList(items));
+  h.view.start();
+  await h.send({ type: 'count', total: 50_000, running: false, at: 1 });
+  const init = h.send({ type: 'init', state: { cluster: 'local', queue: 'out', pageSize: 50, strings } });
+  await h.send({ type: 'count', total: 50_000, running: false, at: 20 }); // while the page loads
+  await init;
+  await settle();
+  assert.equal(h.byId('total').textContent, '50,000 items');
+  assert.equal(h.byId('notice').classList.contains('hidden'), true, 'no "changed by 50,000" on open');
+  // a stale count (polled before the page's read) changes nothing either
+  await h.send({ type: 'count', total: 49_000, running: false, at: PAGE_READ_AT - 1 });
+  assert.equal(h.byId('notice').classList.contains('hidden'), true);
+  assert.equal(h.byId('total').textContent, '50,000 items');
+  // a real change after the page: the notice, with the difference
+  await h.send({ type: 'count', total: 50_010, running: true, at: PAGE_READ_AT + 5 });
+  assert.equal(h.byId('notice').classList.contains('hidden'), false);
+  assert.equal(h.byId('notice').textContent, 'newItems');
 });
 
 test('state comes back after the webview is recreated', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { causeOfLogs, trialFindings, type TrialFacts } from '../../src/core/trial/findings';
-import { estimateJob, formatDuration, itemsPerSecond } from '../../src/core/trial/estimate';
+import { estimateJob, formatDuration, itemsPerSecond, steadyRate, trialRate } from '../../src/core/trial/estimate';
 import { resultsQueue } from '../../src/core/trial/results-copy';
 import { isLoopbackRedis, scratchKeys, scratchQueues, trialNetwork } from '../../src/core/trial/run';
 import type { TrialReport } from '../../src/core/trial/types';
@@ -25,11 +25,13 @@ const ids = (f: Partial<TrialFacts>) => trialFindings(facts(f)).map((x) => x.id)
 
 test('findings: each symptom maps to its row of the table', () => {
   assert.deepEqual(ids({}), []);
-  assert.deepEqual(ids({ logs: ['(error) NOAUTH Authentication required.'], consumed: 0, results: 0, stop: 'exited', exitCode: 1 }), ['passwordMismatch', 'neverTook']);
-  assert.deepEqual(ids({ logs: ['WRONGPASS invalid username-password pair'], consumed: 0, results: 0, stop: 'exited' }), ['passwordMismatch', 'neverTook']);
-  assert.deepEqual(ids({ logs: ['exec /app/x: exec format error'], consumed: 0, results: 0, stop: 'exited' }), ['execFormat', 'neverTook']);
+  assert.deepEqual(ids({ logs: ['(error) NOAUTH Authentication required.'], consumed: 0, results: 0, stop: 'exited', exitCode: 1 }), ['exitedAtStart', 'passwordMismatch']);
+  assert.deepEqual(ids({ logs: ['WRONGPASS invalid username-password pair'], consumed: 0, results: 0, stop: 'exited' }), ['exitedAtStart', 'passwordMismatch']);
+  assert.deepEqual(ids({ logs: ['exec /app/x: exec format error'], consumed: 0, results: 0, stop: 'exited' }), ['exitedAtStart', 'execFormat']);
   assert.deepEqual(ids({ startError: 'No command specified', consumed: 0, results: 0, stop: 'startFailed' }), ['missingEntrypoint']);
-  assert.deepEqual(ids({ loopbackRedis: true, networkMode: undefined, consumed: 0, results: 0, stop: 'exited' }), ['redisUnreachable', 'neverTook']);
+  assert.deepEqual(ids({ loopbackRedis: true, networkMode: undefined, consumed: 0, results: 0, stop: 'exited' }), ['exitedAtStart', 'redisUnreachable']);
+  // still running, nothing taken: that is the finding
+  assert.deepEqual(ids({ stop: 'consumed', consumed: 0, results: 0 }), ['neverTook']);
   // on the host network a loopback Redis is fine
   assert.deepEqual(ids({ loopbackRedis: true }), []);
   assert.deepEqual(ids({ stop: 'exited', exitCode: 1, consumed: 3, results: 2 }), ['exitedEarly']);
@@ -43,6 +45,39 @@ test('findings: each symptom maps to its row of the table', () => {
   );
   assert.equal(causeOfLogs(['Could not connect to Redis at 127.0.0.1:6379: Connection refused']), 'redisUnreachable');
   assert.equal(causeOfLogs(['all fine']), undefined);
+});
+
+test('a consumer that exits 1 at start: the exit comes first, with its code and last lines, not "never took an item"', () => {
+  const f = trialFindings(facts({ logs: ['starting', '', 'consumer: INPUT_REDIS_URL is not set'], stop: 'exited', exitCode: 1, consumed: 0, results: 0 }));
+  assert.equal(f[0].id, 'exitedAtStart');
+  assert.equal(f[0].severity, 'error');
+  assert.match(f[0].message, /exited with code 1 before taking any item/);
+  assert.match(f[0].message, /starting ⏎ consumer: INPUT_REDIS_URL is not set$/);
+  assert.ok(!f.some((x) => x.id === 'neverTook'));
+  const silent = trialFindings(facts({ stop: 'exited', exitCode: 3, consumed: 0, results: 0 }));
+  assert.match(silent[0].message, /code 3 before taking any item, and wrote nothing/);
+  const summary = trialSummary({ ...report({}), stop: 'exited', exitCode: 1, consumed: 0, resultsTotal: 0, results: [], findings: f });
+  assert.match(summary, /exited with code 1 before taking any item/);
+});
+
+test('steady rate: timed between the first and the last result, start-up left out', () => {
+  // results 0 → batches of 1,000 every 60 ms after a 900 ms start-up: 16,667 items/s
+  const growth = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({ at: 900 + i * 60, results: (i + 1) * 1000 }));
+  const s = steadyRate(growth);
+  assert.equal(Math.round(s!.perSecond), 16_667);
+  assert.deepEqual([s!.results, s!.ms], [9000, 540]);
+  // all at once, or within less than half a second: not timed
+  assert.equal(steadyRate([{ at: 900, results: 10 }]), undefined);
+  assert.equal(steadyRate([{ at: 900, results: 5 }, { at: 1000, results: 10 }]), undefined);
+  // from its start, 10 results by 960 ms would have said 10.4 items/s, a 31-min estimate for 1,000,000 items... the figure
+  const fromStart = trialRate(undefined, 10, 0, 960);
+  assert.equal(fromStart?.basis.kind, 'fromStart');
+  const steady = trialRate({ ...s!, repeatedTo: 10_000 }, 10, 0, 960);
+  assert.deepEqual(steady?.basis, { kind: 'steady', results: 9000, ms: 540, repeatedTo: 10_000 });
+  const r = { ...report({}), itemsPerSecond: steady!.perSecond, rateBasis: steady!.basis, estimate: estimateJob(1_000_000, steady!.perSecond, 1) };
+  const md = trialMarkdown(r, undefined);
+  assert.match(md, /16667 items\/s from one container: its steady rate, 9,000 results in 0\.5 s between its first and last result, timed on the sample repeated to 10,000 items/);
+  assert.match(md, /1,000,000 items on one container: about 60 s .*; from the consumer's steady rate/);
 });
 
 test('rate, estimate and durations', () => {

@@ -53,12 +53,17 @@ export function trialFindings(f: TrialFacts): TrialFinding[] {
     consumed: f.consumed,
     sampleSize: f.sampleSize,
     seconds: Math.round(f.timeoutMs / 1000),
+    lastLines: lastLines(f.logs),
   };
   const add = (id: FindingId) => {
     if (seen.has(id)) return;
     seen.add(id);
     out.push(findingText(id, ctx));
   };
+  // An exit before taking anything is what happened: said first, with the code and the last
+  // lines (the causes the lines show follow). Not "never took an item": it never could.
+  const exitedAtStart = f.stop === 'exited' && f.consumed === 0 && !f.startError;
+  if (exitedAtStart) add('exitedAtStart');
   const text = [...f.logs, f.startError ?? ''].join('\n');
   for (const p of PATTERNS) if (p.re.test(text)) add(p.id);
   // A loopback Redis is out of reach of a container on any network but the host's: certain
@@ -70,14 +75,25 @@ export function trialFindings(f: TrialFacts): TrialFinding[] {
   }
   // Everything taken but no result by the timeout: the missing results are the finding.
   if (f.stop === 'timeout' && !(f.consumed >= f.sampleSize && f.results === 0)) add('timeout');
-  if (!f.startError && f.stop !== 'cancelled' && f.consumed === 0 && f.sampleSize > 0) add('neverTook');
+  if (!f.startError && !exitedAtStart && f.stop !== 'cancelled' && f.consumed === 0 && f.sampleSize > 0) add('neverTook');
   if (f.stop === 'exited' && f.consumed > 0 && f.consumed < f.sampleSize) add('exitedEarly');
   if (f.stop === 'exited' && f.consumed >= f.sampleSize && f.exitCode !== undefined && f.exitCode !== 0) add('failedExit');
   if (f.consumed > 0 && f.results === 0 && f.stop !== 'cancelled') add('noResults');
   return out;
 }
 
+/** The container's last non-empty lines, for a finding's text (the report shows more). */
+const LAST_LINES = 3;
+function lastLines(logs: readonly string[]): string {
+  return logs
+    .filter((l) => l.trim())
+    .slice(-LAST_LINES)
+    .map((l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l))
+    .join(' ⏎ ');
+}
+
 interface TextContext {
+  lastLines?: string;
   loopback: boolean;
   host: boolean;
   code: number | undefined;
@@ -140,6 +156,15 @@ function findingText(id: FindingId, c: TextContext): TrialFinding {
           c.loopback && !c.host
             ? l10n.t('The Redis URL points at 127.0.0.1 (or localhost), which inside a container on a bridge network is the container itself, not this machine. Give the task a Redis address the nodes\' containers can reach (the machine\'s LAN address or host name).')
             : l10n.t('The container could not connect to Redis: check the host and port in the Redis URL, and that the Redis server accepts connections from the nodes.'),
+      };
+    case 'exitedAtStart':
+      return {
+        id,
+        severity: 'error',
+        rule: l10n.t('Troubleshooting: containers keep exiting, cannot connect to Redis'),
+        message: c.lastLines
+          ? l10n.t('The consumer exited with code {code} before taking any item. Its last lines: {lines}', { code: c.code ?? '?', lines: c.lastLines })
+          : l10n.t('The consumer exited with code {code} before taking any item, and wrote nothing.', { code: c.code ?? '?' }),
       };
     case 'neverTook':
       return {

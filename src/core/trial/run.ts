@@ -19,7 +19,7 @@ import { isCompiledBinaryFile } from '../compiled-binary';
 import { anyFreePort } from '../machine/free-ports';
 import { startLocalRedis, type LocalRedis } from '../machine/redis-server';
 import { ContainerOps, containerSpec, maskContainerText, NODE_LABEL } from '../docker/containers';
-import { estimateJob, itemsPerSecond } from './estimate';
+import { estimateJob, steadyRate, trialRate, type ResultsSeen } from './estimate';
 import { trialFindings } from './findings';
 import { demuxLines } from '../docker/log-lines';
 import { sampleItems } from './sample';
@@ -216,6 +216,10 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
     let results = 0;
     let firstResultAt: number | undefined;
     let lastResultAt: number | undefined;
+    // Every growth of the results list: the steady rate is timed between the first and last.
+    const growth: ResultsSeen[] = [];
+    let steady: (ReturnType<typeof steadyRate> & { repeatedTo?: number }) | undefined;
+    let repeated = false;
     if (!startError && exited) {
       phase('run', l10n.t('Running: waiting for the sample to be consumed (at most {seconds} s)…', { seconds: Math.round(timeoutMs / 1000) }));
       let exitedCode: number | undefined;
@@ -236,6 +240,7 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
           }
           lastResultAt = now;
           results = output;
+          growth.push({ at: now, results: output });
         }
         if (exitedCode !== undefined) {
           stop = 'exited';
@@ -261,6 +266,13 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
           break;
         }
       }
+      steady = steadyRate(growth);
+      // A sample that went by faster than its rate can be timed (all results at once, or
+      // within half a second): time the consumer on the sample again, repeated, while it runs.
+      if (!steady && stop === 'consumed' && exitedCode === undefined && !o.signal?.isCancellationRequested) {
+        repeated = true;
+        steady = await repeatForRate({ scratch, queues, items, timeoutMs, signal: o.signal, exitedCode: () => exitedCode, phase, seed: itemsPerSecondSoFar(growth, firstResultAt, startedAt) });
+      }
     }
     const runMs = Date.now() - startedAt;
 
@@ -268,13 +280,18 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
     if (container && stop !== 'exited') await ops.remove(container, 2);
     // The log stream ends with the container; a stuck stream must not hold the report.
     await Promise.race([logsDone, new Promise((r) => setTimeout(r, 2000))]);
-    const page = await scratch.page(queues.output, { from: 'oldest', offset: 0, count: o.maxResults ?? 1000 });
-    const lengths = await scratch.lengths([queues.input, queues.output]);
-    consumed = items.length - (lengths[queues.input] ?? 0);
-    results = lengths[queues.output] ?? results;
+    // After a repeat for the rate the lists hold more than the sample's: its own results are
+    // the oldest ones, and the counts are the ones seen when the sample was done.
+    const page = await scratch.page(queues.output, { from: 'oldest', offset: 0, count: repeated ? Math.min(results, o.maxResults ?? 1000) : o.maxResults ?? 1000 });
+    if (!repeated) {
+      const lengths = await scratch.lengths([queues.input, queues.output]);
+      consumed = items.length - (lengths[queues.input] ?? 0);
+      results = lengths[queues.output] ?? results;
+    }
     const loopbackRedis = isLoopbackRedis(redisUrl);
 
-    const rate = itemsPerSecond(results, startedAt, lastResultAt);
+    const measured = trialRate(steady, results, startedAt, lastResultAt);
+    const rate = measured?.perSecond;
     const report: TrialReport = {
       id,
       image: o.tag,
@@ -301,6 +318,7 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
         totalMs: 0,
       },
       itemsPerSecond: rate,
+      ...(measured ? { rateBasis: measured.basis } : {}),
       estimate: estimateJob(o.estimateItems ?? 1_000_000, rate, o.target?.parallelism),
       findings: trialFindings({
         logs,
@@ -344,6 +362,73 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
       cleanedUp.push(l10n.t('throwaway redis-server'));
     }
     if (redisDir) rmSync(redisDir, { recursive: true, force: true });
+  }
+}
+
+/** A rough rate from the sample (too short to time well): what sizes the first repeat. */
+function itemsPerSecondSoFar(growth: readonly ResultsSeen[], firstResultAt: number | undefined, startedAt: number): number {
+  const first = growth[0];
+  const last = growth[growth.length - 1];
+  if (first && last && last.at > first.at) return ((last.results - first.results) * 1000) / (last.at - first.at);
+  return firstResultAt === undefined || !last ? 0 : (last.results * 1000) / Math.max(1, firstResultAt - startedAt);
+}
+
+const MAX_REPEAT = 100_000;
+const REPEAT_ROUND_MS = 5_000;
+
+/**
+ * The sample pushed again, cycled to n items, while the container still runs, and the
+ * results' growth timed; n grows tenfold until the growth spans MIN_STEADY_MS (or n reaches
+ * MAX_REPEAT). A round ends when every repeated item has its result, when results stop
+ * coming for three times their pace (a filter writes fewer), or after REPEAT_ROUND_MS.
+ * Undefined when the consumer exits or nothing can be timed: the rate then counts from the
+ * start. The scratch keys are removed with the trial's, whatever is left in them.
+ */
+async function repeatForRate(a: {
+  scratch: QueueService;
+  queues: { input: string; output: string };
+  items: readonly string[];
+  timeoutMs: number;
+  signal?: TrialOptions['signal'];
+  exitedCode: () => number | undefined;
+  phase: (p: 'run', text: string) => void;
+  seed: number;
+}): Promise<(ReturnType<typeof steadyRate> & { repeatedTo: number }) | undefined> {
+  const deadline = Date.now() + a.timeoutMs;
+  let n = Math.min(MAX_REPEAT, Math.max(1000, Math.ceil(a.seed * 2)));
+  for (;;) {
+    a.phase('run', l10n.t('Timing the consumer\'s steady rate on the sample repeated to {n} items…', { n: n.toLocaleString('en-US') }));
+    const base = (await a.scratch.lengths([a.queues.output]))[a.queues.output] ?? 0;
+    const copies = Array.from({ length: n }, (_, i) => a.items[i % a.items.length]);
+    const growth: ResultsSeen[] = [{ at: Date.now(), results: base }];
+    const pushing = a.scratch.push(a.queues.input, { kind: 'array', items: copies }, { signal: a.signal });
+    const roundEnd = Math.min(deadline, Date.now() + REPEAT_ROUND_MS);
+    let seenGrowth = false;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 20));
+      const now = Date.now();
+      const out = (await a.scratch.lengths([a.queues.output]))[a.queues.output] ?? 0;
+      const last = growth[growth.length - 1];
+      if (out > last.results) {
+        // The first growth is the base: the time before it is the wait for the first batch.
+        if (!seenGrowth) growth.splice(0, growth.length);
+        seenGrowth = true;
+        growth.push({ at: now, results: out });
+      }
+      if (a.exitedCode() !== undefined || a.signal?.isCancellationRequested) {
+        await pushing.catch(() => undefined);
+        return undefined;
+      }
+      const got = growth[growth.length - 1].results - base;
+      const span = growth[growth.length - 1].at - growth[0].at;
+      const pace = growth.length > 1 ? (span / (growth.length - 1)) * 3 : 0;
+      if (got >= n || now >= roundEnd || (seenGrowth && now - growth[growth.length - 1].at > Math.max(1000, pace))) break;
+    }
+    await pushing.catch(() => undefined);
+    const steady = steadyRate(growth);
+    if (steady) return { ...steady, repeatedTo: n };
+    if (n >= MAX_REPEAT || Date.now() >= deadline) return undefined;
+    n = Math.min(MAX_REPEAT, n * 10);
   }
 }
 

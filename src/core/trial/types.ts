@@ -60,6 +60,7 @@ export type FindingId =
   | 'hardcodedRedis'
   | 'redisCliEmptyUser'
   | 'redisUnreachable'
+  | 'exitedAtStart'
   | 'neverTook'
   | 'exitedEarly'
   | 'failedExit'
@@ -97,6 +98,14 @@ export interface TrialTimings {
   totalMs: number;
 }
 
+/** How a trial's rate was measured. `steady`: results over the time between the first and the
+ *  last result (start-up left out), on the sample itself or, when the sample went by too fast
+ *  to time, on the sample repeated to `repeatedTo` items after it was consumed.
+ *  `fromStart`: results over the time from the container's start (a lower bound). */
+export type TrialRateBasis =
+  | { kind: 'steady'; results: number; ms: number; repeatedTo?: number }
+  | { kind: 'fromStart'; results: number; ms: number };
+
 export interface TrialEstimate {
   items: number;
   parallelism: number;
@@ -125,8 +134,11 @@ export interface TrialReport {
   /** the container's own exit code; undefined when the trial stopped it */
   exitCode?: number;
   timings: TrialTimings;
-  /** results per second of one container, from its start (so a small sample counts the start-up) */
+  /** results per second of one container: its steady rate when it could be measured, else
+   *  counted from its start (see `rateBasis`) */
   itemsPerSecond?: number;
+  /** how `itemsPerSecond` was measured */
+  rateBasis?: TrialRateBasis;
   estimate?: TrialEstimate;
   findings: TrialFinding[];
   /** the container's last lines (masked) */

@@ -279,6 +279,10 @@ export class GridNode {
     clearTimeout(inst.stable);
     const logs = await this.ops.lastLogs(c);
     if (code === 0) {
+      // A clean exit is no failure (a consumer that idles out exits 0, often before stableMs):
+      // the node leaves Error, e.g. once a wrong password was put right.
+      inst.failures = 0;
+      inst.lastError = undefined;
       this.log.info(`container ${inst.index} exited with code 0; restarting it`);
     } else {
       inst.failures++;

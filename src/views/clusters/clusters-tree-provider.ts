@@ -1,6 +1,6 @@
 // Maps the model's plain elements to TreeItems; the model decides what changed.
 import * as vscode from 'vscode';
-import { lastFailure } from '../../core/diagnose';
+import { ERROR_CLEARS, lastFailure } from '../../core/diagnose';
 import type { NodeExit } from '../../core/node-exits';
 import type { TreeElement } from '../../ui-model/cluster-tree-model';
 import type { ClusterTreeModel } from '../../ui-model/cluster-tree-model';
@@ -31,7 +31,9 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<TreeElement
     const item = new vscode.TreeItem(el.label, COLLAPSIBLE[el.collapsible]);
     item.id = el.id;
     item.description = el.description;
-    item.tooltip = el.tooltip;
+    // VS Code resolves (resolveTreeItem) only a tooltip left undefined: a local node in Error
+    // leaves it so, and gets its generic one plus the failure's cause and lines there.
+    item.tooltip = this.failureNode(el) ? undefined : el.tooltip;
     item.contextValue = el.contextValue;
     if (el.icon) item.iconPath = new vscode.ThemeIcon(el.icon.id, el.icon.color ? new vscode.ThemeColor(el.icon.color) : undefined);
     if (el.command) item.command = { command: el.command.id, title: el.command.title, arguments: el.command.args ?? [el] };
@@ -40,13 +42,19 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<TreeElement
 
   /** A local node in Error: its tooltip gains the last failed container's cause and lines. */
   resolveTreeItem(item: vscode.TreeItem, el: TreeElement): vscode.TreeItem {
-    if (el.kind !== 'node' || !el.nodeId || !this.keptExits) return item;
+    const node = this.failureNode(el);
+    if (!node || !this.keptExits) return item;
+    const failure = lastFailure(node, this.keptExits(node.id));
+    item.tooltip = failure ? `${el.tooltip ?? ''}${failure}\n\n${ERROR_CLEARS()}` : el.tooltip;
+    return item;
+  }
+
+  /** The node of a local cluster in Error, whose kept failures can explain it. */
+  private failureNode(el: TreeElement) {
+    if (el.kind !== 'node' || !el.nodeId || !this.keptExits) return undefined;
     const local = this.model.profiles().find((p) => p.name === el.cluster)?.local;
     const node = this.model.snapshotOf(el.cluster)?.nodes?.find((n) => n.id === el.nodeId);
-    if (!local || node?.runtime_status !== 'Error') return item;
-    const failure = lastFailure(node, this.keptExits(node.id));
-    if (failure) item.tooltip = `${el.tooltip ?? ''}${failure}`;
-    return item;
+    return local && node?.runtime_status === 'Error' ? node : undefined;
   }
 
   getChildren(el?: TreeElement): TreeElement[] {

@@ -146,13 +146,22 @@ export interface ModelInput {
 export function dashboardModel({ snap, task, history, canRequeue }: ModelInput): DashboardModel {
   const t = findTask(snap, task);
   const failed = [snap.hub, snap.token, snap.redis].find((c) => c && !c.ok) as { message: string } | undefined;
+  // The hub does not answer (down, restarting, the extension host just restarted and found it
+  // gone): say so, and nothing of what it said last (state, nodes, ETA) as if it were current.
+  const hubDown = !!snap.hub && !snap.hub.ok;
   const model: DashboardModel = {
     at: snap.at,
-    state: t ? taskStateLabel(t.state) : snap.tasks ? l10n.t('not listed by the hub') : '',
-    running: t?.state === 'running',
+    state: hubDown ? l10n.t('cluster unreachable') : t ? taskStateLabel(t.state) : snap.tasks ? l10n.t('not listed by the hub') : '',
+    running: !hubDown && t?.state === 'running',
     record: recordView(t),
     actions: [],
   };
+  if (hubDown) {
+    model.problem = l10n.t('The cluster is unreachable: {0} The dashboard reconnects by itself when the hub answers again.', (snap.hub as { message: string }).message);
+    const q = queuesOf(snap, task);
+    model.actions = q.output ? ['results', 'details'] : ['details'];
+    return model;
+  }
   if (snap.nodes) model.nodes = nodeRows(snap.nodes, snap.at);
   const q = queuesOf(snap, task);
   const sample = sampleOf(snap, task);

@@ -11,7 +11,7 @@ import type { SnapshotFeed, Watch } from './feed';
 import { dashboardHtml } from './html';
 import { dashboardModel, queuesOf, sampleOf, type DashboardSnapshot } from './model';
 import { DASHBOARD_VIEW_TYPE, type DashboardAction, type DashboardTarget, type HostMessage, type WebviewMessage } from './protocol';
-import { dashboardTitle, planDashboardRestore } from './restore';
+import { dashboardTitle, planDashboardRestore, savedDashboard } from './restore';
 import { dashboardStrings } from './strings';
 
 // The feed lives in this lazily loaded bundle too: activation pays nothing for the dashboard.
@@ -34,6 +34,13 @@ function webviewOptions(extensionUri: vscode.Uri, scripts: boolean): vscode.Webv
   return { enableScripts: scripts, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
 }
 
+/** Tabs of dashboards with this title (the caller makes sure no live panel has it). */
+function staleDashboardTabs(title: string): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(DASHBOARD_VIEW_TYPE) && t.label === title);
+}
+
 function key(t: DashboardTarget): string {
   return `${t.cluster}\u0000${t.task}`;
 }
@@ -42,6 +49,8 @@ export class DashboardPanels implements vscode.Disposable {
   private readonly panels = new Map<string, DashboardPanel>();
   /** Every task's samples seen while the window is open. */
   private readonly series = new Map<string, TaskSeries>();
+  /** Panels being restored, by target: open() waits for them instead of making another. */
+  private readonly restoring = new Map<string, Promise<void>>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -50,17 +59,41 @@ export class DashboardPanels implements vscode.Disposable {
   ) {}
 
   open(target: DashboardTarget): void {
-    const existing = this.panels.get(key(target));
+    const k = key(target);
+    // Being restored right now (the serializer awaits the cluster list): that panel it is.
+    const pending = this.restoring.get(k);
+    if (pending) {
+      void pending.then(() => this.open(target));
+      return;
+    }
+    const existing = this.panels.get(k);
     if (existing) {
       existing.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, dashboardTitle(target.task), vscode.ViewColumn.Active, webviewOptions(this.extensionUri, true));
+    // A tab of this dashboard VS Code kept but has not revived (after an extension host
+    // restart it revives a panel when shown): its place is reused, not a second tab opened.
+    // (Not when a live panel of another cluster has the same title: that tab is not stale.)
+    const stale = this.snapshot().some((p) => p.task === target.task) ? [] : staleDashboardTabs(dashboardTitle(target.task));
+    const column = stale[0]?.group.viewColumn ?? vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, dashboardTitle(target.task), column, webviewOptions(this.extensionUri, true));
     this.adopt(panel, target, false);
+    if (stale.length) void vscode.window.tabGroups.close(stale).then(undefined, () => undefined);
   }
 
   /** A panel VS Code brought back after a reload, with the state its webview last saved. */
-  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const saved = savedDashboard(state);
+    const done = this.revive(panel, state);
+    if (saved) {
+      const k = key(saved.target);
+      this.restoring.set(k, done);
+      void done.finally(() => this.restoring.get(k) === done && this.restoring.delete(k)).catch(() => undefined);
+    }
+    return done;
+  }
+
+  private async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const plan = planDashboardRestore(state, await this.clusterNames());
     if (plan.kind === 'message') {
       panel.webview.options = webviewOptions(this.extensionUri, false);

@@ -119,6 +119,10 @@ export interface DashboardStrings {
   details: string;
   updated: string;
   waiting: string;
+  /** the chart's time axis and legend */
+  time: string;
+  /** the display language (BCP 47), for times and dates: the webview's own may differ */
+  locale: string;
 }
 
 export interface InitState extends DashboardTarget {

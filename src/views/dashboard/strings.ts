@@ -48,5 +48,7 @@ export function dashboardStrings(): DashboardStrings {
     details: vscode.l10n.t('Show Task Details'),
     updated: vscode.l10n.t('Updated {time}'),
     waiting: vscode.l10n.t('Waiting for the first poll…'),
+    time: vscode.l10n.t('Time'),
+    locale: vscode.env.language,
   };
 }

@@ -221,8 +221,10 @@ class ResultsPanel {
 
   private async answer(id: number, req: ResultsRequest): Promise<ResultsResponseBody> {
     switch (req.kind) {
-      case 'page':
-        return this.session.page(req.order, req.offset, req.count);
+      case 'page': {
+        const page = await this.session.page(req.order, req.offset, req.count);
+        return { ...page, at: Date.now() };
+      }
       case 'item':
         return this.session.item(req.index, req.totalAtLoad, req.prefix);
       case 'copy': {
@@ -261,7 +263,7 @@ class ResultsPanel {
     const changed = key !== this.lastCount;
     this.unchangedPolls = changed ? 0 : this.unchangedPolls + 1;
     const running = (input ?? 0) > 0 || (this.lastCount !== undefined && changed);
-    if (changed || this.unchangedPolls === 1) this.post({ type: 'count', total, input, running });
+    if (changed || this.unchangedPolls === 1) this.post({ type: 'count', total, input, running, at: snap.at });
     this.lastCount = key;
   }
 

@@ -33,6 +33,8 @@ export interface PageResult {
   total: number;
   offset: number;
   rows: ResultRow[];
+  /** host clock (ms) when the page was read: a count measured before says nothing new */
+  at?: number;
 }
 
 export interface ItemResult {
@@ -111,7 +113,8 @@ export type HostMessage =
   | { type: 'init'; state: InitState }
   | { type: 'response'; id: number; ok: true; body: ResultsResponseBody }
   | { type: 'response'; id: number; ok: false; error: string }
-  | { type: 'count'; total: number; input?: number; running: boolean }
+  /** `at`: host clock (ms) of the poll that measured it */
+  | { type: 'count'; total: number; input?: number; running: boolean; at?: number }
   | { type: 'searchProgress'; id: number; scanned: number; total: number };
 
 export type WebviewMessage =
