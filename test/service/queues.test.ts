@@ -106,6 +106,24 @@ describe('push sources', () => {
     assert.equal(r.error, undefined);
     assert.deepEqual(await all('p:json'), ['a,b]', '{"x":[1,2],"s":"q\\" }"}', '12345678901234567890', 'true', 'null', '[]']);
   });
+  test('lines across read chunks: lines spanning a chunk edge, one longer than two chunks, CRLF endings', async () => {
+    // The reader reads 1 MiB at a time into one buffer it reuses: what is carried over must be
+    // a copy, and a line may span several reads.
+    const lines: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 3.5 * (1 << 20); i++) {
+      const l = i === 2_000 ? 'L'.repeat(2.5 * (1 << 20)) : `line-${i}-${'x'.repeat(i % 97)}`;
+      lines.push(l);
+      size += l.length + 2;
+    }
+    const f = file('chunks.txt', lines.map((l) => `${l}\r\n`).join(''));
+    const r = await q.svc.push('p:chunks', { kind: 'lines', file: f });
+    assert.equal(r.error, undefined);
+    assert.equal(r.pushed, lines.length);
+    const got = await all('p:chunks');
+    assert.equal(got.length, lines.length);
+    for (let i = 0; i < lines.length; i++) if (got[i] !== lines[i]) assert.fail(`item ${i}: ${JSON.stringify(got[i].slice(0, 40))} is not ${JSON.stringify(lines[i].slice(0, 40))}`);
+  });
   test('JSON array streamed across chunks (elements larger than the read size)', async () => {
     const big = 'x'.repeat(1_500_000);
     const f = file('arr-big.json', JSON.stringify([big, { k: big }, 'end']));

@@ -19,9 +19,16 @@ export class RespBatch {
   constructor(
     private readonly headroom: number,
     capacity: number,
+    /** a buffer an earlier, acknowledged batch no longer needs */
+    reuse?: Buffer,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.max(capacity, headroom + 1024));
+    this.buf = reuse && reuse.length >= capacity ? reuse : Buffer.allocUnsafe(Math.max(capacity, headroom + 1024));
     this.pos = headroom;
+  }
+
+  /** The whole buffer, for the next batch once this one's frame was acknowledged. */
+  get storage(): Buffer {
+    return this.buf;
   }
 
   get byteLength(): number {

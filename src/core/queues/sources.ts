@@ -14,6 +14,7 @@
 //   `skipHeader` drops the first row.
 // - range: from..to inclusive, by step (default 1 or -1).
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { PushSource } from '../service-api';
 import { ConfigError } from '../errors';
 import { l10n } from '../l10n';
@@ -65,6 +66,23 @@ function stream(file: string) {
   return createReadStream(file, { highWaterMark: CHUNK });
 }
 
+/** The file in CHUNK-sized reads into ONE buffer, read into again for the next chunk: a
+ *  consumer must copy what it keeps. No fresh 1 MiB per chunk, so a long push makes no
+ *  garbage for the collector to chase. */
+async function* reusedChunks(file: string): AsyncGenerator<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Joins what was carried over from earlier chunks with the new one. */
 function join(carry: Buffer[], chunk: Buffer): Buffer {
   if (!carry.length) return chunk;
@@ -84,20 +102,33 @@ async function fromLines(file: string, sink: ItemSink, json: boolean): Promise<v
     if (end === start) return false;
     return json ? addJsonLine(sink, buf.toString('utf8', start, end), file, lineNo) : sink.addBytes(buf, start, end);
   };
-  for await (const chunk of stream(file) as AsyncIterable<Buffer>) {
-    // Only the part after the last line break is carried over; a chunk without any is kept whole.
-    if (chunk.lastIndexOf(10) < 0) {
-      carry.push(chunk);
-      continue;
-    }
-    const buf = join(carry, chunk);
+  for await (const chunk of reusedChunks(file)) {
     let start = 0;
-    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-      const full = emit(buf, start, nl);
+    if (carry.length) {
+      // Only the line that spans the chunks is joined (not the whole 1 MiB chunk with it); a
+      // chunk without any line break is carried whole.
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        carry.push(Buffer.from(chunk));
+        continue;
+      }
+      carry.push(chunk.subarray(0, nl));
+      const spanning = Buffer.concat(carry);
+      carry.length = 0;
       start = nl + 1;
+      if (emit(spanning, 0, spanning.length)) await sink.flush();
+    }
+    // The line breaks are found by a plain loop: Buffer#indexOf is a native call per line,
+    // which costs more than scanning a short line's bytes here.
+    const n = chunk.length;
+    for (let i = start; i < n; i++) {
+      if (chunk[i] !== 10) continue;
+      const full = emit(chunk, start, i);
+      start = i + 1;
       if (full) await sink.flush();
     }
-    if (start < buf.length) carry.push(buf.subarray(start));
+    // Copied: the chunk's buffer is read into again.
+    if (start < n) carry.push(Buffer.from(chunk.subarray(start)));
   }
   if (carry.length) {
     const rest = Buffer.concat(carry);
