@@ -24,8 +24,12 @@ export class ProgressTracker {
 
   /** True once per task key: the input is empty and the output stopped growing over the last two samples. */
   drainedJustNow(key: string, samples: readonly ProgressSample[]): boolean {
-    if (this.notified.has(key) || samples.length < 2) return false;
+    if (samples.length < 2) return false;
     const [prev, last] = samples.slice(-2);
+    // Results gone (Clear Queue on the output, or read away): the task starts over, and may
+    // be asked about again once it drains again.
+    if (last.output < prev.output) this.notified.delete(key);
+    if (this.notified.has(key)) return false;
     const drained = last.input === 0 && prev.input === 0 && last.output > 0 && last.output === prev.output;
     if (drained) this.notified.add(key);
     return drained;

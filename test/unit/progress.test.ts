@@ -71,3 +71,15 @@ test('output beyond the pushed total (items pushed elsewhere) caps percent at 10
   assert.equal(r.remaining, 0);
   assert.equal(r.finished, true);
 });
+
+test('the finish question comes once per drain; after Clear Queue emptied the output it can come again', async () => {
+  const { ProgressTracker } = await import('../../src/ui-model/progress-tracker');
+  const t = new ProgressTracker();
+  const drained = [s(0, 0, 10), s(1, 0, 10)];
+  assert.equal(t.drainedJustNow('k', drained), true);
+  assert.equal(t.drainedJustNow('k', [...drained, s(2, 0, 10)]), false);
+  // the output cleared, new items pushed and done
+  const again = [...drained, s(2, 0, 10), s(3, 5, 0), s(4, 0, 5), s(5, 0, 5)];
+  assert.equal(t.drainedJustNow('k', again.slice(0, 4)), false);
+  assert.equal(t.drainedJustNow('k', again), true);
+});

@@ -43,8 +43,8 @@ const heartbeatSchema: StructSchema = {
   ],
 };
 
-const STOP_FALSE = '{"stop_requested":false}';
-const STOP_TRUE = '{"stop_requested":true}';
+export const STOP_FALSE = Buffer.from('{"stop_requested":false}');
+export const STOP_TRUE = Buffer.from('{"stop_requested":true}');
 
 // What a GridNode sends every heartbeat, byte for byte (serde's field order, no spaces, an
 // ASCII node id without escapes). A body of exactly this form decodes the same through the
@@ -52,7 +52,13 @@ const STOP_TRUE = '{"stop_requested":true}';
 const CANONICAL_HEARTBEAT = /^\{"node_id":"([\x20\x21\x23-\x5b\x5d-\x7e]*)","status":"(Running|Idle|Error)","active_containers":(0|[1-9][0-9]{0,9})\}$/;
 
 function canonicalHeartbeat(ctx: RequestContext, bytes: Buffer): HeartbeatRequest | undefined {
-  if (ctx.headers['content-type'] !== 'application/json' || bytes.length > 512) return undefined;
+  return canonicalHeartbeatBody(ctx.headers['content-type'], bytes);
+}
+
+/** The heartbeat in `bytes` when it has exactly the form a GridNode sends, else undefined
+ *  (then the full parser decides, with serde's errors). */
+export function canonicalHeartbeatBody(contentType: string | undefined, bytes: Buffer): HeartbeatRequest | undefined {
+  if (contentType !== 'application/json' || bytes.length > 512) return undefined;
   const m = CANONICAL_HEARTBEAT.exec(bytes.toString('latin1'));
   if (!m) return undefined;
   const active = Number(m[3]);

@@ -88,12 +88,13 @@ export class Router {
     return undefined;
   }
 
-  private authorized(req: IncomingMessage): boolean {
+  authorized(req: IncomingMessage): boolean {
     const h = req.headers.authorization;
     return typeof h === 'string' && h.startsWith('Bearer ') && h.slice(7) === this.token;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `preread`: the body, when the caller already read it. */
+  async handle(req: IncomingMessage, res: ServerResponse, preread?: Buffer): Promise<void> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -111,7 +112,7 @@ export class Router {
         return (query ??= new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
       },
       params: found.params,
-      readBody: () => readBody(req),
+      readBody: () => (preread ? Promise.resolve(preread) : readBody(req)),
     };
     const r = handler(ctx);
     send(res, r instanceof Promise ? await r : r);

@@ -1,12 +1,12 @@
 // Our own ComputeHub: the upstream contract (../../../shared/computehub-api.md) on node:http.
 // All state is in memory, as upstream: a restart forgets tasks and nodes.
 
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/ports';
 import { silentLogger } from '../../core/ports';
 import { l10n } from '../../core/l10n';
-import { routes } from './handlers';
+import { canonicalHeartbeatBody, routes, STOP_FALSE, STOP_TRUE } from './handlers';
 import { Router, send } from './http';
 import { NodeRegistry } from './nodes';
 import { TaskList } from './tasks';
@@ -37,12 +37,34 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const nodes = new NodeRegistry();
   const router = new Router(routes({ tasks, nodes, logger }), opts.token);
 
-  const server = createServer((req, res) => {
-    router.handle(req, res).catch((err: unknown) => {
+  const dispatch = (req: IncomingMessage, res: ServerResponse, preread?: Buffer) => {
+    router.handle(req, res, preread).catch((err: unknown) => {
       logger.error(err instanceof Error ? err : String(err));
       if (!res.headersSent) send(res, { status: 500 });
       else res.destroy();
     });
+  };
+
+  // Every node sends a heartbeat every few seconds: the one request worth a path of its own.
+  // Read and answered in the request's own callbacks, without the router's promises and
+  // context (what a bare node:http server does); any body but the exact one a GridNode sends,
+  // and any request the router would answer otherwise, goes through the router.
+  const heartbeat = (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) <= 512)) return dispatch(req, res);
+    let body: Buffer | undefined;
+    req.on('data', (c: Buffer) => (body = body ? Buffer.concat([body, c]) : c));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const bytes = body ?? Buffer.alloc(0);
+      const beat = canonicalHeartbeatBody(req.headers['content-type'], bytes);
+      if (!beat) return dispatch(req, res, bytes);
+      send(res, { status: 200, json: nodes.heartbeat(beat) ? STOP_TRUE : STOP_FALSE });
+    });
+  };
+
+  const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/gridnode/heartbeat' && router.authorized(req)) heartbeat(req, res);
+    else dispatch(req, res);
   });
   // Nodes and clients keep connections open between polls; do not cut them at node's 5 s default.
   server.keepAliveTimeout = 65_000;

@@ -1,7 +1,8 @@
 // Restricted Mode, as a user meets it: workspace trust on, a folder never trusted (so VS Code
 // opens it restricted, without asking), the packaged extension installed. GridCore still
 // activates (capabilities.untrustedWorkspaces: limited); Build and Register Task and Try Task
-// Locally, which would run the folder's Dockerfile, say why they are off and offer the trust editor instead.
+// Locally, which would run the folder's Dockerfile, are not in the Dockerfile's title bar, and
+// from the palette say why they are off and offer the trust editor instead.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,22 @@ export async function runRestrictedModeScenario(t: TestContext, o: { vsix: strin
       await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 60_000 });
       await page.locator(`.activitybar .action-label[aria-label^="${tr.nls('gridcore.container.title')}"]`).click({ timeout: 60_000 });
       await page.locator('.welcome-view-content .monaco-button', { hasText: tr.nlsLink('gridcore.clusters.welcome', 'gridcore.addCluster') }).waitFor({ timeout: 30_000 });
+    });
+
+    await step('the Dockerfile\'s title bar has no Build and Register nor Try Task Locally button', async () => {
+      await page.locator('.monaco-workbench').press('Control+P');
+      const input = page.locator('.quick-input-widget input.input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('Dockerfile');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dockerfile' }).first().waitFor({ timeout: 20_000 });
+      await input.press('Enter');
+      await page.locator('.tabs-container .tab.active', { hasText: 'Dockerfile' }).first().waitFor({ timeout: 10_000 });
+      // The title bar is drawn (its own actions are there) before the absence is read.
+      await page.locator('.editor-actions .action-label').first().waitFor({ timeout: 10_000 });
+      for (const title of ['gridcore.buildAndRegister.title', 'gridcore.tryTask.title']) {
+        assert.equal(await page.locator(`.editor-actions .action-label[aria-label="${tr.nls(title)}"]`).count(), 0, `${tr.nls(title)} in the editor title in Restricted Mode`);
+      }
+      await keepScreenshot(cs, 'restricted-mode-title');
     });
 
     await step('Build and Register Task explains why it is off instead of building', async () => {

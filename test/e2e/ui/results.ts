@@ -71,6 +71,8 @@ async function resultsFrame(page: Page): Promise<Frame> {
 
 interface Shown {
   total: string;
+  /** the "list changed by N items" notice is showing */
+  notice: boolean;
   range: string;
   rows: Array<{ pos: string; value: string; meta: string; expand: boolean }>;
   markup: number;
@@ -80,6 +82,7 @@ interface Shown {
 // (__name) that does not exist inside the page.
 const READ_PANEL = `(() => ({
   total: document.querySelector('#total')?.textContent ?? '',
+  notice: !!document.querySelector('#notice') && !document.querySelector('#notice').classList.contains('hidden'),
   range: document.querySelector('#range')?.textContent ?? '',
   rows: Array.from(document.querySelectorAll('#results-table .row')).map((r) => ({
     pos: r.querySelector('.pos')?.textContent ?? '',
@@ -145,6 +148,9 @@ export async function runResultsSteps(o: ResultsStepsOptions): Promise<void> {
     assert.equal(s.rows[0].pos, '#1');
     assert.equal(s.rows[3].value, result(TOTAL - 3));
     assert.equal(s.rows[PAGE - 1].value, result(TOTAL - PAGE + 1));
+    // Nothing changed: after a few polls (1 s apart here) no "list changed by 1,000,000 items".
+    await page.waitForTimeout(3000);
+    assert.equal((await shown(frame)).notice, false, 'a "list changed" notice on open, with nothing changed');
   });
 
   await o.step('shows markup values as text and never as elements', async () => {
