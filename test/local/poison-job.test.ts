@@ -45,7 +45,7 @@ test('100,000 items, 8 bad ones, two nodes in Docker and two Python consumers on
     ['poison-error-3', /poison item poison-error-3 rejected/],
     ['poison-error-4', /poison item poison-error-4 rejected/],
     ['poison-error-5', /poison item poison-error-5 rejected/],
-    ['poison-exit-1', /exited with status 4/],
+    ['poison-exit-1', /exited with status 4; its last lines: exiting on poison-exit/],
     ['poison-kill-1', /killed|SIGKILL/],
     ['poison-hang-1', /BATCH_SECONDS|SIGKILL|killed/],
   ];

@@ -138,7 +138,7 @@ test('both templates on one job: errors, an exit, a self-SIGKILL, a hang and a f
     assert.ok(['node a', 'node:b'].includes(e.node_id) && ['0', '1'].includes(e.instance_id), JSON.stringify(e));
     assert.ok(!Number.isNaN(Date.parse(e.time)) && e.time.endsWith('Z'), e.time);
     const want = e.item!.startsWith('poison-error') ? new RegExp(`poison item ${e.item} rejected`)
-      : e.item === 'poison-exit-1' ? /exited with status 4/
+      : e.item === 'poison-exit-1' ? /exited with status 4; its last lines: exiting on poison-exit/
       : e.item === 'poison-kill-1' ? /killed|SIGKILL/
       : /BATCH_SECONDS|SIGKILL|killed/;
     assert.match(e.error, want, JSON.stringify(e));

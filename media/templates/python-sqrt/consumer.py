@@ -14,6 +14,7 @@ import select
 import signal
 import struct
 import sys
+import tempfile
 import time
 import traceback
 import uuid
@@ -146,9 +147,11 @@ def run_child(items):
     """Runs work() on the items in a child process. Returns the outcomes of a prefix of the
     items (("R", result) or ("E", error)) and None, or the reason the child died early."""
     r, w = os.pipe()
+    err = tempfile.TemporaryFile()  # the work's stderr: its last lines go with a crash's error
     pid = os.fork()
     if pid == 0:
         os.close(r)
+        os.dup2(err.fileno(), 2)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         out = os.fdopen(w, "wb")
         for item in items:
@@ -175,6 +178,14 @@ def run_child(items):
         data += chunk
     os.close(r)
     _, status = os.waitpid(pid, 0)
+    err.seek(0)
+    lines = err.read()
+    err.close()
+    if lines:
+        sys.stderr.buffer.write(lines)  # still in the container's log
+        sys.stderr.flush()
+    last = " | ".join(lines.decode("utf-8", "replace").strip().splitlines()[-3:])
+    last = f"; its last lines: {last}" if last else ""
     outcomes, at = [], 0
     while at + 4 <= len(data):
         size = struct.unpack(">I", data[at:at + 4])[0]
@@ -183,12 +194,12 @@ def run_child(items):
         outcomes.append(pickle.loads(data[at + 4:at + 4 + size]))
         at += 4 + size
     if timed_out:
-        return outcomes, f"the work ran past BATCH_SECONDS ({BATCH_SECONDS:g} s) and was killed"
+        return outcomes, f"the work ran past BATCH_SECONDS ({BATCH_SECONDS:g} s) and was killed{last}"
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        return outcomes, f"the work was killed by signal {sig} ({signal.Signals(sig).name})"
+        return outcomes, f"the work was killed by signal {sig} ({signal.Signals(sig).name}){last}"
     if os.WEXITSTATUS(status) != 0:
-        return outcomes, f"the work exited with status {os.WEXITSTATUS(status)}"
+        return outcomes, f"the work exited with status {os.WEXITSTATUS(status)}{last}"
     return outcomes, None
 
 

@@ -164,8 +164,9 @@ return #items'
 settle() {
   local f="$1" n d st why k
   [ -s "$f" ] || return 0
-  timeout -s KILL "$BATCH_SECONDS" awk "$WORK" < "$f" > "$f.o"
+  timeout -s KILL "$BATCH_SECONDS" awk "$WORK" < "$f" > "$f.o" 2> "$f.e"
   st=$?
+  cat "$f.e" >&2 # still in the container's log; its last lines go with a crash's error
   n=$(wc -l < "$f")
   d=$(wc -l < "$f.o") # whole lines only: a line cut by a kill is no result
   [ "$d" -le "$n" ] || d=$n
@@ -180,6 +181,7 @@ settle() {
     137) why="the work was killed (SIGKILL, or past BATCH_SECONDS=$BATCH_SECONDS s)" ;;
     *) why="the work exited with status $st" ;;
   esac
+  [ -s "$f.e" ] && why="$why; its last lines: $(tail -n 3 "$f.e" | tr '\t\n' '  ')"
   if [ "$n" = 1 ]; then printf '%s\t%s\n' "$why" "$(cat "$f")" >> "$TMP/bad"; return 0; fi
   tail -n +$((d + 1)) "$f" > "$f.r"
   if [ "$d" -gt 0 ]; then k=1; else k=$(((n + 1) / 2)); fi
