@@ -93,7 +93,7 @@ export async function run() {
     const file = join(workDir, 'limit.resp');
     await writeChunks(file, MAIN / 1000, (b) => {
       const results = Array.from({ length: 1000 }, (_, k) => `${b * 1000 + k}:${(b * 1000 + k) ** 2}`);
-      return resp(['EVAL', TAKE_SCRIPT, 3, input, list, processingRegistry(input), 1000, `t${b}`]) + resp(['EVAL', COMMIT_SCRIPT, 3, list, processingRegistry(input), 'bench-limit:out', `t${b}`, ...results]);
+      return resp(['EVAL', TAKE_SCRIPT, 4, input, list, processingRegistry(input), `${input}:attempts`, 1000, `t${b}`, 3]) + resp(['EVAL', COMMIT_SCRIPT, 5, list, processingRegistry(input), 'bench-limit:out', `${input}:failed`, `${input}:attempts`, `t${b}`, results.length, ...results]);
     }, 10);
     await queues.push(input, { kind: 'range', from: 0, to: MAIN - 1 });
     const port = new URL(info.profile.redisUrl).port;

@@ -1,6 +1,6 @@
 // The offline sample end to end: the shell-square template built on the local base image,
 // run as GridNode runs it (host network, the env it sets) against a real Redis with a
-// password: 1,000 numbers in, 1,000 correct results out.
+// password: 1,000 numbers in, 1,000 correct results out; it keeps waiting until `docker stop`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,8 @@ import Dockerode from 'dockerode';
 import Redis from 'ioredis';
 import { ensureDocker, type DockerHandle } from '../support/docker';
 import { startRedis, type TestRedis } from '../support/redis';
-import { runContainer } from '../support/container';
+import { demux, runContainer } from '../support/container';
+import { until } from '../support/until';
 import { createImageService } from '../../src/core/images';
 import { ensureBaseImage } from '../../src/local/base-image';
 import { createFromTemplate, listTemplates } from '../../src/core/templates';
@@ -52,23 +53,32 @@ test('shell-square: 1,000 numbers in, 1,000 squares out', async () => {
   const numbers = Array.from({ length: 1000 }, (_, i) => String(i + 1));
   numbers.push('-7', '2.5');
   await client.lpush('square-test:input', ...numbers);
-  const run = await runContainer(
-    docker,
-    {
-      Image: tag,
-      Env: [
-        'TASK_NAME=square-test',
-        `INPUT_REDIS_URL=${redis.url}`,
-        `OUTPUT_REDIS_URL=${redis.url}`,
-        'INPUT_QUEUE=square-test:input',
-        'OUTPUT_QUEUE=square-test:output',
-        'IDLE_SECONDS=2',
-      ],
-      HostConfig: { NetworkMode: 'host' },
-    },
-    { timeoutMs: 120_000 },
-  );
+  // It waits for work for as long as it runs; `docker stop` (SIGTERM) ends it with status 0.
+  const c = await docker.createContainer({
+    Image: tag,
+    Env: [
+      'TASK_NAME=square-test',
+      `INPUT_REDIS_URL=${redis.url}`,
+      `OUTPUT_REDIS_URL=${redis.url}`,
+      'INPUT_QUEUE=square-test:input',
+      'OUTPUT_QUEUE=square-test:output',
+    ],
+    HostConfig: { NetworkMode: 'host' },
+  });
+  let run: { exitCode: number; stdout: string; stderr: string };
+  try {
+    await c.start();
+    await until('all results', async () => (await client.llen('square-test:output')) === numbers.length, 120_000, 100);
+    await new Promise((ok) => setTimeout(ok, 1000));
+    assert.equal((await c.inspect()).State.Running, true, 'still running with its input empty');
+    await c.stop({ t: 20 });
+    const { StatusCode } = (await c.wait()) as { StatusCode: number };
+    run = { exitCode: StatusCode, ...demux((await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer) };
+  } finally {
+    await c.remove({ force: true }).catch(() => {});
+  }
   assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /stopping \(SIGTERM\)/);
   assert.equal(await client.llen('square-test:input'), 0);
   const results = await client.lrange('square-test:output', 0, -1);
   assert.equal(results.length, numbers.length);
@@ -81,7 +91,7 @@ test('shell-square: a wrong password makes the consumer fail loudly, not spin', 
   const bad = redis.url.replace('s3cret-pw', 'wrong');
   const run = await runContainer(
     docker,
-    { Image: tag, Env: [`INPUT_REDIS_URL=${bad}`, 'INPUT_QUEUE=q', 'IDLE_SECONDS=1'], HostConfig: { NetworkMode: 'host' } },
+    { Image: tag, Env: [`INPUT_REDIS_URL=${bad}`, 'INPUT_QUEUE=q'], HostConfig: { NetworkMode: 'host' } },
     { timeoutMs: 60_000 },
   );
   assert.notEqual(run.exitCode, 0);

@@ -68,8 +68,7 @@ async function checkedResults(r: Redis, queue: string): Promise<Set<number>> {
  *  runs a new container of the same name. */
 async function killAndAwaitRestart(node: GridNode, id: string, hub: RunningHub, instance: number): Promise<void> {
   const name = `idm-${node.snapshot().task}-${id}-${instance}`;
-  // The sample consumer also exits by itself after 5 idle seconds (and is started again):
-  // kill a container that runs.
+  // Kill a container that runs (the sample consumer waits for work until stopped).
   const killed = await until('a running container killed', async () => {
     const c = (await nodeContainers(env.docker, id)).find((x) => x.Names[0] === `/${name}` && x.State === 'running');
     if (!c) return undefined;

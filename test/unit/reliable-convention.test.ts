@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ACK_SCRIPT, COMMIT_SCRIPT, parseProcessingList, processingList, processingRegistry, StrandedTracker, strandedReason, TAKE_SCRIPT } from '../../src/core/inflight';
+import { ACK_SCRIPT, COMMIT_SCRIPT, parseProcessingList, processingList, processingRegistry, RELEASE_SCRIPT, StrandedTracker, strandedReason, TAKE_SCRIPT } from '../../src/core/inflight';
+import { poisonPython, poisonShell } from '../fixtures/poison/consumers';
 import { progress } from '../../src/core/progress';
 import type { HubNode, InFlightList, ProgressSample } from '../../src/core/types';
 
@@ -25,17 +26,38 @@ function pythonScript(name: string): string {
   return m[1].trim();
 }
 
-test('both templates carry the core\'s TAKE, COMMIT and ACK scripts word for word', () => {
-  for (const [name, script] of [['TAKE', TAKE_SCRIPT], ['COMMIT', COMMIT_SCRIPT], ['ACK', ACK_SCRIPT]] as const) {
+test('both templates carry the core\'s TAKE, COMMIT, ACK and RELEASE scripts word for word', () => {
+  for (const [name, script] of [['TAKE', TAKE_SCRIPT], ['COMMIT', COMMIT_SCRIPT], ['ACK', ACK_SCRIPT], ['RELEASE', RELEASE_SCRIPT]] as const) {
     assert.equal(shellScript(name), script.trim(), `shell ${name}`);
     assert.equal(pythonScript(name), script.trim(), `python ${name}`);
+    assert.doesNotMatch(script, /'/, `${name} holds no single quote (the shell template quotes it so)`);
   }
   // Both name their lists by the convention, and finish their batch on SIGTERM.
   assert.match(shell, /PROCESSING="\$INPUT_QUEUE:processing:\$\{NODE_ID:-local\}:\$\{INSTANCE_ID:-0\}"/);
   assert.match(shell, /REGISTRY="\$INPUT_QUEUE:processing"/);
+  assert.match(shell, /FAILED="\$INPUT_QUEUE:failed"/);
+  assert.match(shell, /ATTEMPTS="\$INPUT_QUEUE:attempts"/);
   assert.match(shell, /trap 'stop=1' TERM INT/);
   assert.match(python, /processing = f"\{input_q\}:processing:\{os\.environ\.get\('NODE_ID', 'local'\)\}:\{os\.environ\.get\('INSTANCE_ID', '0'\)\}"/);
+  assert.match(python, /failed_q, attempts_h = f"\{input_q\}:failed", f"\{input_q\}:attempts"/);
   assert.match(python, /signal\.signal\(signal\.SIGTERM, on_term\)/);
+  // The same settings, with the same defaults, in both.
+  for (const [name, value] of [['BATCH', '1000'], ['BATCH_SECONDS', '300'], ['MAX_KILLS', '3'], ['FAIL_PERCENT', '50'], ['FAIL_PAUSE_SECONDS', '10']]) {
+    assert.ok(shell.includes(`${name}=\${${name}:-${value}}`), `shell ${name}`);
+    assert.ok(python.includes(`os.environ.get("${name}", "${value}")`), `python ${name}`);
+  }
+});
+
+test('consumers never idle out: no idle timer, they wait for as long as they run', () => {
+  assert.doesNotMatch(shell, /IDLE_SECONDS|exit 0/);
+  assert.doesNotMatch(python, /IDLE_SECONDS|idle_since/);
+  assert.match(shell, /while \[ "\$stop" = 0 \]; do/);
+  assert.match(python, /while not stopping:/);
+});
+
+test('the test variants still find their anchors in both templates', () => {
+  assert.match(poisonShell(), /poison-exit/);
+  assert.match(poisonPython(), /def poison\(item: bytes\)/);
 });
 
 test('processing list names: input names with ":" and spaces, node ids with ":"', () => {

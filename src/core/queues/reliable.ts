@@ -49,7 +49,8 @@ function connectionLost(e: unknown): boolean {
 }
 
 /**
- * Moves each list's batch back to `input`, one atomic script per list, conditional on the
+ * Moves each list's batch back to `input` (its items' recoveries counted in `<input>:attempts`),
+ * one atomic script per list, conditional on the
  * token it was found stranded with. When Redis goes away mid-way (a restart) it waits for it
  * up to `retryForMs` and goes on: a script whose reply was lost either ran whole or not at
  * all, and run again it finds the list gone (or taken on), so no item moves twice.
@@ -62,12 +63,15 @@ export async function requeue(
 ): Promise<RequeueResult> {
   const result: RequeueResult = { moved: 0, lists: 0, skipped: [] };
   const registry = processingRegistry(input);
+  // Each requeued item counts one recovery (README, "Reliable consumers": a stranded batch's
+  // consumer died or hung); TAKE hands counted items out in smaller batches.
+  const attempts = `${input}:attempts`;
   for (const l of lists) {
     let deadline = 0;
     for (;;) {
       try {
         const client = await ready();
-        const n = Number(await client.eval(REQUEUE_SCRIPT, 3, input, l.list, registry, l.token));
+        const n = Number(await client.eval(REQUEUE_SCRIPT, 4, input, l.list, registry, attempts, l.token));
         if (n === -1) result.skipped.push({ list: l.list, reason: 'notAList' });
         else if (n === -2) result.skipped.push({ list: l.list, reason: 'movedOn' });
         else if (n > 0) {

@@ -43,10 +43,11 @@ export function scratchQueues(id: string): { input: string; output: string } {
   return { input: `gridcore-trial:${id}:input`, output: `gridcore-trial:${id}:output` };
 }
 
-/** Every key a trial may leave: its queues, and a reliable consumer's lists beside the input
- *  (the container runs as node "trial", instance 0). */
+/** Every key a trial may leave: its queues, and a reliable consumer's keys beside the input
+ *  (the container runs as node "trial", instance 0): processing list and registry, failed
+ *  list, attempts hash. */
 export function scratchKeys(q: { input: string; output: string }): string[] {
-  return [q.input, q.output, `${q.input}:processing`, `${q.input}:processing:trial:0`];
+  return [q.input, q.output, `${q.input}:processing`, `${q.input}:processing:trial:0`, `${q.input}:failed`, `${q.input}:attempts`];
 }
 
 /** What the target's nodes do with a container's network, and so what the trial does.
@@ -346,8 +347,8 @@ export async function runTrial(o: TrialOptions, deps: TrialDeps): Promise<TrialR
       cleanedUp.push(l10n.t('container {name}', { name: `gridcore-trial-${id}` }));
     }
     if (scratch) {
-      // Only the trial's own keys: the two scratch queues, and the processing list and registry
-      // a reliable consumer keeps beside its input (<input>:processing[:<node>:<instance>]).
+      // Only the trial's own keys: the two scratch queues, and the keys a reliable consumer
+      // keeps beside its input (<input>:processing[:<node>:<instance>], :failed, :attempts).
       // Nothing else on the cluster's Redis is touched.
       for (const key of scratchKeys(queues)) {
         await scratch.deleteQueue(key).then(
