@@ -109,3 +109,18 @@ test('zh-cn: the counts and questions in Chinese, with Chinese punctuation', () 
     assert.match(unaccountedTooltip(3), /失败列表/);
   });
 });
+
+test('dashboard: failed beside done in the progress bar, "completed, N failed", a failed series', async () => {
+  const { dashboardModel } = await import('../../src/views/dashboard/model');
+  const { chartSeries, loadSeries, saveSeries } = await import('../../src/ui-model/task-series');
+  const tasks = [{ name: 'sq', state: 'running' as const, index: 0, record: { cluster: 'lab', name: 'sq', inputQueue: 'sq:in', outputQueue: 'sq:out', pushed: 100 } }];
+  const snap = { at: NOW, hub: { ok: true } as const, token: { ok: true } as const, redis: { ok: true } as const, tasks, lengths: { 'sq:in': 0, 'sq:out': 92 }, failed: { 'sq:in': 8 } };
+  const model = dashboardModel({ snap, task: 'sq', history: [{ at: NOW, input: 0, output: 92, failed: 8 }], canRequeue: false });
+  assert.equal(model.progress?.failed, 8);
+  assert.equal(model.progress?.finished, true);
+  assert.equal(model.progress?.percent, 100);
+  assert.equal(model.state, 'completed, 8 failed');
+  const samples = [{ at: NOW - 5000, input: 10, output: 85, failed: 5 }, { at: NOW, input: 0, output: 92, failed: 8 }];
+  assert.deepEqual(chartSeries(samples, { now: NOW, rangeMs: 60_000, gapMs: 15_000 }).failed, [5, 8]);
+  assert.deepEqual(loadSeries(saveSeries(samples)), samples, 'kept across a reload');
+});
