@@ -124,3 +124,21 @@ test('dashboard: failed beside done in the progress bar, "completed, N failed", 
   assert.deepEqual(chartSeries(samples, { now: NOW, rangeMs: 60_000, gapMs: 15_000 }).failed, [5, 8]);
   assert.deepEqual(loadSeries(saveSeries(samples)), samples, 'kept across a reload');
 });
+
+test('Diagnose names a task whose containers keep dying, with the last error', async () => {
+  const { crashingTask, lastFailure } = await import('../../src/core/diagnose');
+  const nodes = [{ id: 'n1', hostname: 'box-1' }, { id: 'n2', hostname: 'box-2' }];
+  const exit = (nodeId: string, task: string, at: string, line: string) => ({ nodeId, task, instance: 0, code: 4, at, lines: [line] });
+  const exits: Record<string, ReturnType<typeof exit>[]> = {
+    n1: [exit('n1', 'sq', '2026-12-05T20:50:00Z', 'item 4999 ok'), exit('n1', 'sq', '2026-12-05T20:55:00Z', 'ValueError on item 5000')],
+    n2: [exit('n2', 'sq', '2026-12-05T20:58:00Z', 'ValueError on item 5000: <b>bad</b>'), exit('n2', 'old', '2026-12-05T20:00:00Z', 'x')],
+  };
+  const found = crashingTask(nodes, (id) => exits[id] ?? [], NOW);
+  assert.equal(found?.task, 'sq');
+  assert.equal(found?.exits.length, 3);
+  assert.equal(found?.node.hostname, 'box-2');
+  assert.match(lastFailure(found!.node, found!.exits), /ValueError on item 5000: <b>bad<\/b>/);
+  // Old or few exits are no crash loop.
+  assert.equal(crashingTask(nodes, (id) => exits[id] ?? [], NOW + 3_600_000), undefined);
+  assert.equal(crashingTask(nodes, (id) => (exits[id] ?? []).slice(0, 1), NOW), undefined);
+});
