@@ -14,7 +14,7 @@ import { MemoryKeyValueStore, MemorySecretStore, silentLogger } from '../../src/
 import { createGridCoreService } from '../../src/core/service';
 import { ensureBaseImage } from '../../src/local/base-image';
 import { startLocalCluster, stopLocalCluster } from '../../src/local/cluster';
-import { TASK_LABEL } from '../../src/local/node/containers';
+import { TASK_LABEL } from '../../src/core/docker/containers';
 import { POISON_SHELL_ENTRYPOINT, poisonShell } from '../../test/fixtures/poison/consumers';
 
 export const JOB = 200_000;

@@ -25,6 +25,7 @@ export function makeChart(kind: ChartKind, parent: HTMLElement, s: DashboardStri
   const blue = themeColour('--vscode-charts-blue', '#3794ff');
   const green = themeColour('--vscode-charts-green', '#89d185');
   const orange = themeColour('--vscode-charts-orange', '#d18616');
+  const red = themeColour('--vscode-charts-red', '#f14c4c');
   let range: [number, number] = [0, 1];
   const axis: uPlot.Axis = { stroke: fg, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
   const line = (label: string, stroke: string): uPlot.Series => ({ label, stroke, width: 2, spanGaps: false, points: { show: false }, value: (_u, v) => (v == null ? '–' : compact(v)) });
@@ -34,7 +35,7 @@ export function makeChart(kind: ChartKind, parent: HTMLElement, s: DashboardStri
   const series: uPlot.Series[] =
     kind === 'rate'
       ? [x, { ...line(s.itemsPerSecond, green), fill: `${green}33` }]
-      : [x, line(s.inputQueue, orange), line(s.outputQueue, blue)];
+      : [x, line(s.inputQueue, orange), line(s.outputQueue, blue), { ...line(s.failedQueue, red), dash: [4, 3] }];
   const opts: uPlot.Options = {
     width: Math.max(200, parent.clientWidth),
     height: HEIGHT,
@@ -59,7 +60,7 @@ export function makeChart(kind: ChartKind, parent: HTMLElement, s: DashboardStri
   return {
     setData(data: ChartSeries, from: number, to: number) {
       range = [from, to];
-      plot.setData(kind === 'rate' ? [data.x, data.rate] : [data.x, data.input, data.output]);
+      plot.setData(kind === 'rate' ? [data.x, data.rate] : [data.x, data.input, data.output, data.failed]);
     },
     destroy() {
       resize.disconnect();

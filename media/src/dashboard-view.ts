@@ -218,6 +218,7 @@ export class DashboardView {
       ['inflight', s.inFlight, p.inFlight],
       ['stranded', s.stranded, p.stranded],
       ['unaccounted', s.unaccounted, p.unaccounted],
+      ['failed', s.failed, p.failed],
       ['input', s.input, p.input],
     ];
     const whole = Math.max(p.total, parts.reduce((a, [, , n]) => a + (n ?? 0), 0));
@@ -242,6 +243,7 @@ export class DashboardView {
     if (p.inFlight) add('inflight', s.inFlight, num(p.inFlight));
     if (p.stranded) add('stranded', s.stranded, num(p.stranded));
     if (p.unaccounted) add('unaccounted', s.unaccounted, num(p.unaccounted));
+    if (p.failed) add('failed', s.failed, num(p.failed));
     add('total', s.total, num(p.total), p.totalFromPushed ? s.totalPushed : s.totalEstimate);
     if (p.finished) add('eta', s.eta, s.finished);
     else {

@@ -114,6 +114,7 @@ export class ResultsView {
         this.state.cluster = msg.state.cluster;
         this.state.queue = msg.state.queue;
         this.state.inputQueue = msg.state.inputQueue;
+        if (msg.state.failedOf !== undefined) this.state.failedOf = msg.state.failedOf;
         this.offset = this.state.offset;
         this.build();
         if (this.early) this.onCount(this.early.total, this.early.running, this.early.at);
@@ -168,8 +169,10 @@ export class ResultsView {
     const s = this.s;
     const app = this.doc.getElementById('app')!;
     const header = this.el('header', { cls: 'toolbar' });
+    const failedOf = this.init!.failedOf;
+    const heading = failedOf !== undefined && s.failedTitle ? fill(s.failedTitle, { queue: failedOf }) : this.init!.queue;
     header.append(
-      this.el('span', { id: 'title', text: `${this.init!.cluster} · ${this.init!.queue}` }),
+      this.el('span', { id: 'title', text: `${this.init!.cluster} · ${heading}` }),
       this.el('span', { id: 'total', attrs: { 'aria-live': 'polite' } }),
       this.el('span', { id: 'live', cls: 'badge hidden', text: s.live }),
     );
@@ -205,6 +208,14 @@ export class ResultsView {
       this.button('refresh', s.refresh, () => void this.load(this.searchMode ? 0 : this.offset)),
       this.button('export', s.export, () => void this.request({ kind: 'export' }).done.catch((e) => this.showError(e))),
     );
+    if (failedOf !== undefined) {
+      // Retry / Clear act on every entry, or on the whole-list search's matches while one is shown;
+      // the host asks first, with the count.
+      tools.append(
+        this.button('retry', s.retryAll ?? '', () => void this.settle('retry')),
+        this.button('clear', s.clearAll ?? '', () => void this.settle('clear')),
+      );
+    }
     this.els['search-cancel'].classList.add('hidden');
     header.append(tools);
 
@@ -278,6 +289,7 @@ export class ResultsView {
     el.append(this.el('span', { cls: 'pos', text: '#' + num(row.position) }));
     const valueEl = this.el('pre', { cls: 'value' });
     el.append(valueEl);
+    if (row.failure) el.append(this.failureElement(row));
     const meta = this.el('span', { cls: 'meta', text: fill(this.s.bytes, { n: num(row.length) }) });
     el.append(meta);
     const shown: Shown = { row, totalAtLoad, el, valueEl };
@@ -294,6 +306,44 @@ export class ResultsView {
     this.renderValue(shown);
     this.shown.push(shown);
     this.els['results-table'].append(el);
+  }
+
+  /** The error beside a failed item, and what else its entry says; text only (hostile data). */
+  private failureElement(row: ResultRow): HTMLElement {
+    const f = row.failure!;
+    const box = this.el('div', { cls: 'failure' });
+    if (f.raw) {
+      box.append(this.el('span', { cls: 'note', text: this.s.rawEntry ?? '' }));
+      return box;
+    }
+    if (f.error !== undefined) {
+      box.append(this.el('span', { cls: 'label', text: (this.s.errorLabel ?? '') + ': ' }), this.el('pre', { cls: 'error-text', text: f.error + (f.errorClipped ? '…' : '') }));
+    }
+    const facts = [
+      f.attempts !== undefined ? fill(this.s.attempts ?? '{n}', { n: num(f.attempts) }) : '',
+      f.reason ?? '',
+      f.nodeId !== undefined ? `${f.nodeId}${f.instanceId !== undefined ? '/' + f.instanceId : ''}` : '',
+      f.time ?? '',
+      f.binary ? (this.s.binaryItem ?? '') : '',
+    ].filter(Boolean);
+    if (facts.length) box.append(this.el('span', { cls: 'facts', text: facts.join(' · ') }));
+    return box;
+  }
+
+  /** Retry or Clear (failed-list panels): the search's matches while they are shown, else all. */
+  private async settle(kind: 'retry' | 'clear'): Promise<void> {
+    try {
+      await this.request({ kind, ...(this.searchMode ? { needle: this.searchNeedle } : {}) }).done;
+      await this.load(0);
+    } catch (e) {
+      this.showError(e);
+    }
+  }
+
+  private updateFailedButtons(): void {
+    if (this.init?.failedOf === undefined) return;
+    this.text('retry', (this.searchMode ? this.s.retryMatches : this.s.retryAll) ?? '');
+    this.text('clear', (this.searchMode ? this.s.clearMatches : this.s.clearAll) ?? '');
   }
 
   private renderValue(x: Shown): void {
@@ -372,7 +422,7 @@ export class ResultsView {
     const needle = this.searchMode ? '' : this.state.filter.toLowerCase();
     let count = 0;
     for (const x of this.shown) {
-      const hay = (x.expanded?.value ?? x.row.value).toLowerCase();
+      const hay = ((x.expanded?.value ?? x.row.value) + (x.row.failure?.error ? '\n' + x.row.failure.error : '')).toLowerCase();
       const match = !needle || hay.includes(needle);
       x.el.classList.toggle('hidden', !match);
       if (match) count++;
@@ -491,6 +541,7 @@ export class ResultsView {
   }
 
   private updatePager(): void {
+    this.updateFailedButtons();
     const from = this.shown.length ? this.offset + 1 : 0;
     const to = this.offset + this.shown.length;
     this.text('range', this.searchMode ? '' : fill(this.s.range, { from: num(from), to: num(to), total: num(this.loadedTotal) }));

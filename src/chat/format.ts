@@ -5,6 +5,7 @@
 import { l10n } from '../core/l10n';
 import type { DiagnosisCheck, PageItem } from '../core/service-api';
 import type { HubNode, ProgressReport, TaskView } from '../core/types';
+import { progressFailedLines } from '../ui-model/failed-format';
 import { describeChecks, type ClusterSnapshot } from '../ui-model/cluster-snapshot';
 import { formatCompact, formatCount, formatDuration, nodeDescription, taskStateLabel } from '../ui-model/format';
 
@@ -152,7 +153,7 @@ export function progressText(p: ProgressInput): string {
       ? l10n.t('Total: items pushed through the extension')
       : l10n.t('Total: input + output lengths (shrinks while items are in flight)'),
   ];
-  if (r.finished) lines.push(l10n.t('All items are done: finish the task to let the next one start.'));
+  lines.push(...progressFailedLines(r));
   return lines.join('\n');
 }
 

@@ -12,8 +12,9 @@ async function queueLengths(ctx: CommandContext, cluster: string, q: { input?: s
   const names = [q.input, q.output].filter((n): n is string => !!n);
   if (!names.length) return {};
   try {
-    const l = await (await ctx.service.queues(cluster)).lengths(names);
-    return { input: q.input ? l[q.input] : undefined, output: q.output ? l[q.output] : undefined };
+    // One round trip: the lengths and the input's failed list.
+    const { lengths: l, failed } = await (await ctx.service.queues(cluster)).probe(names, [], q.input ? [q.input] : []);
+    return { input: q.input ? l[q.input] : undefined, output: q.output ? l[q.output] : undefined, failed: q.input ? failed?.[q.input] : undefined };
   } catch (e) {
     ctx.logger.warn(`queue lengths on ${cluster}: ${e instanceof Error ? e.message : String(e)}`);
     return {};

@@ -170,6 +170,19 @@ async function nodeCheck(nodes: HubNode[] | undefined, input: Pick<DiagnoseInput
       detail: l10n.t('No GridNode is registered with the hub. Start a GridNode with the same token; after a hub restart, restart the nodes too: they do not register again by themselves.'),
     };
   }
+  const crashing = nodeExits ? crashingTask(nodes, nodeExits) : undefined;
+  if (crashing) {
+    return {
+      id: 'nodes',
+      ok: false,
+      code: 'crashLoop',
+      detail:
+        l10n.t(
+          'The containers of task "{task}" keep dying: {count} exits since {since}. Its own code most likely fails on some item: a consumer that follows the reliable convention (README, "Reliable consumers") sets such an item aside in the failed list with its error, and the job ends without it (Open Failed Items shows it); an upstream-style consumer loses the batch it held instead.',
+          { task: crashing.task, count: formatCount(crashing.exits.length), since: crashing.exits[0].at },
+        ) + lastFailure(crashing.node, crashing.exits),
+    };
+  }
   const failed = nodes.filter((n) => n.runtime_status === 'Error');
   if (failed.length) {
     const containers = await localContainers(failed, input.nodeContainers);
@@ -243,6 +256,31 @@ function orphanText(node: Pick<HubNode, 'hostname' | 'id'>, name: string): strin
  *  reports Error while a container of the task keeps failing, too). */
 export const ERROR_CLEARS = (): string =>
   l10n.t('A node leaves Error by itself once a container of the task runs for 10 s or exits cleanly; after many failures its next restart can be up to a minute away.');
+
+/** Exits of one task that make a crash loop: this many, the last one this recent. */
+export const CRASH_LOOP_EXITS = 3;
+export const CRASH_LOOP_WINDOW_MS = 30 * 60_000;
+
+/** The task whose containers keep dying (the most exits kept, at least CRASH_LOOP_EXITS, the
+ *  latest within CRASH_LOOP_WINDOW_MS of `now`), its exits oldest first and the node of the last. */
+export function crashingTask(
+  nodes: ReadonlyArray<Pick<HubNode, 'hostname' | 'id'>>,
+  nodeExits: (nodeId: string) => NodeExit[],
+  now = Date.now(),
+): { task: string; exits: NodeExit[]; node: Pick<HubNode, 'hostname' | 'id'> } | undefined {
+  const byTask = new Map<string, NodeExit[]>();
+  for (const n of nodes) for (const e of nodeExits(n.id)) byTask.set(e.task, [...(byTask.get(e.task) ?? []), e]);
+  let worst: { task: string; exits: NodeExit[] } | undefined;
+  for (const [task, exits] of byTask) {
+    exits.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const last = Date.parse(exits[exits.length - 1].at);
+    if (exits.length < CRASH_LOOP_EXITS || !(now - last <= CRASH_LOOP_WINDOW_MS)) continue;
+    if (!worst || exits.length > worst.exits.length) worst = { task, exits };
+  }
+  if (!worst) return undefined;
+  const lastNode = worst.exits[worst.exits.length - 1].nodeId;
+  return { ...worst, node: nodes.find((n) => n.id === lastNode) ?? { hostname: lastNode, id: lastNode } };
+}
 
 /** The latest kept failure of a node: its cause in the skill's terms and its last lines. */
 export function lastFailure(node: Pick<HubNode, 'hostname' | 'id'>, exits: readonly NodeExit[]): string {

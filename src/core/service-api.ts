@@ -23,6 +23,12 @@ import type {
   TaskView,
 } from './types';
 import type { CancellationSignal, KeyValueStore, Logger, SecretStore } from './ports';
+import type { FailedAction, FailedActionResult, FailedCount } from './failed-items';
+import type { FailedPage, FailedPageItem, SettleOptions } from './queues/failed';
+import type { FailedEntry } from './failed-items';
+
+export type { FailedAction, FailedActionResult, FailedCount, FailedEntry } from './failed-items';
+export type { FailedPage, FailedPageItem, SettleOptions } from './queues/failed';
 import type { TrialOptions, TrialReport, TrialTarget } from './trial/types';
 
 export interface ServiceSettings {
@@ -161,6 +167,8 @@ export interface QueueProbe {
   lengths: QueueLengths;
   /** per input asked for: its reliable consumers' processing lists (README, "Reliable consumers") */
   inFlight?: Record<string, InFlightList[]>;
+  /** per input asked for (and per `failedOf`): its failed list's length, -1 when not a list */
+  failed?: Record<string, number>;
 }
 
 export interface QueueService {
@@ -176,8 +184,9 @@ export interface QueueService {
   requeue(input: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   /** A poll's one Redis round trip: the lengths of `queues` (one pipeline), or a PING when there
    *  are none, so Redis health is known either way. Whatever else a poll needs from Redis joins
-   *  this pipeline rather than adding a round trip: `inputs` adds their processing lists. */
-  probe(queues: string[], inputs?: string[]): Promise<QueueProbe>;
+   *  this pipeline rather than adding a round trip: `inputs` adds their processing lists and
+   *  failed lists' lengths, `failedOf` the failed lists' lengths of more inputs. */
+  probe(queues: string[], inputs?: string[], failedOf?: string[]): Promise<QueueProbe>;
   push(queue: string, source: PushSource, opts?: PushOptions): Promise<PushResult>;
   page(queue: string, req: PageRequest): Promise<Page>;
   /** Whole value of one item, for "expand". */
@@ -185,6 +194,17 @@ export interface QueueService {
   /** Server-side search through the whole list in chunks; never loads it whole. */
   search(queue: string, needle: string, opts?: { limit?: number; signal?: CancellationSignal; onProgress?(scanned: number, total: number): void }): Promise<{ matches: PageItem[]; scanned: number; complete: boolean }>;
   exportToFile(queue: string, file: string, opts?: { format?: 'lines' | 'jsonl'; signal?: CancellationSignal; onProgress?(written: number, total: number): void }): Promise<{ written: number; cancelled: boolean }>;
+  /** A page of `input`'s failed list, each entry parsed (src/core/failed-items.ts). */
+  failedPage(input: string, req: PageRequest): Promise<FailedPage>;
+  /** The whole entry at `index` of the failed list, or null. */
+  failedEntry(input: string, index: number): Promise<{ entry: FailedEntry; length: number } | null>;
+  /** Search the failed list's entries (item, error and the rest) for `needle`, in chunks. */
+  searchFailed(input: string, needle: string, opts?: { limit?: number; signal?: CancellationSignal; onProgress?(scanned: number, total: number): void }): Promise<{ matches: FailedPageItem[]; scanned: number; complete: boolean }>;
+  /** Entries in the failed list, those `match` selects, and those that carry an item. */
+  countFailed(input: string, opts?: { match?: string; signal?: CancellationSignal }): Promise<FailedCount>;
+  /** Retry (items back to the input's popping end, attempts reset) or Clear entries of the
+   *  failed list, each atomically and at most once, also across a Redis restart. */
+  settleFailed(input: string, action: FailedAction, opts?: SettleOptions): Promise<FailedActionResult>;
   /** Explicit only: nothing else in the extension deletes data. */
   deleteQueue(queue: string): Promise<void>;
   dispose(): Promise<void>;
@@ -278,6 +298,18 @@ export interface GridCoreService {
   /** Requeue Stranded Items: the lists (as `stranded` returned them) back into the input. */
   requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;
+  /** A page of the failed list of `inputQueue` (README, "Reliable consumers"), entries parsed. */
+  failedItems(cluster: string, inputQueue: string, req: PageRequest): Promise<FailedPage>;
+  /** Server-side search through the failed entries (their item, error and the rest). */
+  searchFailedItems(cluster: string, inputQueue: string, needle: string, opts?: { limit?: number; signal?: CancellationSignal; onProgress?(scanned: number, total: number): void }): Promise<{ matches: FailedPageItem[]; scanned: number; complete: boolean }>;
+  /** The failed entries, one JSON object a line as the consumers wrote them, streamed to `file`. */
+  exportFailedItems(cluster: string, inputQueue: string, file: string, opts?: { signal?: CancellationSignal; onProgress?(written: number, total: number): void }): Promise<{ written: number; cancelled: boolean }>;
+  /** What a confirmation says: entries, those `match` selects, those Retry can move. */
+  countFailedItems(cluster: string, inputQueue: string, opts?: { match?: string; signal?: CancellationSignal }): Promise<FailedCount>;
+  /** Retry Failed Items: all entries, or those `match` selects (at most `limit`, oldest first). */
+  retryFailedItems(cluster: string, inputQueue: string, opts?: SettleOptions): Promise<FailedActionResult>;
+  /** Clear Failed Items: drops the entries (and their attempts), all or those `match` selects. */
+  clearFailedItems(cluster: string, inputQueue: string, opts?: SettleOptions): Promise<FailedActionResult>;
   /** What a trial needs to imitate a cluster's nodes: its Redis URL (whole), whether it is the
    *  local cluster, and its parallelism (sum of its nodes' CPUs; undefined when the hub does not answer). */
   trialTarget(cluster: string): Promise<TrialTarget>;

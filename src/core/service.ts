@@ -12,7 +12,9 @@ import { StoredProfileService } from './profiles';
 import { StrandedFinder, type KnownFacts } from './stranded';
 import { progress } from './progress';
 import { maskUrl } from './redact';
-import type { DiagnosisCheck, GridCoreService, HubClient, ImageService, QueueService, ReregisterResult, ServiceDeps } from './service-api';
+import type { DiagnosisCheck, FailedPage, GridCoreService, HubClient, ImageService, PageRequest, QueueService, ReregisterResult, ServiceDeps, SettleOptions } from './service-api';
+import { failedList, type FailedActionResult, type FailedCount } from './failed-items';
+import type { CancellationSignal } from './ports';
 import { currentSettings } from './settings';
 import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './task-records';
 import type { InFlightList, ProgressReport, ProgressSample, RegisterTaskRequest, RequeueResult, StrandedList, TaskRecord, TaskView } from './types';
@@ -183,6 +185,31 @@ class Service implements GridCoreService {
       // Docker shows their containers, by our labels or upstream's names.
       nodeContainers: async (ids) => listNodeContainers(new (await import('dockerode')).default(), ids, { all: true }),
     });
+  }
+
+  async failedItems(cluster: string, inputQueue: string, req: PageRequest): Promise<FailedPage> {
+    return (await this.queues(cluster)).failedPage(inputQueue, req);
+  }
+
+  async searchFailedItems(cluster: string, inputQueue: string, needle: string, opts?: { limit?: number; signal?: CancellationSignal; onProgress?(scanned: number, total: number): void }) {
+    return (await this.queues(cluster)).searchFailed(inputQueue, needle, opts);
+  }
+
+  async exportFailedItems(cluster: string, inputQueue: string, file: string, opts: { signal?: CancellationSignal; onProgress?(written: number, total: number): void } = {}) {
+    // Entries are one-line JSON already: written as they are (the 'jsonl' format would quote them again).
+    return (await this.queues(cluster)).exportToFile(failedList(inputQueue), file, { ...opts, format: 'lines' });
+  }
+
+  async countFailedItems(cluster: string, inputQueue: string, opts?: { match?: string; signal?: CancellationSignal }): Promise<FailedCount> {
+    return (await this.queues(cluster)).countFailed(inputQueue, opts);
+  }
+
+  async retryFailedItems(cluster: string, inputQueue: string, opts?: SettleOptions): Promise<FailedActionResult> {
+    return (await this.queues(cluster)).settleFailed(inputQueue, 'retry', opts);
+  }
+
+  async clearFailedItems(cluster: string, inputQueue: string, opts?: SettleOptions): Promise<FailedActionResult> {
+    return (await this.queues(cluster)).settleFailed(inputQueue, 'clear', opts);
   }
 
   async trialTarget(cluster: string): Promise<TrialTarget> {

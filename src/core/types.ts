@@ -136,6 +136,8 @@ export interface ProgressSample {
   output: number;
   /** items in reliable consumers' processing lists; undefined when not polled */
   processing?: number;
+  /** entries in the input's failed list (README, "Reliable consumers"); undefined when not polled */
+  failed?: number;
 }
 
 export interface ProgressReport {
@@ -153,6 +155,9 @@ export interface ProgressReport {
   finished: boolean;
   /** items in reliable consumers' processing lists (latest sample), when polled */
   processing?: number;
+  /** items in the input's failed list (latest sample), when polled: they ended without a
+   *  result, so `done + failed` is what ended, and equals `total` once the job is complete */
+  failed?: number;
   /** pushed items that are nowhere: input empty, nothing in any processing list, and the
    *  output short of the total and still for a while (a consumer died holding them) */
   unaccounted?: number;
@@ -175,6 +180,9 @@ export interface LengthsWithInFlight {
   lengths: QueueLengths;
   /** per input queue, its processing lists */
   inFlight: Record<string, InFlightList[]>;
+  /** per input queue, the length of its failed list (`<input>:failed`); -1 when that key is
+   *  not a list. Present when inputs or failed lists were asked for. */
+  failed?: Record<string, number>;
 }
 
 export type StrandedReason = 'containerGone' | 'nodeGone' | 'taskNotCurrent' | 'unchanged' | 'notAList';

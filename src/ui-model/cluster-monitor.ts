@@ -136,6 +136,7 @@ export class ClusterMonitor implements Disposable {
 
   private request(includeDormant: boolean): WatchRequest {
     const queues = new Set<string>();
+    const failedOf = new Set<string>();
     let nodes = false;
     let current = false;
     for (const w of this.watches) {
@@ -143,8 +144,9 @@ export class ClusterMonitor implements Disposable {
       nodes ||= !!w.request.nodes;
       current ||= !!w.request.current;
       for (const q of w.request.queues ?? []) queues.add(q);
+      for (const q of w.request.failedOf ?? []) failedOf.add(q);
     }
-    return { nodes, current, queues: [...queues] };
+    return { nodes, current, queues: [...queues], ...(failedOf.size ? { failedOf: [...failedOf] } : {}) };
   }
 
   private async poll(): Promise<void> {
@@ -185,6 +187,8 @@ export class ClusterMonitor implements Disposable {
       const sample: TaskSample = { at: snap.at, input, output };
       if (t.record?.pushed !== undefined) sample.pushed = t.record.pushed;
       if (snap.inFlight?.task === t.name && snap.inFlight.input === q?.input) sample.processing = snap.inFlight.items;
+      const failed = q?.input !== undefined ? snap.failed?.[q.input] : undefined;
+      if (failed !== undefined && failed >= 0) sample.failed = failed;
       ring.push(sample);
     }
     for (const key of [...this.histories.keys()]) if (!listed.has(key)) this.histories.delete(key);
@@ -212,7 +216,8 @@ function asksMore(before: WatchRequest, after: WatchRequest): boolean {
   if (after.nodes && !before.nodes) return true;
   if (after.current && !before.current) return true;
   const had = new Set(before.queues ?? []);
-  return (after.queues ?? []).some((q) => !had.has(q));
+  const hadFailed = new Set(before.failedOf ?? []);
+  return (after.queues ?? []).some((q) => !had.has(q)) || (after.failedOf ?? []).some((q) => !hadFailed.has(q));
 }
 
 /** One monitor per cluster, made on first use and dropped when its profile goes. */

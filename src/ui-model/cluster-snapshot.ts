@@ -36,6 +36,10 @@ export interface ClusterSnapshot {
   /** The running task's pushed items found nowhere (input, processing lists, output) for a
    *  while: set by the monitor from its samples. */
   unaccounted?: { task: string; items: number };
+  /** Length of the failed list (`<input>:failed`, README "Reliable consumers") per input
+   *  measured in the same round trip: the current task's and those watchers asked for;
+   *  -1 when that key is not a list. */
+  failed?: Record<string, number>;
 }
 
 export interface InFlightSnapshot {
@@ -64,6 +68,8 @@ export interface FetchRequest {
   current?: boolean;
   /** More queues to measure in the same Redis round trip. */
   queues?: readonly string[];
+  /** Inputs whose failed lists' lengths to measure too (the current task's always is). */
+  failedOf?: readonly string[];
 }
 
 /** The queue names the hub's node route gave for the current task, kept across polls: the
@@ -88,11 +94,13 @@ export interface FetchOptions extends FetchRequest {
 export async function fetchClusterSnapshot(service: GridCoreService, cluster: string, opts: FetchOptions = {}): Promise<ClusterSnapshot> {
   const snap: ClusterSnapshot = { at: (opts.now ?? Date.now)() };
   const extra = [...(opts.queues ?? [])];
-  const redisPart = async (names: string[], inputs: string[] = []) => {
+  const failedOf = [...(opts.failedOf ?? [])];
+  const redisPart = async (names: string[], inputs: string[] = [], failedInputs: string[] = failedOf) => {
     try {
-      const { lengths, inFlight } = await (await service.queues(cluster)).probe([...new Set(names)], inputs);
+      const { lengths, inFlight, failed } = await (await service.queues(cluster)).probe([...new Set(names)], inputs, [...new Set(failedInputs)]);
       snap.redis = { ok: true };
       if (names.length) snap.lengths = lengths;
+      if (failed && Object.keys(failed).length) snap.failed = failed;
       if (inFlight) await inFlightPart(service, cluster, snap, inFlight, opts);
     } catch (e) {
       snap.redis = failure(e);
@@ -102,7 +110,11 @@ export async function fetchClusterSnapshot(service: GridCoreService, cluster: st
   const early = opts.current ? undefined : redisPart(extra);
   await hubPart(service, cluster, snap, opts);
   if (early) await early;
-  else await redisPart([...currentNames(snap), ...extra], snap.queues?.input && !snap.queues.handed ? [snap.queues.input.name] : []);
+  else {
+    const input = snap.queues?.input?.name;
+    // A task the hub still hands to nodes has no in-flight check, but its failed list still counts.
+    await redisPart([...currentNames(snap), ...extra], input !== undefined && !snap.queues!.handed ? [input] : [], input !== undefined ? [input, ...failedOf] : failedOf);
+  }
   for (const q of [snap.queues?.input, snap.queues?.output]) if (q && snap.lengths && q.name in snap.lengths) q.length = snap.lengths[q.name];
   return snap;
 }
@@ -203,6 +215,7 @@ export function shareUnchanged(prev: ClusterSnapshot | undefined, next: ClusterS
   if (prev.lengths && next.lengths && sameFields(prev.lengths, next.lengths)) next.lengths = prev.lengths;
   if (prev.queues && next.queues && JSON.stringify(prev.queues) === JSON.stringify(next.queues)) next.queues = prev.queues;
   if (prev.inFlight && next.inFlight && JSON.stringify(prev.inFlight) === JSON.stringify(next.inFlight)) next.inFlight = prev.inFlight;
+  if (prev.failed && next.failed && sameFields(prev.failed, next.failed)) next.failed = prev.failed;
   return next;
 }
 

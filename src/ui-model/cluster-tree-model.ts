@@ -11,6 +11,7 @@ import { maskUrl } from '../core/redact';
 import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
 import { describeChecks, type Check, type ClusterSnapshot } from './cluster-snapshot';
 import { inFlightLines, inFlightSuffix, unaccountedText, unaccountedTooltip } from './in-flight-format';
+import { completedText, failedLines, failedSuffix } from './failed-format';
 import { formatCount, formatRelativeTime, formatWhen, itemsText, nodeDescription, taskStateLabel } from './format';
 import { recordedQueues, taskKey } from './task-queues';
 
@@ -320,7 +321,7 @@ export class ClusterTreeModel {
       children: [
         this.group(c, 'nodes', [unavailableKey(s), s?.nodes, !!s?.tasks?.length, c.version, relativeTimes(s?.nodes, this.now())], () => this.nodesSpec(c)),
         this.group(c, 'tasks', [unavailableKey(s), s?.tasks, s?.forgotten, s?.lengths, c.version, c.completedLimit, c.pendingLimit], () => this.tasksSpec(c)),
-        this.group(c, 'queues', [s?.queues, s?.lengths, s?.inFlight, s?.unaccounted?.task, s?.unaccounted?.items, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => this.queuesSpec(c)),
+        this.group(c, 'queues', [s?.queues, s?.lengths, s?.inFlight, s?.unaccounted?.task, s?.unaccounted?.items, s?.failed, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => this.queuesSpec(c)),
       ],
     };
   }
@@ -555,6 +556,13 @@ export class ClusterTreeModel {
             spec.icon = { id: 'warning', color: 'charts.yellow' };
           }
         }
+        const failed = role === 'input' && !redisDown ? s?.failed?.[info.name] : undefined;
+        if (failed !== undefined && failed !== 0) {
+          // The failed list, measured in the same poll (README, "Reliable consumers").
+          spec.description += failedSuffix(failed);
+          spec.tooltip = [spec.tooltip, ...failedLines(failed, info.name)].filter(Boolean).join('\n');
+          if (failed > 0) spec.contextValue += ' failed';
+        }
         children.push(spec);
       }
       if (s?.unaccounted?.task === q.task) {
@@ -566,13 +574,29 @@ export class ClusterTreeModel {
       kind: 'queues',
       cluster: name,
       label: l10n.t('Queues'),
-      description: q?.handed ? l10n.t('{0} (completed, still run by nodes)', q.task) : q?.task,
+      description: q?.handed ? l10n.t('{0} (completed, still run by nodes)', q.task) : q ? jobDescription(q.task, s) : undefined,
       icon: { id: 'database' },
       contextValue: 'queues',
       collapsible: 'expanded',
       children,
     };
   }
+}
+
+/** The running task's name, and "(completed, N failed)" once its input and processing lists
+ *  are empty and something ended: such a job is no longer running, whatever the hub says. */
+function jobDescription(task: string, s: ClusterSnapshot | undefined): string {
+  const input = s?.queues?.input;
+  const output = s?.queues?.output;
+  if (!input || input.length !== 0 || (s?.redis && !s.redis.ok)) return task;
+  const inFlight = s?.inFlight?.task === task && s.inFlight.input === input.name ? s.inFlight.items : 0;
+  const failed = Math.max(0, s?.failed?.[input.name] ?? 0);
+  const done = output?.length ?? 0;
+  if (inFlight > 0 || (done === 0 && failed === 0) || s?.unaccounted?.task === task) return task;
+  // With a known total, items short of it are still being computed (or were lost): not complete.
+  const pushed = s?.tasks?.find((t) => t.name === task && t.state === 'running')?.record?.pushed;
+  if (pushed !== undefined && done + failed < pushed) return task;
+  return l10n.t('{0} ({1})', task, completedText(failed));
 }
 
 /**

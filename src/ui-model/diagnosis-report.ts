@@ -41,6 +41,8 @@ export function adviceFor(check: DiagnosisCheck): string | undefined {
       return check.id.startsWith('redis')
         ? l10n.t('Redis is not started or not reachable at that URL: start it, check host and port.')
         : l10n.t('The hub is not started or not reachable at that URL: start it (or the local cluster), check host and port.');
+    case 'crashLoop':
+      return l10n.t('Look at the last lines above for the item and the error; fix the consumer (or follow the reliable convention so bad items end in the failed list), then register a new image.');
     default:
       return check.id === 'nodes'
         ? l10n.t('A node reports Error: check the task image (multi-stage build, ENTRYPOINT, no host binaries) and its Redis URL and password.')

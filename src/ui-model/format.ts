@@ -94,16 +94,19 @@ export function nodeDescription(node: HubNode, now: number, stopRequested: boole
   return parts.join(' · ');
 }
 
-/** `$(sync~spin) sqrt-calc 6,512/10,000 65% · 1.2k/s · ETA 3s`; a finished task shows a check
- *  and its final rate, with no ETA. */
+/** `$(sync~spin) sqrt-calc 6,512/10,000 65% · 1.2k/s · ETA 3s · 3 failed`; a finished task
+ *  shows a check and its final rate, with no ETA, and "completed, N failed" when items failed
+ *  (the percentage counts failed items as ended). */
 export function statusBarText(task: string, r: ProgressReport): string {
   // Nothing queued, nothing done: no "0/0 0%" and no spinner, as if something were running.
-  if (r.total === 0 && r.inFlight === 0 && !r.processing) return `$(circle-large-outline) ${task} · ${l10n.t('no items')}`;
-  const icon = r.finished ? '$(check)' : '$(sync~spin)';
+  if (r.total === 0 && r.inFlight === 0 && !r.processing && !r.failed) return `$(circle-large-outline) ${task} · ${l10n.t('no items')}`;
+  const icon = r.finished ? (r.failed ? '$(warning)' : '$(check)') : '$(sync~spin)';
   const head = `${icon} ${task} ${formatCount(r.done)}/${formatCount(r.total)} ${Math.floor(r.percent)}%`;
   const parts = [head];
   if (r.rate > 0) parts.push(`${formatCompact(r.rate)}/s`);
   if (!r.finished && r.etaSeconds !== undefined) parts.push(l10n.t('ETA {0}', formatDuration(r.etaSeconds)));
+  if (r.finished && r.failed) parts.push(l10n.t('completed, {0} failed', formatCount(r.failed)));
+  else if (r.failed) parts.push(l10n.t('{0} failed', formatCount(r.failed)));
   return parts.join(' · ');
 }
 
@@ -116,7 +119,9 @@ export function statusBarTooltip(
 ): string {
   return [
     l10n.t('Task {0} on cluster {1}', task, cluster),
+    r.finished ? (r.failed ? l10n.t('Completed, {0} failed', formatCount(r.failed)) : l10n.t('Completed')) : undefined,
     l10n.t('Done: {0} of {1}', formatCount(r.done), formatCount(r.total)),
+    r.failed !== undefined ? l10n.t('Failed: {0}', formatCount(r.failed)) : undefined,
     l10n.t('In flight: {0}', formatCount(r.inFlight)),
     l10n.t('Input queue {0}: {1}', lengths.inputQueue, formatCount(lengths.input)),
     l10n.t('Output queue {0}: {1}', lengths.outputQueue, formatCount(lengths.output)),
@@ -124,5 +129,7 @@ export function statusBarTooltip(
       ? l10n.t('Total: items pushed through the extension')
       : l10n.t('Total: input + output lengths (shrinks while items are in flight)'),
     l10n.t('Click for the task\'s actions'),
-  ].join('\n');
+  ]
+    .filter((l): l is string => l !== undefined)
+    .join('\n');
 }

@@ -50,7 +50,7 @@ export function unaccountedText(n: number): string {
 
 export function unaccountedTooltip(n: number): string {
   return l10n.t(
-    '{0} pushed items are neither in the input, nor in a processing list, nor in the output: a consumer most likely died holding them (killed, out of memory, or stopped past its stop timeout). Consumers that follow the reliable convention (README, "Reliable consumers") keep such items in a processing list, where Requeue Stranded Items finds them.',
+    '{0} pushed items are neither in the input, nor in a processing list, nor in the output: a consumer most likely died holding them (killed, out of memory, or stopped past its stop timeout). Consumers that follow the reliable convention (README, "Reliable consumers") keep such items in a processing list, where Requeue Stranded Items finds them, and put an item that fails or keeps killing them in the failed list with its error, where Open Failed Items shows it.',
     formatCount(n),
   );
 }

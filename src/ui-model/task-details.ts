@@ -7,6 +7,7 @@ import type { TaskConfig, TaskRecord, TaskView } from '../core/types';
 import { formatCount, formatWhen, taskStateLabel } from './format';
 import type { InFlightSnapshot } from './cluster-snapshot';
 import { inFlightLines, unaccountedTooltip } from './in-flight-format';
+import { completedText, failedLines } from './failed-format';
 import { HANDED_PLATFORM } from './task-queues';
 
 type Shown = Pick<TaskRecord, 'image' | 'images' | 'inputRedis' | 'outputRedis' | 'inputQueue' | 'outputQueue' | 'pushed' | 'registeredAt' | 'folder'>;
@@ -23,10 +24,17 @@ function fromHandedConfig(c: TaskConfig): Shown {
 
 /** `handed`: what the hub hands nodes now, used only for a task without a record and only
  *  when it names this task. */
-export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number }, handed?: TaskConfig, now = Date.now(), inFlight?: InFlightSnapshot, unaccounted?: number): string {
+/** `lengths.failed`: the input's failed list (README, "Reliable consumers"), -1 when that key is not a list. */
+export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { input?: number; output?: number; failed?: number }, handed?: TaskConfig, now = Date.now(), inFlight?: InFlightSnapshot, unaccounted?: number): string {
   const fromHub = !t.record && handed?.task_name === t.name;
   const r: Shown | undefined = t.record ?? (fromHub && handed ? fromHandedConfig(handed) : undefined);
-  const state = taskStateLabel(t.state);
+  const failed = lengths?.failed;
+  const ended = (lengths?.output ?? 0) + Math.max(0, failed ?? 0);
+  // A running task whose input and processing lists are empty (and whose pushed items all
+  // ended, when known) is complete: the hub calls it running until it is finished.
+  const complete =
+    t.state === 'running' && lengths?.input === 0 && !(inFlight?.items ?? 0) && ended > 0 && (r?.pushed === undefined || ended >= r.pushed);
+  const state = complete ? l10n.t('{0} (the hub lists it as running until it is finished)', completedText(Math.max(0, failed ?? 0))) : taskStateLabel(t.state);
   const row = (k: string, v: string | undefined) => `| ${k} | ${v === undefined || v === '' ? '–' : v.replace(/\|/g, '\\|')} |`;
   const lines = [
     `# ${l10n.t('Task {0}', t.name)}`,
@@ -48,6 +56,7 @@ export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { in
           row(l10n.t('Stranded'), l10n.t('{0} items in {1} lists', formatCount(inFlight.strandedItems), inFlight.stranded.length)),
         ]
       : []),
+    ...(failed !== undefined && failed !== 0 ? [row(l10n.t('Failed items'), failed < 0 ? l10n.t('failed list is not a list') : formatCount(failed))] : []),
     ...(unaccounted ? [row(l10n.t('Unaccounted for'), formatCount(unaccounted))] : []),
     row(l10n.t('Registered at'), r?.registeredAt ? formatWhen(r.registeredAt, now) : undefined),
     row(l10n.t('Build folder'), r?.folder),
@@ -62,6 +71,7 @@ export function taskDetailsMarkdown(cluster: string, t: TaskView, lengths?: { in
     lines.push(l10n.t('This task was not registered from this editor: the hub returns names only, so image and queues are unknown.'), '');
   }
   if (inFlight?.stranded.length) lines.push(inFlightLines(inFlight).slice(1).join(' '), '');
+  if (failed && r?.inputQueue) lines.push(...failedLines(failed, r.inputQueue), '');
   if (unaccounted) lines.push(unaccountedTooltip(unaccounted), '');
   if (t.stillHandedToNodes) lines.push(l10n.t('The hub still hands this completed task to nodes: their containers keep running it until a new task is registered.'), '');
   return lines.join('\n');

@@ -10,6 +10,8 @@ export interface TaskSample {
   input?: number;
   /** Output queue length. */
   output?: number;
+  /** Length of the input's failed list (README, "Reliable consumers"), when measured. */
+  failed?: number;
 }
 
 /** Samples as kept in the webview state: one array per field, so a one-hour history stays small. */
@@ -17,6 +19,8 @@ export interface SavedSeries {
   at: number[];
   input: Array<number | null>;
   output: Array<number | null>;
+  /** absent in states saved before failed lists were measured */
+  failed?: Array<number | null>;
 }
 
 /** Longest history kept (the chart's widest range). */
@@ -44,7 +48,7 @@ export class TaskSeries {
     const last = this.last;
     if (last && s.at <= last.at) return false;
     if (s.input === undefined && s.output === undefined) return false;
-    this.list.push({ at: s.at, ...(valid(s.input) ? { input: s.input } : {}), ...(valid(s.output) ? { output: s.output } : {}) });
+    this.list.push({ at: s.at, ...(valid(s.input) ? { input: s.input } : {}), ...(valid(s.output) ? { output: s.output } : {}), ...(valid(s.failed) ? { failed: s.failed } : {}) });
     this.trim(s.at);
     return true;
   }
@@ -75,13 +79,14 @@ export function saveSeries(samples: readonly TaskSample[]): SavedSeries {
     at: samples.map((s) => s.at),
     input: samples.map((s) => s.input ?? null),
     output: samples.map((s) => s.output ?? null),
+    ...(samples.some((s) => s.failed !== undefined) ? { failed: samples.map((s) => s.failed ?? null) } : {}),
   };
 }
 
 /** Samples from a webview state, whatever it holds (an older version, foreign data): bad entries are dropped. */
 export function loadSeries(saved: unknown): TaskSample[] {
   if (!saved || typeof saved !== 'object') return [];
-  const { at, input, output } = saved as Partial<Record<keyof SavedSeries, unknown>>;
+  const { at, input, output, failed } = saved as Partial<Record<keyof SavedSeries, unknown>>;
   if (!Array.isArray(at)) return [];
   const field = (a: unknown, i: number) => (Array.isArray(a) && valid(a[i] as number) ? (a[i] as number) : undefined);
   const out: TaskSample[] = [];
@@ -93,6 +98,8 @@ export function loadSeries(saved: unknown): TaskSample[] {
     const outp = field(output, i);
     if (inp !== undefined) s.input = inp;
     if (outp !== undefined) s.output = outp;
+    const f = field(failed, i);
+    if (f !== undefined) s.failed = f;
     if (s.input !== undefined || s.output !== undefined) out.push(s);
   }
   return out.sort((a, b) => a.at - b.at);
@@ -105,6 +112,8 @@ export interface ChartSeries {
   rate: Array<number | null>;
   input: Array<number | null>;
   output: Array<number | null>;
+  /** The failed list's length over time (null where not measured). */
+  failed: Array<number | null>;
 }
 
 export interface ChartOptions {
@@ -130,7 +139,7 @@ export function gapFor(pollIntervalMs: number): number {
  */
 export function chartSeries(samples: readonly TaskSample[], o: ChartOptions): ChartSeries {
   const from = o.now - o.rangeMs;
-  const out: ChartSeries = { x: [], rate: [], input: [], output: [] };
+  const out: ChartSeries = { x: [], rate: [], input: [], output: [], failed: [] };
   const first = lowerBound(samples, from);
   // The sample just before the range gives the first visible point its rate.
   let prev: TaskSample | undefined = first > 0 ? samples[first - 1] : undefined;
@@ -144,10 +153,12 @@ export function chartSeries(samples: readonly TaskSample[], o: ChartOptions): Ch
       out.rate.push(null);
       out.input.push(null);
       out.output.push(null);
+      out.failed.push(null);
     }
     out.x.push(s.at / 1000);
     out.input.push(s.input ?? null);
     out.output.push(s.output ?? null);
+    out.failed.push(s.failed ?? null);
     out.rate.push(prev && !gap ? intervalRate(prev, s) : null);
     prev = s;
   }

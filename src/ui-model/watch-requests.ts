@@ -14,5 +14,7 @@ export const watchRequests = {
   statusBar: (): WatchRequest => ({ current: true }),
   /** A results panel: its list, and the input queue beside it when known. */
   resultsPanel: (queue: string, inputQueue?: string): WatchRequest => ({ queues: inputQueue ? [queue, inputQueue] : [queue] }),
+  /** A failed-list panel: the failed list's length (and its input's). */
+  failedPanel: (input: string): WatchRequest => ({ queues: [input], failedOf: [input] }),
 };
 

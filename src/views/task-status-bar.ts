@@ -12,6 +12,7 @@ import { historyKey, watchRequests, type ClusterMonitor, type ClusterMonitors, t
 import { drainedQuestion, handedStatus, nextPending } from '../ui-model/finish-flow';
 import { formatCount, statusBarText, statusBarTooltip } from '../ui-model/format';
 import { inFlightLines, unaccountedText, unaccountedTooltip } from '../ui-model/in-flight-format';
+import { failedLines } from '../ui-model/failed-format';
 import { ProgressTracker, RATE_WINDOW, type RunningTaskState } from '../ui-model/progress-tracker';
 
 export type { RunningTaskState } from '../ui-model/progress-tracker';
@@ -131,6 +132,7 @@ export class TaskStatusBar extends Disposable {
     const tooltip = [
       statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
       ...inFlightLines(inFlight),
+      ...failedLines(snap.failed?.[q.input], q.input),
       ...(report.unaccounted ? [unaccountedTooltip(report.unaccounted)] : []),
     ].join('\n');
     this.show(text, tooltip);

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { test } from 'node:test';
 import Redis from 'ioredis';
 import { startHub } from '../../src/local/hub/server';
-import { TASK_LABEL } from '../../src/local/node/containers';
+import { TASK_LABEL } from '../../src/core/docker/containers';
 import { poisonPython, poisonShell } from '../fixtures/poison/consumers';
 import { SupervisedConsumer } from '../support/host-consumers';
 import { buildFrom, fastNode, hubCall, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';

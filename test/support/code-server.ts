@@ -171,7 +171,8 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
     if (opts.extensionPath) payload.push(['extensionDevelopmentPath', remote(opts.extensionPath)]);
     if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
     const url = `${base}/?folder=${encodeURIComponent(opts.workspace)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
-    await page.goto(url);
+    // Generous: on a loaded machine the first load of the workbench takes well over 30 s.
+    await page.goto(url, { timeout: 180_000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
 
     return {

@@ -135,7 +135,7 @@ test('progress: the status bar\'s own figures while it shows the task, else fres
   const service = {
     profiles: { list: async () => [{ name: 'c' }], getActive: async () => 'c' },
     listTasks: async () => [{ name: 'sq', state: 'running', index: 0, record: { cluster: 'c', name: 'sq', inputQueue: 'sq:in', outputQueue: 'sq:out', pushed: 1000 } }],
-    queues: async () => ({ lengths: async () => lengths.shift() }),
+    queues: async () => ({ probe: async () => ({ lengths: lengths.shift() }) }),
     progress,
   } as unknown as GridCoreService;
   const deps = {

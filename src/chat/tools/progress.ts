@@ -31,8 +31,10 @@ export const progressTool: ToolSpec<{ cluster?: string; task?: string }> = {
     const queues = await service.queues(cluster);
     const key = `${cluster}\u0000${task.name}`;
     const sample = async () => {
-      const l = await queues.lengths([q.input!, q.output!]);
-      const kept = [...(deps.samples.get(key) ?? []), { at: deps.now(), input: l[q.input!] ?? 0, output: l[q.output!] ?? 0 }].slice(-RATE_WINDOW);
+      // The failed list's length in the same round trip: failed items count as ended.
+      const { lengths: l, failed } = await queues.probe([q.input!, q.output!], [], [q.input!]);
+      const f = failed?.[q.input!];
+      const kept = [...(deps.samples.get(key) ?? []), { at: deps.now(), input: l[q.input!] ?? 0, output: l[q.output!] ?? 0, ...(f !== undefined && f >= 0 ? { failed: f } : {}) }].slice(-RATE_WINDOW);
       deps.samples.set(key, kept);
       return kept;
     };

@@ -12,6 +12,8 @@ export interface ResultsPanelsHandle {
   snapshot(): ResultsPanelSnapshot[];
   /** Opens a list kept in memory (a trial's results) in the results view. */
   openList(target: ResultsTarget, queues: QueueService): Promise<void>;
+  /** Opens the failed list of an input queue in the results view, each item with its error. */
+  openFailed(cluster: string, input: string): Promise<void>;
 }
 
 export function registerResultsCommand(registry: CommandRegistry, ctx: CommandContext): ResultsPanelsHandle {
@@ -32,5 +34,9 @@ export function registerResultsCommand(registry: CommandRegistry, ctx: CommandCo
       deserializeWebviewPanel: async (panel, state) => (await panels()).restore(panel, state),
     }),
   );
-  return { snapshot: () => loaded?.snapshot() ?? [], openList: async (target, queues) => (await panels()).openList(target, queues) };
+  return {
+    snapshot: () => loaded?.snapshot() ?? [],
+    openList: async (target, queues) => (await panels()).openList(target, queues),
+    openFailed: async (cluster, input) => (await panels()).openFailed(cluster, input),
+  };
 }

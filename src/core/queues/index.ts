@@ -8,6 +8,7 @@ import type { PushSource, QueueService, ServiceSettings } from '../service-api';
 import type { QueueLengths } from '../types';
 import { RedisConnection } from './connection';
 import { push } from './push';
+import * as failed from './failed';
 import * as read from './read';
 import * as reliable from './reliable';
 
@@ -41,9 +42,9 @@ export function createQueueService(cluster: string, redisUrl: string, settings: 
       logger.info(`requeued ${r.moved} item(s) from ${r.lists} processing list(s) of ${input} on ${cluster}`);
       return r;
     },
-    probe: (queues: string[], inputs: string[] = []) =>
+    probe: (queues: string[], inputs: string[] = [], failedOf: string[] = []) =>
       run(async (c) => {
-        if (inputs.length) return reliable.lengthsWithInFlight(c, queues, inputs);
+        if (inputs.length || failedOf.length) return reliable.lengthsWithInFlight(c, queues, inputs, failedOf);
         if (!queues.length) {
           await c.ping();
           return { lengths: {} };
@@ -58,6 +59,20 @@ export function createQueueService(cluster: string, redisUrl: string, settings: 
     item: (queue, index) => run((c) => read.item(c, queue, index)),
     search: (queue, needle, opts = {}) => run((c) => read.search(c, queue, needle, opts)),
     exportToFile: (queue, file, opts = {}) => run((c) => read.exportToFile(c, queue, file, opts)),
+    failedPage: (input, req) => run((c) => failed.page(c, input, req)),
+    failedEntry: (input, index) => run((c) => failed.entry(c, input, index)),
+    searchFailed: (input, needle, opts = {}) => run((c) => failed.search(c, input, needle, opts)),
+    countFailed: (input, opts = {}) => run((c) => failed.count(c, input, opts.match, opts.signal)),
+    async settleFailed(input, action, opts = {}) {
+      const r = await failed.settle(() => conn.ready(), input, action, {
+        ...opts,
+        // as for requeue: long enough for a Redis restart
+        retryForMs: Math.max(30_000, settings.redisTimeoutMs * 3),
+        toError: (e) => (e instanceof ConfigError ? e : conn.toRedisError(e)),
+      });
+      logger.info(`${action} of failed items of ${input} on ${cluster}: ${r.moved} moved, ${r.gone} already gone, ${r.noItem} without an item, ${r.examined} examined${r.cancelled ? ' (cancelled)' : ''}`);
+      return r;
+    },
     async deleteQueue(queue) {
       await run((c) => c.del(queue));
       logger.info(`deleted queue ${queue} on ${cluster}`);

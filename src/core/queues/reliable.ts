@@ -2,6 +2,7 @@
 // one pipeline (one round trip per poll), and the requeue of stranded batches.
 import type Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { failedList } from '../failed-items';
 import { INFLIGHT_SCRIPT, parseProcessingList, processingRegistry, REQUEUE_SCRIPT } from '../inflight';
 import { RedisError } from '../errors';
 import { l10n } from '../l10n';
@@ -11,11 +12,15 @@ function wrongType(queue: string): RedisError {
   return new RedisError('command', l10n.t('The Redis key {queue} is not a list: check the queue names of the task.', { queue }));
 }
 
-/** LLEN of each queue plus one EVAL for the processing lists of each input, pipelined. */
-export async function lengthsWithInFlight(client: Redis, queues: string[], inputs: string[]): Promise<LengthsWithInFlight> {
+/** LLEN of each queue, one EVAL for the processing lists of each input, and LLEN of the
+ *  failed list of each input and of each of `failedOf`, pipelined. */
+export async function lengthsWithInFlight(client: Redis, queues: string[], inputs: string[], failedOf: string[] = []): Promise<LengthsWithInFlight> {
   const unique = [...new Set(inputs)];
+  const failedInputs = [...new Set([...unique, ...failedOf])];
   const commands: Array<Array<string | number>> = queues.map((q) => ['llen', q]);
   if (unique.length) commands.push(['eval', INFLIGHT_SCRIPT, unique.length, ...unique.map(processingRegistry)]);
+  const failedAt = commands.length;
+  for (const input of failedInputs) commands.push(['llen', failedList(input)]);
   if (!commands.length) return { lengths: {}, inFlight: {} };
   const replies = (await client.pipeline(commands).exec()) ?? [];
   const lengths: Record<string, number> = {};
@@ -41,7 +46,16 @@ export async function lengthsWithInFlight(client: Redis, queues: string[], input
       inFlight[input] = lists;
     });
   }
-  return { lengths, inFlight };
+  if (!failedInputs.length) return { lengths, inFlight };
+  // A failed key that is not a list (someone else's) reads -1: shown as such, never a failed poll.
+  const failed: Record<string, number> = {};
+  failedInputs.forEach((input, i) => {
+    const r = replies[failedAt + i];
+    if (!r) throw new Error('Connection is closed.');
+    if (r[0] && !/WRONGTYPE/.test(r[0].message)) throw r[0];
+    failed[input] = r[0] ? -1 : Number(r[1]);
+  });
+  return { lengths, inFlight, failed };
 }
 
 function connectionLost(e: unknown): boolean {

@@ -27,6 +27,12 @@ export function resultsQueue(name: string, queue: string, oldestFirst: readonly 
     lengthsWithInFlight: async (queues, inputs) => ({ lengths: lengthsOf(queues), inFlight: Object.fromEntries(inputs.map((i) => [i, []])) }),
     probe: async (queues, inputs = []) => ({ lengths: lengthsOf(queues), ...(inputs.length ? { inFlight: Object.fromEntries(inputs.map((i) => [i, []])) } : {}) }),
     requeue: readOnly,
+    // A trial's copy has no failed list: empty, and nothing to retry or clear.
+    failedPage: async () => ({ total: 0, items: [] }),
+    failedEntry: async () => null,
+    searchFailed: async () => ({ matches: [], scanned: 0, complete: true }),
+    countFailed: async () => ({ total: 0, matching: 0, retryable: 0 }),
+    settleFailed: readOnly,
     push: readOnly,
     deleteQueue: readOnly,
     async page(q, req) {

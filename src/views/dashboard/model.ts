@@ -8,12 +8,15 @@ import type { HubNode, TaskView } from '../../core/types';
 import type { ClusterSnapshot } from '../../ui-model/cluster-snapshot';
 import { etaOf, formatEta, rateOf, type RateSample } from '../../core/rate';
 import { formatCompact, formatRelativeTime, runtimeStatusLabel, taskStateLabel } from '../../ui-model/format';
+import { completedText } from '../../ui-model/failed-format';
 import type { TaskSample } from '../../ui-model/task-series';
 import type { DashboardAction, DashboardModel, NodeRow, ProgressView, RecordView, RuntimeKind } from './protocol';
 
 /** Per-task counts some snapshots carry (reliable consumers): shown only when present. */
 export interface TaskAccounting {
   inFlight?: number;
+  /** items in the input's failed list: ended without a result */
+  failed?: number;
   stranded?: number;
   unaccounted?: number;
 }
@@ -22,7 +25,7 @@ export interface TaskAccounting {
  *  optional counts are there when the monitor measured them: `inFlight` for the current
  *  task's reliable consumers (processing lists, stranded ones), `unaccounted` for items an
  *  upstream-style consumer lost. */
-export type DashboardSnapshot = Pick<ClusterSnapshot, 'at' | 'hub' | 'token' | 'redis' | 'nodes' | 'tasks' | 'queues' | 'lengths'> & {
+export type DashboardSnapshot = Pick<ClusterSnapshot, 'at' | 'hub' | 'token' | 'redis' | 'nodes' | 'tasks' | 'queues' | 'lengths' | 'failed'> & {
   inFlight?: Pick<NonNullable<ClusterSnapshot['inFlight']>, 'task' | 'items' | 'strandedItems'>;
   unaccounted?: ClusterSnapshot['unaccounted'];
 };
@@ -31,8 +34,15 @@ export type DashboardSnapshot = Pick<ClusterSnapshot, 'at' | 'hub' | 'token' | '
 export function accountingOf(snap: DashboardSnapshot, task: string): TaskAccounting | undefined {
   const f = snap.inFlight?.task === task ? snap.inFlight : undefined;
   const lost = snap.unaccounted?.task === task ? snap.unaccounted.items : undefined;
-  if (!f && lost === undefined) return undefined;
-  return { ...(f ? { inFlight: f.items, stranded: f.strandedItems } : {}), ...(lost !== undefined ? { unaccounted: lost } : {}) };
+  const input = queuesOf(snap, task).input;
+  const measured = input !== undefined ? snap.failed?.[input] : undefined;
+  const failed = measured !== undefined && measured >= 0 ? measured : undefined;
+  if (!f && lost === undefined && failed === undefined) return undefined;
+  return {
+    ...(f ? { inFlight: f.items, stranded: f.strandedItems } : {}),
+    ...(lost !== undefined ? { unaccounted: lost } : {}),
+    ...(failed !== undefined ? { failed } : {}),
+  };
 }
 
 export interface QueuePair {
@@ -61,7 +71,8 @@ export function sampleOf(snap: DashboardSnapshot, task: string): TaskSample | un
   const input = q.input !== undefined ? snap.lengths?.[q.input] : undefined;
   const output = q.output !== undefined ? snap.lengths?.[q.output] : undefined;
   if (input === undefined && output === undefined) return undefined;
-  return { at: snap.at, ...(input !== undefined ? { input } : {}), ...(output !== undefined ? { output } : {}) };
+  const failed = q.input !== undefined ? snap.failed?.[q.input] : undefined;
+  return { at: snap.at, ...(input !== undefined ? { input } : {}), ...(output !== undefined ? { output } : {}), ...(failed !== undefined && failed >= 0 ? { failed } : {}) };
 }
 
 function runtimeKind(n: HubNode): RuntimeKind {
@@ -109,10 +120,13 @@ function recordView(t: TaskView | undefined): RecordView | undefined {
 export function progressView(sample: TaskSample, history: readonly TaskSample[], pushed: number | undefined, accounting: TaskAccounting | undefined): ProgressView {
   const input = sample.input ?? 0;
   const done = sample.output ?? 0;
+  // Failed items ended too, without a result: done + failed = total when the job is complete.
+  const failed = accounting?.failed ?? sample.failed;
+  const ended = done + (failed ?? 0);
   const totalFromPushed = pushed !== undefined && Number.isFinite(pushed) && pushed >= 0;
-  const total = totalFromPushed ? Math.max(pushed!, input + done) : input + done;
+  const total = totalFromPushed ? Math.max(pushed!, input + ended) : input + ended;
   // Measured counts (processing lists) win; else, with a known total, what is in no queue.
-  const inFlight = accounting?.inFlight ?? (totalFromPushed && accounting?.unaccounted === undefined ? Math.max(0, total - input - done) : undefined);
+  const inFlight = accounting?.inFlight ?? (totalFromPushed && accounting?.unaccounted === undefined ? Math.max(0, total - input - ended) : undefined);
   const stranded = accounting?.stranded;
   const unaccounted = accounting?.unaccounted;
   // The shared recent-window rate: nothing when the samples cannot tell, frozen once done.
@@ -120,15 +134,16 @@ export function progressView(sample: TaskSample, history: readonly TaskSample[],
     .filter((h) => h.at <= sample.at && h.input !== undefined && h.output !== undefined)
     .map((h) => ({ at: h.at, input: h.input!, output: h.output!, ...(totalFromPushed ? { pushed: total } : {}) }));
   const rate = rateOf(measured, sample.at);
-  const finished = total > 0 && (totalFromPushed ? done >= total : !!rate?.final);
-  const p: ProgressView = { done, input, total, totalFromPushed, percent: total > 0 ? Math.min(100, (done / total) * 100) : 0, finished };
+  const finished = total > 0 && (totalFromPushed ? ended >= total : !!rate?.final || (!!failed && input === 0 && !accounting?.inFlight));
+  const p: ProgressView = { done, input, total, totalFromPushed, percent: total > 0 ? Math.min(100, (ended / total) * 100) : 0, finished };
+  if (failed) p.failed = failed;
   if (inFlight) p.inFlight = inFlight;
   if (stranded) p.stranded = stranded;
   if (unaccounted) p.unaccounted = unaccounted;
   if (rate) p.rate = l10n.t('{0} items/s', formatCompact(rate.perSecond));
   if (finished) return p;
   // Items nobody will process (stranded until requeued, unaccounted) do not count towards the ETA.
-  const remaining = Math.max(0, total - done - (stranded ?? 0) - (unaccounted ?? 0));
+  const remaining = Math.max(0, total - ended - (stranded ?? 0) - (unaccounted ?? 0));
   const eta = remaining > 0 ? etaOf(remaining, rate) : undefined;
   if (eta !== undefined) p.eta = formatEta(eta);
   return p;
@@ -168,6 +183,8 @@ export function dashboardModel({ snap, task, history, canRequeue }: ModelInput):
   const accounting = accountingOf(snap, task);
   if (sample && sample.at === snap.at) {
     model.progress = progressView(sample, history, t?.record?.pushed, accounting);
+    // Input and processing lists empty: complete, however many failed (the hub says running until finished).
+    if (model.running && model.progress.finished) model.state = completedText(model.progress.failed);
   } else if (failed) {
     model.problem = l10n.t('No figures: {0}', failed.message);
   } else if (!q.input && !q.output) {

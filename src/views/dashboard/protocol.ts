@@ -23,6 +23,8 @@ export interface ProgressView {
   stranded?: number;
   /** Pushed but in no queue and not done: lost by a consumer that died. */
   unaccounted?: number;
+  /** In the input's failed list, each with its error: ended without a result. */
+  failed?: number;
   total: number;
   /** The total is what the extension pushed (else input + output). */
   totalFromPushed: boolean;
@@ -82,6 +84,8 @@ export interface DashboardStrings {
   inFlight: string;
   stranded: string;
   unaccounted: string;
+  failed: string;
+  failedQueue: string;
   total: string;
   totalPushed: string;
   totalEstimate: string;

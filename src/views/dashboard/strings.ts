@@ -11,6 +11,8 @@ export function dashboardStrings(): DashboardStrings {
     inFlight: vscode.l10n.t('In flight'),
     stranded: vscode.l10n.t('Stranded'),
     unaccounted: vscode.l10n.t('Unaccounted for'),
+    failed: vscode.l10n.t('Failed'),
+    failedQueue: vscode.l10n.t('Failed list'),
     total: vscode.l10n.t('Total'),
     totalPushed: vscode.l10n.t('items pushed through the extension'),
     totalEstimate: vscode.l10n.t('input + output lengths (shrinks while items are in flight)'),

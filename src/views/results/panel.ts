@@ -13,7 +13,9 @@ import { messageHtml, resultsHtml } from './html';
 import { RESULTS_VIEW_TYPE, type HostMessage, type ResultsRequest, type ResultsResponseBody, type ResultsTarget, type WebviewMessage } from './protocol';
 import { planRestore } from './restore';
 import { ResultsSession } from './session';
-import { resultsStrings } from './strings';
+import { FailedSession } from './failed-session';
+import { failedStrings, resultsStrings } from './strings';
+import { failedList } from '../../core/failed-items';
 import { formatCount } from '../../core/numbers';
 
 export type { ResultsTarget } from './protocol';
@@ -73,6 +75,22 @@ export class ResultsPanels implements vscode.Disposable {
     this.adopt(panel, { ...target, inputQueue }, queues, false);
   }
 
+  /** The failed list of an input queue (README, "Reliable consumers"): each item with its error. */
+  async openFailed(cluster: string, input: string): Promise<void> {
+    const target: ResultsTarget = { cluster, queue: failedList(input), failedOf: input, inputQueue: input };
+    const existing = this.panels.get(key(target));
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const queues = await this.service.queues(cluster);
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, panelTitle(target), vscode.ViewColumn.Active, {
+      ...webviewOptions(this.extensionUri, true),
+      enableFindWidget: true,
+    });
+    this.adopt(panel, target, queues, false);
+  }
+
   /** A list kept in memory (a trial's results, copied before its scratch queues were removed). */
   openList(target: ResultsTarget, queues: QueueService): void {
     const existing = this.panels.get(key(target));
@@ -126,8 +144,12 @@ function key(t: ResultsTarget): string {
   return `${t.cluster}\u0000${t.queue}`;
 }
 
+function panelTitle(t: ResultsTarget): string {
+  return t.failedOf !== undefined ? vscode.l10n.t('Failed Items: {queue}', { queue: t.failedOf }) : vscode.l10n.t('Results: {queue}', { queue: t.queue });
+}
+
 class ResultsPanel {
-  private readonly session: ResultsSession;
+  private readonly session: ResultsSession | FailedSession;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly searches = new Map<number, vscode.CancellationTokenSource>();
   private readonly recording = !!process.env.GRIDCORE_TEST;
@@ -152,19 +174,24 @@ class ResultsPanel {
     private readonly onDispose: () => void,
   ) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
-    this.panel.title = vscode.l10n.t('Results: {queue}', { queue: target.queue });
-    this.session = new ResultsSession(queues, target.queue);
+    this.panel.title = panelTitle(target);
+    this.session = target.failedOf !== undefined ? new FailedSession(queues, target.failedOf) : new ResultsSession(queues, target.queue);
     const webview = this.panel.webview;
     webview.html = resultsHtml({
       cspSource: webview.cspSource,
       nonce: nonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dist', 'results.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'results.css')).toString(),
-      title: vscode.l10n.t('Results: {queue}', { queue: target.queue }),
+      title: panelTitle(target),
       lang: vscode.env.language,
     });
     const monitor = (this.monitor = monitors.get(target.cluster));
-    this.watch = monitor.watch(watchRequests.resultsPanel(target.queue, target.inputQueue), this.panel.visible);
+    // A failed list is measured as such (a key that is not a list reads -1), never as a queue
+    // whose wrong type would fail the whole poll.
+    this.watch = monitor.watch(
+      target.failedOf !== undefined ? watchRequests.failedPanel(target.failedOf) : watchRequests.resultsPanel(target.queue, target.inputQueue),
+      this.panel.visible,
+    );
     this.disposables.push(
       this.watch,
       monitor.onDidChange((snap) => this.onSnapshot(snap)),
@@ -201,7 +228,7 @@ class ResultsPanel {
         this.webviewReady = true;
         this.post({
           type: 'init',
-          state: { ...this.target, pageSize: PAGE_SIZE, strings: resultsStrings() },
+          state: { ...this.target, pageSize: PAGE_SIZE, strings: this.target.failedOf !== undefined ? { ...resultsStrings(), ...failedStrings() } : resultsStrings() },
         });
         if (this.monitor.snapshot) this.onSnapshot(this.monitor.snapshot);
         return;
@@ -246,7 +273,18 @@ class ResultsPanel {
         }
       }
       case 'export':
-        await exportQueue(this.queues, this.target.queue);
+        // A failed list's entries are one-line JSON already: written as they are.
+        await exportQueue(this.queues, this.target.queue, this.target.failedOf !== undefined);
+        return { done: true };
+      case 'retry':
+      case 'clear':
+        if (this.target.failedOf === undefined) throw new Error('not a failed-list panel');
+        // The commands ask first, with the count, and refresh the monitor this panel watches.
+        await vscode.commands.executeCommand(req.kind === 'retry' ? 'gridcore.retryFailedItems' : 'gridcore.clearFailedItems', {
+          cluster: this.target.cluster,
+          inputQueue: this.target.failedOf,
+          ...(req.needle ? { match: req.needle } : {}),
+        });
         return { done: true };
     }
   }
@@ -254,7 +292,8 @@ class ResultsPanel {
   /** The list's length from the monitor's poll: posted when it changed, and once more when it
    *  stopped changing (so the webview can say the job is no longer running). */
   private onSnapshot(snap: ClusterSnapshot): void {
-    const total = snap.lengths?.[this.target.queue];
+    const measured = this.target.failedOf !== undefined ? snap.failed?.[this.target.failedOf] : snap.lengths?.[this.target.queue];
+    const total = measured !== undefined && measured >= 0 ? measured : undefined;
     // Not measured (Redis down): the page requests report why; the count waits for the next poll.
     // Before the webview's `ready` there is no page to show it on (it would have no strings yet).
     if (total === undefined || !this.webviewReady) return;
@@ -278,7 +317,8 @@ class ResultsPanel {
 }
 
 /** Save dialog, then the whole list streamed to the file with a cancellable progress notification. */
-export async function exportQueue(queues: QueueService, queue: string): Promise<void> {
+/** `asIs`: the values are one-line JSON already (a failed list): written one a line whatever the file's extension. */
+export async function exportQueue(queues: QueueService, queue: string, asIs = false): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const safe = queue.replace(/[^\w.-]+/g, '_');
   const uri = await vscode.window.showSaveDialog({
@@ -287,7 +327,7 @@ export async function exportQueue(queues: QueueService, queue: string): Promise<
     saveLabel: vscode.l10n.t('Export'),
   });
   if (!uri) return;
-  const format = uri.fsPath.toLowerCase().endsWith('.jsonl') ? 'jsonl' : 'lines';
+  const format = !asIs && uri.fsPath.toLowerCase().endsWith('.jsonl') ? 'jsonl' : 'lines';
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Exporting {queue}', { queue }), cancellable: true },
     async (progress, token) => {

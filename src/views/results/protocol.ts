@@ -13,6 +13,26 @@ export interface ResultsTarget {
   queue: string;
   /** The task's input queue, to tell whether it is still running. */
   inputQueue?: string;
+  /** Set when the panel shows the failed list of this input queue (`queue` is that list):
+   *  rows are its entries, each item with its error (README, "Reliable consumers"). */
+  failedOf?: string;
+}
+
+/** Why an item failed, as its failed-list entry says; every field as the consumer wrote it. */
+export interface FailureView {
+  error?: string;
+  /** the error was longer than shown */
+  errorClipped?: boolean;
+  attempts?: number;
+  reason?: string;
+  nodeId?: string;
+  instanceId?: string;
+  time?: string;
+  task?: string;
+  /** the item is not valid UTF-8 (item_b64): shown as text, retried as its exact bytes */
+  binary?: boolean;
+  /** the entry is not one of the convention's (shown raw, nothing to retry) */
+  raw?: boolean;
 }
 
 /** One list item as the webview shows it. `index` is the Redis list index (0 = newest). */
@@ -27,6 +47,8 @@ export interface ResultRow {
   /** Byte length of the full value. */
   length: number;
   truncated: boolean;
+  /** A failed-list panel's row: why the item failed. */
+  failure?: FailureView;
 }
 
 export interface PageResult {
@@ -60,7 +82,9 @@ export type ResultsRequest =
   | { kind: 'item'; index: number; totalAtLoad: number; prefix: string }
   | { kind: 'search'; needle: string }
   | { kind: 'copy'; index: number; totalAtLoad: number; prefix: string }
-  | { kind: 'export' };
+  | { kind: 'export' }
+  /** failed-list panels: Retry / Clear Failed Items, for all entries or the search's matches */
+  | { kind: 'retry' | 'clear'; needle?: string };
 
 export type ResultsResponseBody = PageResult | ItemResult | SearchResult | { done: true };
 
@@ -102,6 +126,17 @@ export interface ResultsStrings {
   previous: string;
   next: string;
   range: string;
+  /** failed-list panels only */
+  failedTitle?: string;
+  errorLabel?: string;
+  attempts?: string;
+  retryAll?: string;
+  retryMatches?: string;
+  clearAll?: string;
+  clearMatches?: string;
+  rawEntry?: string;
+  binaryItem?: string;
+  emptyFailed?: string;
 }
 
 export interface InitState extends ResultsTarget {

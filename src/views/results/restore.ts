@@ -1,6 +1,7 @@
 // What a results panel that VS Code restores after a reload shows: its list again, or a
 // message saying why it cannot. No `vscode` here, so the decision is unit-tested; the
 // panel module does the editor side.
+import { failedList } from '../../core/failed-items';
 import { l10n } from '../../core/l10n';
 import type { ResultsTarget } from './protocol';
 
@@ -16,9 +17,11 @@ export type RestorePlan<Q> =
 /** The target kept in the webview state, or undefined when the state is not one (older panel, foreign data). */
 export function savedTarget(state: unknown): ResultsTarget | undefined {
   if (!state || typeof state !== 'object') return undefined;
-  const { cluster, queue, inputQueue } = state as Record<string, unknown>;
+  const { cluster, queue, inputQueue, failedOf } = state as Record<string, unknown>;
   if (typeof cluster !== 'string' || !cluster || typeof queue !== 'string' || !queue) return undefined;
-  return { cluster, queue, ...(typeof inputQueue === 'string' && inputQueue ? { inputQueue } : {}) };
+  // A failed-list panel comes back only for the list its input names (a state cannot point it elsewhere).
+  const failed = typeof failedOf === 'string' && failedOf && queue === failedList(failedOf) ? { failedOf } : {};
+  return { cluster, queue, ...(typeof inputQueue === 'string' && inputQueue ? { inputQueue } : {}), ...failed };
 }
 
 export async function planRestore<Q>(state: unknown, deps: RestoreDeps<Q>): Promise<RestorePlan<Q>> {

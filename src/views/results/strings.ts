@@ -39,3 +39,20 @@ export function resultsStrings(): ResultsStrings {
     range: vscode.l10n.t('{from}–{to} of {total}'),
   };
 }
+
+/** The failed-list panel's extra strings (README, "Reliable consumers"). */
+export function failedStrings(): Partial<ResultsStrings> {
+  return {
+    title: vscode.l10n.t('Failed Items'),
+    failedTitle: vscode.l10n.t('Failed items of {queue}'),
+    errorLabel: vscode.l10n.t('Error'),
+    attempts: vscode.l10n.t('attempts: {n}'),
+    retryAll: vscode.l10n.t('Retry All…'),
+    retryMatches: vscode.l10n.t('Retry Matches…'),
+    clearAll: vscode.l10n.t('Clear All…'),
+    clearMatches: vscode.l10n.t('Clear Matches…'),
+    rawEntry: vscode.l10n.t('not an entry of the convention (shown as it is; nothing to retry)'),
+    binaryItem: vscode.l10n.t('binary item (not UTF-8): retried as its exact bytes'),
+    empty: vscode.l10n.t('No failed items.'),
+  };
+}
