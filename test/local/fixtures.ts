@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { pack } from 'tar-stream';
 import { runBuild } from '../../src/core/images/build-run';
 import { ensureBaseImage } from '../../src/local/base-image';
-import { NODE_LABEL } from '../../src/local/node/containers';
+import { isNodeContainer, NODE_LABEL } from '../../src/local/node/containers';
 import { GridNode, type GridNodeOptions } from '../../src/local/node/grid-node';
 import { ensureDocker, type DockerHandle } from '../support/docker';
 import { startRedis, type TestRedis } from '../support/redis';
@@ -36,6 +36,11 @@ export async function buildTestImages(docker: Docker): Promise<void> {
 
 export async function nodeContainers(docker: Docker, nodeId: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`${NODE_LABEL}=${nodeId}`] } });
+}
+
+/** A node's containers by the name its node gives them (upstream's carry no labels). */
+export async function namedNodeContainers(docker: Docker, nodeId: string): Promise<Docker.ContainerInfo[]> {
+  return (await docker.listContainers({ all: true })).filter((c) => isNodeContainer(undefined, c.Names, nodeId));
 }
 
 export async function hubCall<T = unknown>(url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
