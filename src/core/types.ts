@@ -177,7 +177,9 @@ export interface LengthsWithInFlight {
   inFlight: Record<string, InFlightList[]>;
 }
 
-export type StrandedReason = 'containerGone' | 'nodeGone' | 'taskNotCurrent' | 'unchanged' | 'notAList';
+/** `containerCount`: the node's heartbeat counts fewer running containers than it has live
+ *  batches (src/core/dead-consumers.ts) */
+export type StrandedReason = 'containerGone' | 'nodeGone' | 'taskNotCurrent' | 'containerCount' | 'unchanged' | 'notAList';
 
 export interface StrandedList extends InFlightList {
   reason: StrandedReason;
