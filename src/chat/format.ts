@@ -137,6 +137,8 @@ export interface ProgressInput {
   inputQueue: string;
   outputQueue: string;
   totalFromPushed: boolean;
+  /** the monitor's stalled fact, in words (src/ui-model/stalled.ts) */
+  stalled?: string;
 }
 
 /** The status bar's numbers, in words. */
@@ -153,6 +155,7 @@ export function progressText(p: ProgressInput): string {
       : l10n.t('Total: input + output lengths (shrinks while items are in flight)'),
   ];
   if (r.finished) lines.push(l10n.t('All items are done: finish the task to let the next one start.'));
+  if (p.stalled) lines.push(p.stalled);
   return lines.join('\n');
 }
 

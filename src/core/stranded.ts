@@ -29,6 +29,14 @@ export async function containerCheck(docker: Docker, task: string): Promise<(nod
   return (nodeId, instance) => labelled.has(`${nodeId}\u0000${instance}`) || names.has(`/idm-${nameSafe(task)}-${nameSafe(nodeId)}-${instance}`);
 }
 
+/** Containers of `task` running now (paused ones count: they hold their batch), by our labels
+ *  or by the `idm-<task>-<node>-<instance>` name upstream's gridnode gives them. */
+export async function countTaskContainers(docker: Docker, task: string): Promise<number> {
+  const live = await docker.listContainers({ filters: { status: ['running', 'paused', 'restarting'] } });
+  const prefix = `/idm-${nameSafe(task)}-`;
+  return live.filter((c) => c.Labels?.[TASK_LABEL] === task || (c.Labels?.[TASK_LABEL] === undefined && c.Names.some((n) => n.startsWith(prefix) && /-\d+$/.test(n)))).length;
+}
+
 /** What the caller's poll already learnt from the hub, so no second call asks it again. */
 export interface KnownFacts {
   nodes?: readonly HubNode[];

@@ -109,6 +109,9 @@ export interface TaskRecord {
   registeredAt?: string;
   /** Build context folder, so a re-register after a hub restart knows where it came from. */
   folder?: string;
+  /** Restart Task on Nodes registered this record's task again under a new name: the name it
+   *  had before (same image, queues and Redis URLs; `pushed` carried over). */
+  restartOf?: string;
 }
 
 export type TaskState = 'running' | 'pending' | 'completed';

@@ -6,6 +6,7 @@ import { l10n } from '../core/l10n';
 import type { GridCoreService } from '../core/service-api';
 import { forgottenRecords } from '../core/task-records';
 import type { HubNode, InFlightList, QueueLengths, StrandedList, TaskRecord, TaskView } from '../core/types';
+import type { StalledTask } from './stalled';
 import { HANDED_PLATFORM, handedQueues, recordedQueues, type QueueNames } from './task-queues';
 
 export type Check = { ok: true } | { ok: false; message: string; code?: string };
@@ -36,6 +37,9 @@ export interface ClusterSnapshot {
   /** The running task's pushed items found nowhere (input, processing lists, output) for a
    *  while: set by the monitor from its samples. */
   unaccounted?: { task: string; items: number };
+  /** The running task has items waiting and no container of it ran for the grace (./stalled.ts):
+   *  set by the monitor, the one place that decides it. */
+  stalled?: StalledTask;
 }
 
 export interface InFlightSnapshot {

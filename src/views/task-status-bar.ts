@@ -12,6 +12,7 @@ import { historyKey, watchRequests, type ClusterMonitor, type ClusterMonitors, t
 import { drainedQuestion, handedStatus, nextPending } from '../ui-model/finish-flow';
 import { formatCount, statusBarText, statusBarTooltip } from '../ui-model/format';
 import { inFlightLines, unaccountedText, unaccountedTooltip } from '../ui-model/in-flight-format';
+import { stalledLabel, stalledText } from '../ui-model/stalled';
 import { ProgressTracker, RATE_WINDOW, type RunningTaskState } from '../ui-model/progress-tracker';
 
 export type { RunningTaskState } from '../ui-model/progress-tracker';
@@ -128,7 +129,13 @@ export class TaskStatusBar extends Disposable {
     let text = statusBarText(running.name, report);
     if (inFlight?.stranded.length) text += ` · $(warning) ${vscode.l10n.t('{0} stranded', formatCount(inFlight.strandedItems))}`;
     if (report.unaccounted) text = `${text.replace('$(sync~spin)', '$(warning)')} · ${unaccountedText(report.unaccounted)}`;
+    const stalled = snap.stalled?.task === running.name ? snap.stalled : undefined;
+    if (stalled) {
+      text = `${text.replace('$(sync~spin)', '$(warning)')} · ${stalledLabel()}`;
+      this.state.stalled = stalledText(stalled);
+    }
     const tooltip = [
+      ...(stalled ? [stalledText(stalled), ''] : []),
       statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
       ...inFlightLines(inFlight),
       ...(report.unaccounted ? [unaccountedTooltip(report.unaccounted)] : []),
