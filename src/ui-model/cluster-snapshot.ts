@@ -40,7 +40,13 @@ export interface ClusterSnapshot {
   /** The running task has items waiting and no container of it ran for the grace (./stalled.ts):
    *  set by the monitor, the one place that decides it. */
   stalled?: StalledTask;
+  /** Recently finished tasks (with a record) whose consumers left batches in their processing
+   *  lists: measured in the same Redis round trip, shown until they are empty. */
+  leftBehind?: InFlightSnapshot[];
 }
+
+/** Finished tasks whose processing lists each poll looks at (the newest ones with a record). */
+export const LEFT_BEHIND_TASKS = 5;
 
 export interface InFlightSnapshot {
   task: string;
@@ -93,11 +99,13 @@ export async function fetchClusterSnapshot(service: GridCoreService, cluster: st
   const snap: ClusterSnapshot = { at: (opts.now ?? Date.now)() };
   const extra = [...(opts.queues ?? [])];
   const redisPart = async (names: string[], inputs: string[] = []) => {
+    const finished = finishedInputs(snap, inputs);
     try {
-      const { lengths, inFlight } = await (await service.queues(cluster)).probe([...new Set(names)], inputs);
+      const { lengths, inFlight } = await (await service.queues(cluster)).probe([...new Set(names)], [...inputs, ...finished.map((f) => f.input)]);
       snap.redis = { ok: true };
       if (names.length) snap.lengths = lengths;
       if (inFlight) await inFlightPart(service, cluster, snap, inFlight, opts);
+      if (inFlight && finished.length) await leftBehindPart(service, cluster, snap, inFlight, finished);
     } catch (e) {
       snap.redis = failure(e);
     }
@@ -122,6 +130,36 @@ async function inFlightPart(service: GridCoreService, cluster: string, snap: Clu
   const stranded = await service.stranded(cluster, { name: task, inputQueue: input }, lists, { staleMs: opts.strandedAfterMs?.(), known });
   const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
   snap.inFlight = { task, input, lists, items: count(lists), stranded, strandedItems: count(stranded) };
+}
+
+/** The newest finished tasks with a recorded input other than the one being polled anyway; not
+ *  the task the hub still hands to nodes (its consumers still run). */
+function finishedInputs(snap: ClusterSnapshot, polled: readonly string[]): Array<{ task: string; input: string }> {
+  const out: Array<{ task: string; input: string }> = [];
+  const seen = new Set([...polled, ...(snap.queues?.input ? [snap.queues.input.name] : [])]);
+  for (const t of snap.tasks ?? []) {
+    if (out.length >= LEFT_BEHIND_TASKS) break;
+    const input = t.record?.inputQueue;
+    if (t.state !== 'completed' || t.stillHandedToNodes || !input || seen.has(input)) continue;
+    seen.add(input);
+    out.push({ task: t.name, input });
+  }
+  return out;
+}
+
+/** What finished tasks' consumers left in their processing lists: all of it stranded, since no
+ *  consumer of a task that is not current will commit it (the service's taskNotCurrent rule). */
+async function leftBehindPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, inFlight: Record<string, InFlightList[]>, finished: ReadonlyArray<{ task: string; input: string }>): Promise<void> {
+  const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
+  const currentTask = snap.tasks?.find((t) => t.state === 'running')?.name ?? null;
+  const out: InFlightSnapshot[] = [];
+  for (const f of finished) {
+    const lists = (inFlight[f.input] ?? []).filter((l) => l.length !== 0);
+    if (!lists.length) continue;
+    const stranded = await service.stranded(cluster, { name: f.task, inputQueue: f.input }, lists, { known: { nodes: snap.nodes, currentTask } });
+    out.push({ task: f.task, input: f.input, lists, items: count(lists), stranded, strandedItems: count(stranded) });
+  }
+  if (out.length) snap.leftBehind = out;
 }
 
 function currentNames(snap: ClusterSnapshot): string[] {
@@ -207,6 +245,7 @@ export function shareUnchanged(prev: ClusterSnapshot | undefined, next: ClusterS
   if (prev.lengths && next.lengths && sameFields(prev.lengths, next.lengths)) next.lengths = prev.lengths;
   if (prev.queues && next.queues && JSON.stringify(prev.queues) === JSON.stringify(next.queues)) next.queues = prev.queues;
   if (prev.inFlight && next.inFlight && JSON.stringify(prev.inFlight) === JSON.stringify(next.inFlight)) next.inFlight = prev.inFlight;
+  if (prev.leftBehind && next.leftBehind && JSON.stringify(prev.leftBehind) === JSON.stringify(next.leftBehind)) next.leftBehind = prev.leftBehind;
   return next;
 }
 
