@@ -187,8 +187,9 @@ class Service implements GridCoreService {
     const profile = await this.profiles.get(cluster);
     const nodes = known.nodes ?? (await (await this.hub(cluster)).listNodes());
     if (profile?.local || profile?.source === 'local') {
-      // DOCKER_HOST, else the default socket: the engine the local cluster's nodes use.
-      const docker = new (await import('dockerode')).default();
+      // DOCKER_HOST, else the default socket: the engine the local cluster's nodes use. A
+      // timeout, since a poll waits for the answer (a dead daemon must not hang the monitor).
+      const docker = new (await import('dockerode')).default({ timeout: currentSettings(this.deps).dockerTimeoutMs } as object);
       return { running: await countTaskContainers(docker, task), nodes: nodes.length, source: 'docker' };
     }
     return { running: nodes.reduce((n, node) => n + (node.active_containers || 0), 0), nodes: nodes.length, source: 'hub' };
