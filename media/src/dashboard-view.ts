@@ -288,7 +288,7 @@ export class DashboardView {
       for (const [k, v] of rows) dl.append(this.el('dt', { text: k }), this.el('dd', { text: v ?? '–' }));
     }
     const actions = this.els['actions'];
-    const labels: Record<DashboardAction, string> = { results: s.results, finish: s.finish, requeue: s.requeue, details: s.details };
+    const labels: Record<DashboardAction, string> = { results: s.results, finish: s.finish, requeue: s.requeue, restart: s.restart, details: s.details };
     const want = model.actions.join(',');
     if (actions.getAttribute('data-actions') === want) return;
     // Rebuilt only when the set changes, so a focused button keeps its focus across updates.

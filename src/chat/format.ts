@@ -138,6 +138,8 @@ export interface ProgressInput {
   inputQueue: string;
   outputQueue: string;
   totalFromPushed: boolean;
+  /** the monitor's stalled fact, in words (src/ui-model/stalled.ts) */
+  stalled?: string;
 }
 
 /** The status bar's numbers, in words. */
@@ -154,6 +156,7 @@ export function progressText(p: ProgressInput): string {
       : l10n.t('Total: input + output lengths (shrinks while items are in flight)'),
   ];
   lines.push(...progressFailedLines(r));
+  if (p.stalled) lines.push(p.stalled);
   return lines.join('\n');
 }
 

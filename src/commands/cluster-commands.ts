@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { ConfigError } from '../core/errors';
 import type { GridCoreService } from '../core/service-api';
-import { diagnosisMarkdown } from '../ui-model/diagnosis-report';
+import { diagnosisMarkdown, stalledCheck } from '../ui-model/diagnosis-report';
 import { pickCluster, resolveCluster, targetOf } from './args';
 import { reloadAndRefresh } from './refresh';
 import type { CommandContext, CommandModule } from './registry';
@@ -193,6 +193,9 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Diagnosing cluster {0}…', cluster) },
       () => service.diagnose(cluster),
     );
+    // A stalled task is the monitor's fact (every view shows the same one), not a new probe.
+    const stalled = ctx.monitors.get(cluster).snapshot?.stalled;
+    if (stalled) checks.push(stalledCheck(stalled));
     for (const c of checks) ctx.logger.info(`diagnose ${cluster} ${c.id}: ${c.ok ? 'ok' : `FAILED ${c.code ?? ''}`} ${c.detail}`);
     await ctx.docs.show(`diagnosis/${cluster}`, diagnosisMarkdown(cluster, checks, new Date()));
     const failed = checks.filter((c) => !c.ok);

@@ -7,8 +7,9 @@ import { localClusterCommands } from './local-cluster-commands';
 import { nodeCommands } from './node-commands';
 import type { CommandModule } from './registry';
 import { reliableCommands } from './reliable-commands';
+import { restartCommands } from './restart-commands';
 import { taskCommands } from './task-commands';
 import { submitCommands } from './submit/index';
 import { trialCommands } from './trial/index';
 
-export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, failedCommands, dashboardCommands, trialCommands];
+export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, failedCommands, restartCommands, dashboardCommands, trialCommands];

@@ -21,6 +21,18 @@ async function queueLengths(ctx: CommandContext, cluster: string, q: { input?: s
   }
 }
 
+/** Items in the task's reliable consumers' processing lists (one probe); undefined when Redis
+ *  does not answer (the confirmation then says nothing of them rather than a guess). */
+async function inFlightCount(ctx: CommandContext, cluster: string, input: string): Promise<{ items: number; lists: number } | undefined> {
+  try {
+    const lists = ((await (await ctx.service.queues(cluster)).probe([], [input])).inFlight?.[input] ?? []).filter((l) => l.length > 0);
+    return { items: lists.reduce((n, l) => n + l.length, 0), lists: lists.length };
+  } catch (e) {
+    ctx.logger.warn(`in-flight items on ${cluster}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
 async function finishTask(ctx: CommandContext, arg: unknown): Promise<FinishResult | undefined> {
   const cluster = await resolveCluster(ctx.service, arg);
   if (!cluster) return undefined;
@@ -37,8 +49,9 @@ async function finishTask(ctx: CommandContext, arg: unknown): Promise<FinishResu
   }
   const q = await taskQueueNames(ctx.service, cluster, running);
   const lengths = await queueLengths(ctx, cluster, q);
+  const inFlight = q.input ? await inFlightCount(ctx, cluster, q.input) : undefined;
   const finish = vscode.l10n.t('Finish Task');
-  const ask = finishConfirmation(running.name, cluster, { ...lengths, inputQueue: q.input }, nextPending(tasks));
+  const ask = finishConfirmation(running.name, cluster, { ...lengths, inputQueue: q.input, inFlight }, nextPending(tasks));
   const show = ask.warn ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const pick = await show(ask.message, { modal: true, detail: ask.detail }, finish);
   if (pick !== finish) return undefined;
@@ -79,7 +92,13 @@ export const taskCommands: CommandModule = (registry, ctx) => {
     const lengths = await queueLengths(ctx, cluster, recordedQueues(task) ?? handedQueues(handed));
     // In flight and unaccounted come from the cluster monitor's last poll, for the running task.
     const snap = ctx.monitors.get(cluster).snapshot;
-    const inFlight = task.state === 'running' && snap?.inFlight?.task === task.name ? snap.inFlight : undefined;
+    // A finished task shows what its stopped consumers left behind, until it is empty.
+    const inFlight =
+      task.state === 'running' && snap?.inFlight?.task === task.name
+        ? snap.inFlight
+        : task.state === 'completed'
+          ? snap?.leftBehind?.find((f) => f.task === task.name && f.input === recordedQueues(task)?.input)
+          : undefined;
     const unaccounted = task.state === 'running' && snap?.unaccounted?.task === task.name ? snap.unaccounted.items : undefined;
     const markdown = taskDetailsMarkdown(cluster, task, lengths, handed, undefined, inFlight, unaccounted);
     await ctx.docs.show(`tasks/${cluster}/${task.name}-${task.state}-${task.index}`, markdown);

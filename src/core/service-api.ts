@@ -245,7 +245,8 @@ export interface ImageService {
 }
 
 export interface DiagnosisCheck {
-  id: 'hubHealth' | 'token' | 'redisPing' | 'redisAuth' | 'queues' | 'nodes';
+  /** 'task': the running task as the cluster's monitor last saw it (stalled), added by the command */
+  id: 'hubHealth' | 'token' | 'redisPing' | 'redisAuth' | 'queues' | 'nodes' | 'task';
   ok: boolean;
   /** localized, says what was checked and what to do */
   detail: string;
@@ -260,6 +261,37 @@ export interface ReregisterResult {
   /** hub list merged with records, after the last registration */
   view: TaskView[];
 }
+
+/** What Restart Task on Nodes would do, for its confirmation (nothing changed yet). */
+export interface RestartTaskPlan {
+  cluster: string;
+  /** the running task */
+  task: string;
+  /** the name it is registered again under (`<name>~r2`, `~r3`, …) */
+  newName: string;
+  /** pending tasks the hub starts before the restarted one, in order: finishing the running
+   *  task starts the first pending one, and a new registration waits behind them all */
+  pendingFirst: string[];
+}
+
+export interface RestartTaskResult {
+  /** the new name */
+  registered: string;
+  finished: FinishResult;
+  /** the new registration is the running task now */
+  started: boolean;
+  view: TaskView[];
+}
+
+/** How many containers of a task run now, and from where that is known. */
+export interface RunningContainers {
+  running: number;
+  /** nodes the hub lists */
+  nodes: number;
+  /** 'docker': the local cluster's engine counted them; 'hub': the nodes' active_containers */
+  source: 'docker' | 'hub';
+}
+
 
 export interface GridCoreService {
   readonly profiles: ProfileService;
@@ -295,6 +327,19 @@ export interface GridCoreService {
    *  tasks it is the input or output of (and of `opts.task`), so progress can reach 100 %
    *  again. Returns how many items the list held and the tasks whose total was reset. */
   clearQueue(cluster: string, queue: string, opts?: { task?: string }): Promise<{ deleted: number; totalsReset: string[] }>;
+  /** Restart Task on Nodes, step 1: what it would do. Throws ConfigError('unknownTask') when no
+   *  task runs, or when the running task has no record to register it again from. */
+  restartTaskPlan(cluster: string): Promise<RestartTaskPlan>;
+  /** Restart Task on Nodes: upstream's nodes start a task's containers only when the task
+   *  changes, so the running task is registered again (same image, queues and Redis URLs) under
+   *  `plan.newName` and then finished; its record carries over to the new name. Refuses
+   *  (ConfigError 'badInput') when the task is no longer the running one, or when pending tasks
+   *  would start first and `allowPendingFirst` is not set. */
+  restartTask(plan: RestartTaskPlan, opts?: { allowPendingFirst?: boolean }): Promise<RestartTaskResult>;
+  /** Containers of `task` running now: Docker's count for the local cluster; else the sum of
+   *  the hub's nodes' active_containers (nodes run the hub's current task: ask for that one).
+   *  `known`: the node list the caller's poll already has. */
+  runningContainers(cluster: string, task: string, known?: { nodes?: readonly HubNode[] }): Promise<RunningContainers>;
   /** Requeue Stranded Items: the lists (as `stranded` returned them) back into the input. */
   requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult>;
   diagnose(cluster: string): Promise<DiagnosisCheck[]>;

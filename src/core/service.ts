@@ -9,15 +9,29 @@ import { ConfigError } from './errors';
 import { createHubClient, HubPools } from './hub-client';
 import { l10n } from './l10n';
 import { StoredProfileService } from './profiles';
-import { StrandedFinder, type KnownFacts } from './stranded';
+import { countTaskContainers, StrandedFinder, type KnownFacts } from './stranded';
 import { progress } from './progress';
 import { maskUrl } from './redact';
-import type { DiagnosisCheck, FailedPage, GridCoreService, HubClient, ImageService, PageRequest, QueueService, ReregisterResult, ServiceDeps, SettleOptions } from './service-api';
+import type {
+  DiagnosisCheck,
+  FailedPage,
+  GridCoreService,
+  HubClient,
+  ImageService,
+  PageRequest,
+  QueueService,
+  ReregisterResult,
+  RestartTaskPlan,
+  RestartTaskResult,
+  RunningContainers,
+  ServiceDeps,
+  SettleOptions,
+} from './service-api';
 import { failedList, type FailedActionResult, type FailedCount } from './failed-items';
 import type { CancellationSignal } from './ports';
 import { currentSettings } from './settings';
 import { forgottenRecords, KeyValueTaskRecordStore, mergeTasks } from './task-records';
-import type { InFlightList, ProgressReport, ProgressSample, RegisterTaskRequest, RequeueResult, StrandedList, TaskRecord, TaskView } from './types';
+import type { HubNode, InFlightList, ProgressReport, ProgressSample, RegisterTaskRequest, RequeueResult, StrandedList, TaskRecord, TaskView } from './types';
 import type { TrialOptions, TrialReport, TrialTarget } from './trial/types';
 
 export function createGridCoreService(deps: ServiceDeps): GridCoreService {
@@ -150,6 +164,59 @@ class Service implements GridCoreService {
     return { deleted, totalsReset };
   }
 
+  async restartTaskPlan(cluster: string): Promise<RestartTaskPlan> {
+    const list = await (await this.hub(cluster)).listTasks();
+    const view = mergeTasks(list, this.tasks.list(cluster));
+    const running = view.find((t) => t.state === 'running');
+    if (!running) throw new ConfigError('unknownTask', l10n.t('No task is running on {0}: there is nothing to restart.', cluster));
+    if (!running.record) {
+      throw new ConfigError('unknownTask', l10n.t('Task {0} was not registered from this editor: its image, queues and Redis URLs are not known, so it cannot be registered again. Register it again from its folder.', running.name));
+    }
+    const names = [...list.completed, ...list.pending, running.name];
+    return { cluster, task: running.name, newName: restartName(running.name, names), pendingFirst: [...list.pending] };
+  }
+
+  async restartTask(plan: RestartTaskPlan, opts: { allowPendingFirst?: boolean } = {}): Promise<RestartTaskResult> {
+    const { cluster } = plan;
+    const hub = await this.hub(cluster);
+    const list = await hub.listTasks();
+    const view = mergeTasks(list, this.tasks.list(cluster));
+    const running = view.find((t) => t.state === 'running');
+    // Checked again right before acting: the confirmation may be old.
+    if (!running || running.name !== plan.task || !running.record) {
+      throw new ConfigError('badInput', l10n.t('Task {0} is no longer the running task on {1}: nothing was restarted.', plan.task, cluster));
+    }
+    if (list.pending.length && !opts.allowPendingFirst) {
+      throw new ConfigError(
+        'badInput',
+        l10n.t('Restarting {0} would start pending task {1} first ({2} pending): nothing was restarted.', plan.task, list.pending[0], list.pending.length),
+      );
+    }
+    const clusterRedis = (await this.profiles.storedSecrets(cluster)).redisUrl;
+    const prepared = requestFromRecord(running.record, clusterRedis, cluster);
+    if ('reason' in prepared) throw new ConfigError('badInput', prepared.reason);
+    const newName = list.completed.includes(plan.newName) || list.pending.includes(plan.newName) ? restartName(plan.task, [...list.completed, ...list.pending, plan.task]) : plan.newName;
+    const req = { ...prepared.req, name: newName };
+    await hub.registerTask(req);
+    await this.tasks.put({ ...recordOf(cluster, req, { folder: running.record.folder, pushed: running.record.pushed }), restartOf: plan.task });
+    const finished = await hub.finish();
+    this.deps.logger.info(`cluster ${cluster}: task ${plan.task} registered again as ${newName} and finished (${finished.started ?? 'nothing'} started)`);
+    const after = await hub.listTasks();
+    return { registered: newName, finished, started: after.current === newName, view: mergeTasks(after, this.tasks.list(cluster)) };
+  }
+
+  async runningContainers(cluster: string, task: string, known: { nodes?: readonly HubNode[] } = {}): Promise<RunningContainers> {
+    const profile = await this.profiles.get(cluster);
+    const nodes = known.nodes ?? (await (await this.hub(cluster)).listNodes());
+    if (profile?.local || profile?.source === 'local') {
+      // DOCKER_HOST, else the default socket: the engine the local cluster's nodes use. A
+      // timeout, since a poll waits for the answer (a dead daemon must not hang the monitor).
+      const docker = new (await import('dockerode')).default({ timeout: currentSettings(this.deps).dockerTimeoutMs } as object);
+      return { running: await countTaskContainers(docker, task), nodes: nodes.length, source: 'docker' };
+    }
+    return { running: nodes.reduce((n, node) => n + (node.active_containers || 0), 0), nodes: nodes.length, source: 'hub' };
+  }
+
   async requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult> {
     return (await this.queues(cluster)).requeue(inputQueue, lists);
   }
@@ -266,6 +333,13 @@ function recordOf(cluster: string, req: RegisterTaskRequest, extra?: { folder?: 
   if (extra?.folder) record.folder = extra.folder;
   if (extra?.pushed) record.pushed = extra.pushed;
   return record;
+}
+
+/** `<name>~r2`, `~r3`, …: the first not among `names` (an earlier restart's suffix is replaced). */
+export function restartName(name: string, names: readonly string[]): string {
+  const base = name.replace(/~r\d+$/, '');
+  const taken = new Set(names);
+  for (let n = 2; ; n++) if (!taken.has(`${base}~r${n}`)) return `${base}~r${n}`;
 }
 
 /** The order the tasks were first registered in (the first record of each name; a record

@@ -109,6 +109,9 @@ export interface TaskRecord {
   registeredAt?: string;
   /** Build context folder, so a re-register after a hub restart knows where it came from. */
   folder?: string;
+  /** Restart Task on Nodes registered this record's task again under a new name: the name it
+   *  had before (same image, queues and Redis URLs; `pushed` carried over). */
+  restartOf?: string;
 }
 
 export type TaskState = 'running' | 'pending' | 'completed';
@@ -185,7 +188,9 @@ export interface LengthsWithInFlight {
   failed?: Record<string, number>;
 }
 
-export type StrandedReason = 'containerGone' | 'nodeGone' | 'taskNotCurrent' | 'unchanged' | 'notAList';
+/** `containerCount`: the node's heartbeat counts fewer running containers than it has live
+ *  batches (src/core/dead-consumers.ts) */
+export type StrandedReason = 'containerGone' | 'nodeGone' | 'taskNotCurrent' | 'containerCount' | 'unchanged' | 'notAList';
 
 export interface StrandedList extends InFlightList {
   reason: StrandedReason;

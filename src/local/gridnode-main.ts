@@ -1,6 +1,9 @@
-// Standalone GridNode: `node dist/gridnode.js [-c gridnode.toml]`, a drop-in for upstream's
-// `gridnode` binary. Exits 1 at once when the hub is unreachable or rejects the token;
-// SIGTERM/SIGINT (and a stop request from the hub) stop and remove its containers first.
+// Standalone GridNode: `node dist/gridnode.js [-c gridnode.toml] [--lifecycle upstream]`, a
+// drop-in for upstream's `gridnode` binary. Exits 1 at once when the hub is unreachable or
+// rejects the token; SIGTERM/SIGINT (and a stop request from the hub) stop and remove its
+// containers first. With `lifecycle = "upstream"` (or --lifecycle upstream) it behaves as
+// upstream's node does, defects included: SIGTERM then leaves running containers alone and
+// the process waits for them (a second signal, as for any stuck process, is SIGKILL's job).
 import { parseArgs } from 'node:util';
 import { isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
@@ -16,13 +19,18 @@ const logger: Logger = {
   error: (m) => console.error(`${stamp()} ERROR ${m instanceof Error ? m.message : m}`),
 };
 
-/** `-c FILE`, `--config FILE` or `--config=FILE`, as upstream's binary takes it; anything else is an error. */
-function cliConfigPath(argv: string[]): string | undefined {
-  return parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } }).values.config;
+/** `-c FILE`, `--config FILE` or `--config=FILE`, and `--lifecycle restart|upstream`; anything else is an error. */
+function cliArgs(argv: string[]): { config?: string; lifecycle?: string } {
+  return parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, lifecycle: { type: 'string' } } }).values;
 }
 
 async function main(): Promise<number> {
-  const loc = findConfigFile('gridnode.toml', cliConfigPath(process.argv.slice(2)));
+  const args = cliArgs(process.argv.slice(2));
+  if (args.lifecycle !== undefined && args.lifecycle !== 'restart' && args.lifecycle !== 'upstream') {
+    console.error(`Error: --lifecycle must be "restart" or "upstream", not "${args.lifecycle}"`);
+    return 1;
+  }
+  const loc = findConfigFile('gridnode.toml', args.config);
   // A missing `-c FILE` is reported by the read below, with the file's name.
   if (!loc.exists && loc.source !== 'cli') {
     console.error(`Error: ${l10n.t('No gridnode.toml found. Pass -c FILE, set IDM_GRIDCORE_CONFIG, or put one in ~/.config/idm-gridcore/.')}`);
@@ -42,6 +50,7 @@ async function main(): Promise<number> {
     containerMemoryMb: cfg.container_memory,
     networkMode: cfg.network_mode,
     hostname: cfg.hostname,
+    lifecycle: (args.lifecycle as 'restart' | 'upstream' | undefined) ?? cfg.lifecycle,
     logger,
   });
   let signalled = false;
@@ -49,7 +58,7 @@ async function main(): Promise<number> {
     if (signalled) return;
     signalled = true;
     logger.info(`${sig}: stopping`);
-    void node.dispose();
+    void (node.lifecycle === 'upstream' ? node.requestStop() : node.dispose());
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

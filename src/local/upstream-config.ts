@@ -155,6 +155,9 @@ export interface GridNodeFileConfig {
   /** GridCore extension (upstream reports the machine's): hostname to register with, so that
    *  several nodes of one machine (a local cluster of several nodes) are told apart */
   hostname?: string;
+  /** GridCore extension (upstream ignores it): "restart" (ours, the default) or "upstream"
+   *  (upstream's container lifecycle, defects included; see GridNodeOptions.lifecycle) */
+  lifecycle?: 'restart' | 'upstream';
 }
 
 export async function readGridNodeConfigFile(file: string): Promise<GridNodeFileConfig> {
@@ -171,7 +174,13 @@ export async function readGridNodeConfigFile(file: string): Promise<GridNodeFile
     network_mode: optionalString(doc, 'network_mode', file),
     task_poll_interval: optionalSeconds(doc, 'task_poll_interval', file),
     hostname: optionalString(doc, 'hostname', file),
+    lifecycle: lifecycleOf(optionalString(doc, 'lifecycle', file), file),
   };
+}
+
+function lifecycleOf(value: string | undefined, file: string): GridNodeFileConfig['lifecycle'] {
+  if (value === undefined || value === 'restart' || value === 'upstream') return value;
+  throw new ConfigError('malformedToml', l10n.t('`lifecycle` in {file} must be "restart" or "upstream", not "{value}".', { file, value }), file);
 }
 
 /** A computehub.toml / gridnode.toml for a process we start; keys left undefined are not written. */

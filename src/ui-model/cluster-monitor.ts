@@ -12,6 +12,7 @@ import { fetchClusterSnapshot, shareUnchanged, type ClusterSnapshot, type Handed
 import { Emitter, type Disposable, type Event } from './emitter';
 import { Poller, type PollerOptions } from './poller';
 import { HISTORY_CAPACITY, SampleRing, type TaskSample } from './sample-history';
+import { observeStall, type StallState } from './stalled';
 import { recordedQueues, taskKey } from './task-queues';
 import type { WatchRequest } from './watch-requests';
 
@@ -41,6 +42,8 @@ export interface MonitorOptions {
   logger?: Pick<Logger, 'trace'>;
   /** ms a processing list may stay unchanged before it counts as stranded */
   strandedAfterMs?(): number | undefined;
+  /** ms no container may run while items wait before the running task counts as stalled */
+  stallGraceMs?(): number | undefined;
 }
 
 interface WatchEntry {
@@ -63,6 +66,7 @@ export class ClusterMonitor implements Disposable {
   private readonly handed: HandedCache = {};
   private readonly histories = new Map<string, SampleRing<TaskSample>>();
   private latest: ClusterSnapshot | undefined;
+  private stall: StallState | undefined;
   private includeDormant = false;
   private disposed = false;
 
@@ -156,6 +160,8 @@ export class ClusterMonitor implements Disposable {
     if (this.disposed) return;
     this.record(snap);
     this.noteUnaccounted(snap);
+    await this.noteStalled(snap, this.latest);
+    if (this.disposed) return;
     this.latest = snap;
     this.changed.fire(snap);
     const failed = [snap.hub, snap.token, snap.redis].filter((c): c is { ok: false; message: string } => !!c && !c.ok);
@@ -202,6 +208,34 @@ export class ClusterMonitor implements Disposable {
     if (!running || pushed === undefined) return;
     const items = this.service.progress(pushed, this.history(running, UNACCOUNTED_WINDOW)).unaccounted;
     if (items) snap.unaccounted = { task: running.name, items };
+  }
+
+  /** Whether the running task waits with nothing running (./stalled.ts). Containers are asked
+   *  for only while items wait and nothing moved since the last poll: the nodes this poll has
+   *  (remote clusters: their active_containers), else one node list; Docker for the local one. */
+  private async noteStalled(snap: ClusterSnapshot, prev: ClusterSnapshot | undefined): Promise<void> {
+    const running = snap.tasks?.find((t) => t.state === 'running');
+    const input = running && snap.queues?.task === running.name && !snap.queues.handed ? snap.queues.input?.length : undefined;
+    if (!running || input === undefined) {
+      this.stall = undefined;
+      return;
+    }
+    const stranded = snap.inFlight?.task === running.name ? snap.inFlight.strandedItems : 0;
+    const waiting = input + stranded;
+    const before = prev?.queues?.task === running.name ? prev.queues : undefined;
+    const output = snap.queues?.output?.length;
+    const moving = !!before && ((output !== undefined && before.output?.length !== undefined && output > before.output.length) || (before.input?.length !== undefined && input < before.input.length));
+    let containers: { running: number; nodes: number } | undefined;
+    if (waiting > 0 && !moving) {
+      try {
+        containers = await this.service.runningContainers(this.cluster, running.name, { nodes: snap.nodes });
+      } catch (e) {
+        this.opts.logger?.trace(`poll ${this.cluster}: containers of ${running.name} not counted: ${(e as Error).message}`);
+      }
+    }
+    const verdict = observeStall(this.stall, { task: running.name, now: snap.at, waiting, moving, containers }, this.opts.stallGraceMs?.());
+    this.stall = verdict.state;
+    if (verdict.stalled) snap.stalled = verdict.stalled;
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@ import { l10n } from '../core/l10n';
 import type { GridCoreService } from '../core/service-api';
 import { forgottenRecords } from '../core/task-records';
 import type { HubNode, InFlightList, QueueLengths, StrandedList, TaskRecord, TaskView } from '../core/types';
+import type { StalledTask } from './stalled';
 import { HANDED_PLATFORM, handedQueues, recordedQueues, type QueueNames } from './task-queues';
 
 export type Check = { ok: true } | { ok: false; message: string; code?: string };
@@ -40,7 +41,16 @@ export interface ClusterSnapshot {
    *  measured in the same round trip: the current task's and those watchers asked for;
    *  -1 when that key is not a list. */
   failed?: Record<string, number>;
+  /** The running task has items waiting and no container of it ran for the grace (./stalled.ts):
+   *  set by the monitor, the one place that decides it. */
+  stalled?: StalledTask;
+  /** Recently finished tasks (with a record) whose consumers left batches in their processing
+   *  lists: measured in the same Redis round trip, shown until they are empty. */
+  leftBehind?: InFlightSnapshot[];
 }
+
+/** Finished tasks whose processing lists each poll looks at (the newest ones with a record). */
+export const LEFT_BEHIND_TASKS = 5;
 
 export interface InFlightSnapshot {
   task: string;
@@ -96,12 +106,14 @@ export async function fetchClusterSnapshot(service: GridCoreService, cluster: st
   const extra = [...(opts.queues ?? [])];
   const failedOf = [...(opts.failedOf ?? [])];
   const redisPart = async (names: string[], inputs: string[] = [], failedInputs: string[] = failedOf) => {
+    const finished = finishedInputs(snap, inputs);
     try {
-      const { lengths, inFlight, failed } = await (await service.queues(cluster)).probe([...new Set(names)], inputs, [...new Set(failedInputs)]);
+      const { lengths, inFlight, failed } = await (await service.queues(cluster)).probe([...new Set(names)], [...inputs, ...finished.map((f) => f.input)], [...new Set(failedInputs)]);
       snap.redis = { ok: true };
       if (names.length) snap.lengths = lengths;
       if (failed && Object.keys(failed).length) snap.failed = failed;
       if (inFlight) await inFlightPart(service, cluster, snap, inFlight, opts);
+      if (inFlight && finished.length) await leftBehindPart(service, cluster, snap, inFlight, finished);
     } catch (e) {
       snap.redis = failure(e);
     }
@@ -130,6 +142,36 @@ async function inFlightPart(service: GridCoreService, cluster: string, snap: Clu
   const stranded = await service.stranded(cluster, { name: task, inputQueue: input }, lists, { staleMs: opts.strandedAfterMs?.(), known });
   const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
   snap.inFlight = { task, input, lists, items: count(lists), stranded, strandedItems: count(stranded) };
+}
+
+/** The newest finished tasks with a recorded input other than the one being polled anyway; not
+ *  the task the hub still hands to nodes (its consumers still run). */
+function finishedInputs(snap: ClusterSnapshot, polled: readonly string[]): Array<{ task: string; input: string }> {
+  const out: Array<{ task: string; input: string }> = [];
+  const seen = new Set([...polled, ...(snap.queues?.input ? [snap.queues.input.name] : [])]);
+  for (const t of snap.tasks ?? []) {
+    if (out.length >= LEFT_BEHIND_TASKS) break;
+    const input = t.record?.inputQueue;
+    if (t.state !== 'completed' || t.stillHandedToNodes || !input || seen.has(input)) continue;
+    seen.add(input);
+    out.push({ task: t.name, input });
+  }
+  return out;
+}
+
+/** What finished tasks' consumers left in their processing lists: all of it stranded, since no
+ *  consumer of a task that is not current will commit it (the service's taskNotCurrent rule). */
+async function leftBehindPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, inFlight: Record<string, InFlightList[]>, finished: ReadonlyArray<{ task: string; input: string }>): Promise<void> {
+  const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
+  const currentTask = snap.tasks?.find((t) => t.state === 'running')?.name ?? null;
+  const out: InFlightSnapshot[] = [];
+  for (const f of finished) {
+    const lists = (inFlight[f.input] ?? []).filter((l) => l.length !== 0);
+    if (!lists.length) continue;
+    const stranded = await service.stranded(cluster, { name: f.task, inputQueue: f.input }, lists, { known: { nodes: snap.nodes, currentTask } });
+    out.push({ task: f.task, input: f.input, lists, items: count(lists), stranded, strandedItems: count(stranded) });
+  }
+  if (out.length) snap.leftBehind = out;
 }
 
 function currentNames(snap: ClusterSnapshot): string[] {
@@ -216,6 +258,7 @@ export function shareUnchanged(prev: ClusterSnapshot | undefined, next: ClusterS
   if (prev.queues && next.queues && JSON.stringify(prev.queues) === JSON.stringify(next.queues)) next.queues = prev.queues;
   if (prev.inFlight && next.inFlight && JSON.stringify(prev.inFlight) === JSON.stringify(next.inFlight)) next.inFlight = prev.inFlight;
   if (prev.failed && next.failed && sameFields(prev.failed, next.failed)) next.failed = prev.failed;
+  if (prev.leftBehind && next.leftBehind && JSON.stringify(prev.leftBehind) === JSON.stringify(next.leftBehind)) next.leftBehind = prev.leftBehind;
   return next;
 }
 

@@ -10,8 +10,9 @@ import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
 import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
 import { describeChecks, type Check, type ClusterSnapshot } from './cluster-snapshot';
-import { inFlightLines, inFlightSuffix, unaccountedText, unaccountedTooltip } from './in-flight-format';
+import { inFlightLines, inFlightSuffix, leftBehindLabel, leftBehindTooltip, unaccountedText, unaccountedTooltip } from './in-flight-format';
 import { completedText, failedLines, failedSuffix } from './failed-format';
+import { stalledText } from './stalled';
 import { formatCount, formatRelativeTime, formatWhen, itemsText, nodeDescription, taskStateLabel } from './format';
 import { recordedQueues, taskKey } from './task-queues';
 
@@ -320,7 +321,7 @@ export class ClusterTreeModel {
       collapsible: active ? 'expanded' : 'collapsed',
       children: [
         this.group(c, 'nodes', [unavailableKey(s), s?.nodes, !!s?.tasks?.length, c.version, relativeTimes(s?.nodes, this.now())], () => this.nodesSpec(c)),
-        this.group(c, 'tasks', [unavailableKey(s), s?.tasks, s?.forgotten, s?.lengths, c.version, c.completedLimit, c.pendingLimit], () => this.tasksSpec(c)),
+        this.group(c, 'tasks', [unavailableKey(s), s?.tasks, s?.forgotten, s?.lengths, s?.stalled?.task, s?.stalled?.items, s?.stalled?.reason, s?.leftBehind, c.version, c.completedLimit, c.pendingLimit], () => this.tasksSpec(c)),
         this.group(c, 'queues', [s?.queues, s?.lengths, s?.inFlight, s?.unaccounted?.task, s?.unaccounted?.items, s?.failed, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => this.queuesSpec(c)),
       ],
     };
@@ -469,6 +470,25 @@ export class ClusterTreeModel {
           icon: { id: 'history', color: 'charts.yellow' },
           contextValue: 'note forgotten',
           command: { id: 'gridcore.reregisterTasks', title: l10n.t('Register Forgotten Tasks Again'), args: [{ cluster: name }] },
+        });
+      }
+      const stalled = c.snapshot?.stalled;
+      if (stalled && running.some((t) => t.name === stalled.task)) {
+        // The monitor's one fact (./stalled.ts); its remedy is on the notice itself.
+        children.push({
+          ...message(`${id}/stalledNote`, name, l10n.t('Task {0} is stalled: no container runs', stalled.task), 'warning', stalledText(stalled), 'note'),
+          icon: { id: 'warning', color: 'charts.yellow' },
+          contextValue: 'note stalled',
+          command: { id: 'gridcore.restartTask', title: l10n.t('Restart Task on Nodes'), args: [{ cluster: name, taskName: stalled.task }] },
+        });
+      }
+      for (const f of c.snapshot?.leftBehind ?? []) {
+        // Shown until empty: requeued (then the task can run again) or committed after all.
+        children.push({
+          ...message(`${id}/leftBehind/${encodeURIComponent(f.task)}`, name, leftBehindLabel(f), 'warning', leftBehindTooltip(f), 'note'),
+          icon: { id: 'warning', color: 'charts.yellow' },
+          contextValue: 'note leftBehind stranded',
+          command: { id: 'gridcore.requeueStranded', title: l10n.t('Requeue Stranded Items…'), args: [{ cluster: name, taskName: f.task }] },
         });
       }
       const handed = completed.find((t) => t.stillHandedToNodes);

@@ -2,6 +2,7 @@
 import { l10n } from '../core/l10n';
 import type { DiagnosisCheck } from '../core/service-api';
 import { formatLocalTime } from './format';
+import { stalledText, type StalledTask } from './stalled';
 
 // Passed / failed marks drawn like the codicons `pass-filled` and `error` (the Testing view's
 // colours), as 16 px PNGs inline: emoji render as empty boxes where no emoji font is
@@ -24,6 +25,8 @@ export function checkTitle(id: DiagnosisCheck['id']): string {
       return l10n.t('Queue lengths');
     case 'nodes':
       return l10n.t('Nodes');
+    case 'task':
+      return l10n.t('Running task');
   }
 }
 
@@ -43,11 +46,18 @@ export function adviceFor(check: DiagnosisCheck): string | undefined {
         : l10n.t('The hub is not started or not reachable at that URL: start it (or the local cluster), check host and port.');
     case 'crashLoop':
       return l10n.t('Look at the last lines above for the item and the error; fix the consumer (or follow the reliable convention so bad items end in the failed list), then register a new image.');
+    case 'stalled':
+      return l10n.t('Run Restart Task on Nodes (the running task\'s context menu, or the stalled notice in the Tasks group): the only way upstream\'s hub makes its nodes start fresh containers.');
     default:
       return check.id === 'nodes'
         ? l10n.t('A node reports Error: check the task image (multi-stage build, ENTRYPOINT, no host binaries) and its Redis URL and password.')
         : undefined;
   }
+}
+
+/** The monitor's stalled fact as a failed check, so Diagnose says what the tree says. */
+export function stalledCheck(s: StalledTask): DiagnosisCheck {
+  return { id: 'task', ok: false, code: 'stalled', detail: stalledText(s) };
 }
 
 export function diagnosisMarkdown(cluster: string, checks: DiagnosisCheck[], at: Date): string {

@@ -32,7 +32,29 @@ export function nextPending(tasks: readonly TaskView[]): string | undefined {
   return tasks.find((t) => t.state === 'pending')?.name;
 }
 
+/** What happens to items in reliable consumers' processing lists when the task finishes: the
+ *  nodes stop the containers; the finished task keeps showing what they leave behind. */
+export function inFlightAtFinish(items: number, lists: number): string {
+  return l10n.t(
+    '{0} items are in flight in {1} consumers\' processing lists. The nodes stop the containers (SIGTERM, then SIGKILL after their stop timeout): a consumer that finishes its batch commits it; a batch a killed consumer leaves stays in its processing list, and the finished task keeps showing it as stranded until Requeue Stranded Items moves it back to the input (then run the task again).',
+    formatCount(items),
+    formatCount(lists),
+  );
+}
+
 export function finishConfirmation(
+  task: string,
+  cluster: string,
+  lengths: { input?: number; output?: number; inputQueue?: string; inFlight?: { items: number; lists: number } },
+  next: string | undefined,
+): FinishConfirmation {
+  const ask = finishConfirmationBase(task, cluster, lengths, next);
+  const f = lengths.inFlight;
+  if (!f || f.items <= 0) return ask;
+  return { ...ask, detail: `${ask.detail}\n\n${inFlightAtFinish(f.items, f.lists)}`, warn: true };
+}
+
+function finishConfirmationBase(
   task: string,
   cluster: string,
   lengths: { input?: number; output?: number; inputQueue?: string },

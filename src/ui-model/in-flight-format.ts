@@ -26,6 +26,8 @@ export function strandedReasonLabel(r: StrandedReason): string {
       return l10n.t('its node left the cluster');
     case 'taskNotCurrent':
       return l10n.t('the task is no longer current');
+    case 'containerCount':
+      return l10n.t('its node reports fewer running containers than batches (a container died)');
     case 'unchanged':
       return l10n.t('unchanged for too long (a paused or hung consumer)');
     case 'notAList':
@@ -41,6 +43,27 @@ export function inFlightLines(f: InFlightSnapshot | undefined): string[] {
     lines.push(l10n.t('Stranded: {0} items in {1} lists. Run Requeue Stranded Items to move them back to the input.', formatCount(f.strandedItems), f.stranded.length));
   }
   return lines;
+}
+
+/** A finished task's batches left in processing lists (snapshot.leftBehind), short form. */
+export function leftBehindLabel(f: Pick<InFlightSnapshot, 'task' | 'items'>): string {
+  return l10n.t('{0} items left in finished task {1}', formatCount(f.items), f.task);
+}
+
+export function leftBehindTooltip(f: Pick<InFlightSnapshot, 'task' | 'items' | 'lists'>): string {
+  return l10n.t(
+    'Finished task {0} left {1} items in {2} processing lists: its consumers were stopped while they held them, and no consumer of a finished task commits them. Requeue Stranded Items moves them back to its input queue; then run the task again to process them.',
+    f.task,
+    formatCount(f.items),
+    formatCount(f.lists.length),
+  );
+}
+
+/** After requeueing a finished task's batches: they wait in an input no node reads. */
+export function runAgainQuestion(task: string, input: string, moved: number, canRegister: boolean): string {
+  return canRegister
+    ? l10n.t('Moved {0} items back to {1}. Task {2} is finished, so no node reads that queue: run the task again to process them?', formatCount(moved), input, task)
+    : l10n.t('Moved {0} items back to {1}. Task {2} is finished and was not registered from this editor: register it again (same queues) to process them.', formatCount(moved), input, task);
 }
 
 /** Status bar text and tooltip when pushed items are nowhere. */

@@ -17,6 +17,8 @@ export interface RunningTaskState {
   input: number;
   output: number;
   report: ProgressReport;
+  /** the monitor's stalled fact for this task (./stalled.ts), in words */
+  stalled?: string;
 }
 
 export class ProgressTracker {

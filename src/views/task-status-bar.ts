@@ -11,8 +11,9 @@ import type { ClusterSnapshot } from '../ui-model/cluster-snapshot';
 import { historyKey, watchRequests, type ClusterMonitor, type ClusterMonitors, type ClusterWatch } from '../ui-model/cluster-monitor';
 import { drainedQuestion, handedStatus, nextPending } from '../ui-model/finish-flow';
 import { formatCount, statusBarText, statusBarTooltip } from '../ui-model/format';
-import { inFlightLines, unaccountedText, unaccountedTooltip } from '../ui-model/in-flight-format';
+import { inFlightLines, leftBehindLabel, leftBehindTooltip, unaccountedText, unaccountedTooltip } from '../ui-model/in-flight-format';
 import { failedLines } from '../ui-model/failed-format';
+import { stalledLabel, stalledText } from '../ui-model/stalled';
 import { ProgressTracker, RATE_WINDOW, type RunningTaskState } from '../ui-model/progress-tracker';
 
 export type { RunningTaskState } from '../ui-model/progress-tracker';
@@ -24,6 +25,7 @@ export class TaskStatusBar extends Disposable {
   private followed: { cluster: string; monitor: ClusterMonitor; watch: ClusterWatch; listener: { dispose(): void } } | undefined;
   private state: RunningTaskState | undefined;
   private shown = false;
+  private leftBehind: ClusterSnapshot['leftBehind'];
   private lastTasks: readonly TaskView[] | undefined;
 
   constructor(
@@ -79,14 +81,18 @@ export class TaskStatusBar extends Disposable {
   }
 
   private show(text: string, tooltip: string): void {
-    this.item.text = text;
-    this.item.tooltip = tooltip;
+    // Items finished tasks left in flight stay in view until they are requeued or committed.
+    const left = this.leftBehind ?? [];
+    const notes = left.map((f) => `$(warning) ${leftBehindLabel(f)}`);
+    this.item.text = [text, ...notes].filter(Boolean).join(' · ');
+    this.item.tooltip = [tooltip, ...left.map(leftBehindTooltip)].filter(Boolean).join('\n\n');
     this.shown = true;
     this.item.show();
   }
 
   private render(cluster: string, monitor: ClusterMonitor, snap: ClusterSnapshot): void {
     const tasks = snap.tasks;
+    this.leftBehind = snap.leftBehind;
     // No task list (hub down, token rejected): no figure to show that would be current.
     if (!tasks) return this.hide();
     if (tasks !== this.lastTasks) {
@@ -98,7 +104,10 @@ export class TaskStatusBar extends Disposable {
     if (!running) {
       // Not idle: the hub keeps handing the last completed task to nodes.
       const handed = tasks.find((t) => t.stillHandedToNodes);
-      if (!handed) return this.hide();
+      if (!handed) {
+        this.state = undefined;
+        return this.leftBehind?.length ? this.show('', '') : this.hide();
+      }
       this.state = undefined;
       const h = handedStatus(handed.name, cluster);
       this.show(h.text, h.tooltip);
@@ -129,7 +138,13 @@ export class TaskStatusBar extends Disposable {
     let text = statusBarText(running.name, report);
     if (inFlight?.stranded.length) text += ` · $(warning) ${vscode.l10n.t('{0} stranded', formatCount(inFlight.strandedItems))}`;
     if (report.unaccounted) text = `${text.replace('$(sync~spin)', '$(warning)')} · ${unaccountedText(report.unaccounted)}`;
+    const stalled = snap.stalled?.task === running.name ? snap.stalled : undefined;
+    if (stalled) {
+      text = `${text.replace('$(sync~spin)', '$(warning)')} · ${stalledLabel()}`;
+      this.state.stalled = stalledText(stalled);
+    }
     const tooltip = [
+      ...(stalled ? [stalledText(stalled), ''] : []),
       statusBarTooltip(running.name, cluster, report, { input, output, inputQueue: q.input, outputQueue: q.output }, total !== undefined),
       ...inFlightLines(inFlight),
       ...failedLines(snap.failed?.[q.input], q.input),

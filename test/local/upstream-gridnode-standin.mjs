@@ -3,8 +3,10 @@
 // file from its own settings only (server_url, token, node_id, parallelism, heartbeat_interval,
 // stop_timeout, container_memory; defaults written out; unknown keys such as network_mode
 // dropped), as upstream does when it writes node_id back. The wrapper then runs our node on
-// that file, which, with no network_mode left, starts containers on Docker's default network:
-// upstream's behaviour (see computehub-api.md, "How the upstream GridNode behaves").
+// that file with `--lifecycle upstream`: upstream's container lifecycle, defects included
+// (containers never restarted within a task, a stop request that leaves running containers,
+// Docker's default network, no labels, a task poll every 10 s; see computehub-api.md,
+// "How the upstream GridNode behaves").
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parse, stringify } from 'smol-toml';

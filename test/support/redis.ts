@@ -43,12 +43,12 @@ async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
 
 /** `aofDir`: persist to an append-only file there, fsynced before each reply (appendfsync
  *  always), so a SIGKILL loses no acknowledged write and a restart brings the data back. */
-export async function startRedis(opts: { password?: string; port?: number; aofDir?: string } = {}): Promise<TestRedis> {
+export async function startRedis(opts: { password?: string; port?: number; aofDir?: string; bind?: string } = {}): Promise<TestRedis> {
   const port = opts.port ?? (await freePort());
   let proc: ChildProcess | undefined;
   const launch = async () => {
     const persistence = opts.aofDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', opts.aofDir] : ['--appendonly', 'no'];
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'];
+    const args = ['--port', String(port), '--bind', opts.bind ?? '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'];
     if (opts.password) args.push('--requirepass', opts.password);
     proc = spawn('redis-server', args, { stdio: 'ignore' });
     proc.unref();

@@ -126,3 +126,11 @@ test('the hub down (an extension host restart found it gone): "cluster unreachab
   assert.equal(back.running, true);
   assert.equal(back.problem, undefined);
 });
+
+test('a stalled running task: the monitor\'s fact as the notice, and Restart Task on Nodes among the actions', () => {
+  const m = dashboardModel({ snap: snap({ stalled: { task: 'sq', since: T0 - 20_000, items: 600, reason: 'noContainers' } }), task: 'sq', history: history([[0, 600, 300]]), canRequeue: false });
+  assert.match(m.problem ?? '', /Task sq is stalled: 600 items wait and no container of it runs on any node/);
+  assert.ok(m.actions.includes('restart'));
+  const other = dashboardModel({ snap: snap({ stalled: { task: 'other', since: T0, items: 1, reason: 'noContainers' } }), task: 'sq', history: [], canRequeue: false });
+  assert.ok(!other.actions.includes('restart'), 'another task\'s stall is not this one\'s');
+});

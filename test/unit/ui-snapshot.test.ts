@@ -174,3 +174,41 @@ test('the running task\'s processing lists come in the same probe; stranded judg
   assert.match(md, /\| Stranded \| 300 items in 1 lists \|/);
   assert.match(md, /\| Unaccounted for \| 12 \|/);
 });
+
+test('finished tasks\' processing lists come in the same probe: what their stopped consumers left shows until empty; the handed task is not one of them', async () => {
+  const calls: string[] = [];
+  const rec = (name: string): TaskRecord => ({ cluster: 'c', name, inputQueue: `${name}:in`, outputQueue: `${name}:out` });
+  const left = [{ list: 'old:in:processing:n1:0', token: 'a', length: 40, nodeId: 'n1', instance: '0' }];
+  const service = {
+    hub: async () => ({ listNodes: async () => [{ id: 'n1', status: 'Online' }] }),
+    queues: async () => ({
+      probe: async (names: string[], inputs: string[] = []) => {
+        calls.push(`probe:${names.join(',')}|${inputs.join(',')}`);
+        return { lengths: Object.fromEntries(names.map((n) => [n, 7])), inFlight: { 'r:in': [], 'old:in': left, 'empty:in': [] } };
+      },
+    }),
+    listTasks: async () => [
+      { name: 'r', state: 'running', index: 0, record: rec('r') },
+      { name: 'old', state: 'completed', index: 1, record: rec('old') },
+      { name: 'empty', state: 'completed', index: 0, record: rec('empty') },
+      { name: 'nameonly', state: 'completed', index: 2 },
+    ],
+    tasks: { list: () => [rec('empty'), rec('old'), rec('r')] },
+    stranded: async (_c: string, task: { name: string }, ls: typeof left, o: { known?: { currentTask?: string | null } }) => {
+      calls.push(`stranded:${task.name}:${o.known?.currentTask}`);
+      return task.name === o.known?.currentTask ? [] : ls.map((l) => ({ ...l, reason: 'taskNotCurrent' }));
+    },
+  } as unknown as GridCoreService;
+  const s = await fetchClusterSnapshot(service, 'c', { current: true, nodes: true });
+  assert.deepEqual(calls, ['probe:r:in,r:out|r:in,old:in,empty:in', 'stranded:r:r', 'stranded:old:r'], 'one round trip; only a task with items left is judged');
+  assert.deepEqual(s.leftBehind?.map((f) => [f.task, f.items, f.strandedItems, f.stranded[0].reason]), [['old', 40, 40, 'taskNotCurrent']]);
+  const handed = {
+    ...service,
+    listTasks: async () => [
+      { name: 'old', state: 'completed', index: 1, record: rec('old'), stillHandedToNodes: true },
+    ],
+  } as unknown as GridCoreService;
+  calls.length = 0;
+  const h = await fetchClusterSnapshot(handed, 'c', { current: true });
+  assert.equal(h.leftBehind, undefined, 'the hub still hands that task out: its consumers run');
+});

@@ -32,6 +32,8 @@ export function containerEnv(task: TaskConfig, nodeId: string, instance: number)
 export interface ContainerSpecOptions {
   memoryMb: number;
   networkMode?: string;
+  /** false: no labels (upstream's node puts none) */
+  labels?: boolean;
 }
 
 export function containerSpec(task: TaskConfig, nodeId: string, instance: number, o: ContainerSpecOptions): Docker.ContainerCreateOptions {
@@ -39,7 +41,7 @@ export function containerSpec(task: TaskConfig, nodeId: string, instance: number
     name: containerName(task.task_name, nodeId, instance),
     Image: task.image,
     Env: containerEnv(task, nodeId, instance),
-    Labels: { [NODE_LABEL]: nodeId, [TASK_LABEL]: task.task_name, [INSTANCE_LABEL]: String(instance) },
+    ...(o.labels === false ? {} : { Labels: { [NODE_LABEL]: nodeId, [TASK_LABEL]: task.task_name, [INSTANCE_LABEL]: String(instance) } }),
     HostConfig: {
       Memory: o.memoryMb * 1024 * 1024,
       // One CPU each. Upstream sets CpuCount, which only Windows honours; NanoCpus is the
@@ -65,6 +67,9 @@ export class ContainerOps {
     readonly docker: Docker,
     private readonly logger: Logger,
     private readonly secrets: () => string[] = () => [],
+    /** upstream's node: a 409 on create is met with a removal without force (which fails on a
+     *  running container) and one more try, no more */
+    private readonly upstreamConflicts = false,
   ) {}
 
   /** Local image if present, else a pull (which fails clearly where no registry is reachable). */
@@ -91,6 +96,14 @@ export class ContainerOps {
       return await this.docker.createContainer(spec);
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
+      if (this.upstreamConflicts) {
+        this.logger.warn(`container ${spec.name} already exists; removing it (without force)`);
+        await this.docker
+          .getContainer(spec.name!)
+          .remove()
+          .catch((err: Error) => this.logger.warn(`remove ${spec.name}: ${err.message}`));
+        return this.docker.createContainer(spec);
+      }
       // A container with this name survives from an earlier run: it is ours by name, replace it.
       this.logger.warn(`container ${spec.name} already exists; removing it`);
       await this.remove(this.docker.getContainer(spec.name!), 0);

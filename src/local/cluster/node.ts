@@ -17,7 +17,7 @@ import { spawnWatched } from '../../core/machine/watchdog';
  *  networkMode defaults to 'host' here, so that containers reach the cluster's Redis on 127.0.0.1. */
 export type LocalNodeSettings = Pick<
   GridNodeOptions,
-  'parallelism' | 'heartbeatIntervalMs' | 'taskPollIntervalMs' | 'stopTimeoutMs' | 'containerMemoryMb' | 'networkMode'
+  'parallelism' | 'heartbeatIntervalMs' | 'taskPollIntervalMs' | 'stopTimeoutMs' | 'containerMemoryMb' | 'networkMode' | 'lifecycle'
 >;
 
 export interface LocalNode {
@@ -85,6 +85,7 @@ export async function startLocalNode(o: {
     network_mode: s.networkMode ?? 'host',
     task_poll_interval: s.taskPollIntervalMs ? s.taskPollIntervalMs / 1000 : undefined,
     hostname: o.hostname,
+    lifecycle: s.lifecycle,
   });
   writeFileSync(config, toml, { mode: 0o600 });
   o.logger.info(`starting ${o.binary} with ${config}`);

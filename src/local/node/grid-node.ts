@@ -1,7 +1,12 @@
 // A GridNode that speaks the upstream protocol (register once, heartbeat, poll the task)
 // against any ComputeHub, and runs `parallelism` containers of the current task's image.
-// Unlike upstream v0.3.0 it restarts containers that exit, stops them on a stop request or
-// any shutdown, and removes what an earlier killed run left behind.
+// Its default lifecycle ('restart') improves on upstream v0.3.0: it restarts containers that
+// exit, stops them on a stop request or any shutdown, and removes what an earlier killed run
+// left behind. `lifecycle: 'upstream'` copies upstream's node, defects included (computehub-api.md,
+// "How the upstream GridNode behaves"), for the tests that speak for real clusters: one
+// container per instance per task, never restarted; a failed pull/create is not retried;
+// a stop request leaves running containers alone; no labels, Docker's default network, a
+// task poll every 10 s; and a killed node's containers stay (a restart meets them: 409).
 import { spawnSync } from 'node:child_process';
 import { cpus, hostname as osHostname } from 'node:os';
 import type Docker from 'dockerode';
@@ -21,7 +26,15 @@ export interface RestartBackoff {
   stableMs: number;
 }
 
+/** 'restart': ours (containers restarted, stopped on stop); 'upstream': upstream v0.3.0's. */
+export type NodeLifecycle = 'restart' | 'upstream';
+
+/** Upstream's node polls the task every 10 s, fixed. */
+export const UPSTREAM_TASK_POLL_MS = 10_000;
+
 export interface GridNodeOptions {
+  /** default 'restart'; 'upstream' ignores taskPollIntervalMs, networkMode and restartBackoff */
+  lifecycle?: NodeLifecycle;
   serverUrl: string;
   token: string;
   /** id from an earlier run (gridnode.toml's node_id or a state file) */
@@ -73,6 +86,7 @@ export interface NodeSnapshot {
 
 export class GridNode {
   readonly parallelism: number;
+  readonly lifecycle: NodeLifecycle;
   readonly exited: Promise<NodeExitReason>;
   private id?: string;
   private readonly hub: NodeHubApi;
@@ -90,20 +104,27 @@ export class GridNode {
   private readonly inflight = new Set<Promise<void>>();
   private serialTail: Promise<unknown> = Promise.resolve();
   private leftoversCleared = false;
+  /** upstream lifecycle: a stop was asked while containers ran; the node waits for them */
+  private stopPending = false;
   private readonly exits: NodeExit[] = [];
   private readonly onProcessExit = () => this.removeContainersSync();
 
   constructor(private readonly o: GridNodeOptions) {
     this.parallelism = Math.max(1, o.parallelism ?? cpus().length);
+    this.lifecycle = o.lifecycle ?? 'restart';
     this.log = o.logger ?? silentLogger;
     this.hub = o.hub ?? createNodeHubApi(o.serverUrl, o.token, o.requestTimeoutMs);
-    this.ops = new ContainerOps(dockerFrom(o), this.log, () => [o.token]);
+    this.ops = new ContainerOps(dockerFrom(o), this.log, () => [o.token], this.upstream);
     this.backoff = { initialMs: 1000, maxMs: 60_000, stableMs: 10_000, ...o.restartBackoff };
     this.exited = new Promise((r) => (this.resolveExit = r));
   }
 
   get nodeId(): string | undefined {
     return this.id;
+  }
+
+  private get upstream(): boolean {
+    return this.lifecycle === 'upstream';
   }
 
   /** Registers and starts the loops. Throws HubError when the hub is unreachable or rejects the token. */
@@ -118,8 +139,11 @@ export class GridNode {
     this.id = res.node_id;
     this.log.info(`registered with ${this.o.serverUrl} as node ${this.id} (parallelism ${this.parallelism})`);
     if (this.id !== this.o.nodeId) await this.o.saveNodeId?.(this.id);
-    process.on('exit', this.onProcessExit);
-    await this.clearLeftovers();
+    if (!this.upstream) {
+      // Upstream's node neither cleans up on exit nor looks for what a killed run left.
+      process.on('exit', this.onProcessExit);
+      await this.clearLeftovers();
+    }
     void this.heartbeatLoop();
     void this.pollLoop();
     return this.id;
@@ -140,9 +164,50 @@ export class GridNode {
     };
   }
 
-  /** Stops and removes every container, then ends the loops. Safe to call more than once. */
+  /** Stops and removes every container, then ends the loops. Safe to call more than once.
+   *  (In-process cleanup for every lifecycle: upstream's SIGTERM is requestStop().) */
   dispose(): Promise<void> {
     return this.shutdown('disposed');
+  }
+
+  /** A stop request (the hub's, or SIGTERM to upstream's node). Ours stops and removes its
+   *  containers; upstream's stops heartbeating and exits only once no container runs (they
+   *  exit, or a task change removes them), leaving exited ones where they are. */
+  requestStop(): Promise<void> {
+    if (!this.upstream) return this.shutdown('stopRequested');
+    if (!this.stopPending) {
+      this.stopPending = true;
+      this.log.info('stop requested: containers still running are left to finish (upstream behaviour)');
+    }
+    this.exitIfStopPending();
+    return this.exited.then(() => undefined);
+  }
+
+  /** What SIGKILL does to a node: its loops end at once and its containers run on, unmanaged.
+   *  For tests of a killed node (our node's next start removes them; upstream's meets a 409). */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.generation++;
+    for (const inst of this.instances.values()) {
+      clearTimeout(inst.retry);
+      clearTimeout(inst.stable);
+    }
+    process.off('exit', this.onProcessExit);
+    this.log.info('node abandoned (as if killed): its containers keep running');
+    this.resolveExit('disposed');
+  }
+
+  /** Upstream: once a stop was asked, the node ends when nothing of it runs. */
+  private exitIfStopPending(): void {
+    if (!this.stopPending || this.closed) return;
+    if ([...this.instances.values()].some((i) => i.running)) return;
+    this.closed = true;
+    this.abort.abort();
+    process.off('exit', this.onProcessExit);
+    this.log.info('no container running: node exits');
+    this.resolveExit('stopRequested');
   }
 
   private shutdown(reason: NodeExitReason): Promise<void> {
@@ -160,12 +225,13 @@ export class GridNode {
 
   private async heartbeatLoop(): Promise<void> {
     const every = this.o.heartbeatIntervalMs ?? 30_000;
-    while (!this.closed) {
+    while (!this.closed && !this.stopPending) {
       const s = this.snapshot();
       try {
         const r = await this.hub.heartbeat({ node_id: this.id!, status: s.status, active_containers: s.activeContainers });
         if (r.stop_requested && !this.closed) {
-          void this.shutdown('stopRequested');
+          // Either way the node heartbeats no more (the hub drops it ~60 s later).
+          void this.requestStop();
           return;
         }
       } catch (e) {
@@ -176,7 +242,7 @@ export class GridNode {
   }
 
   private async pollLoop(): Promise<void> {
-    const every = this.o.taskPollIntervalMs ?? 10_000;
+    const every = this.upstream ? UPSTREAM_TASK_POLL_MS : (this.o.taskPollIntervalMs ?? UPSTREAM_TASK_POLL_MS);
     const platform = this.o.platform ?? hostPlatform();
     while (!this.closed) {
       try {
@@ -217,9 +283,10 @@ export class GridNode {
     await this.stopAll();
     this.taskKey = key;
     this.task = key ? task! : undefined;
+    if (this.stopPending) return this.exitIfStopPending();
     if (!this.task) return;
     this.log.info(`task ${this.task.task_name}: starting ${this.parallelism} container(s) of ${this.task.image}`);
-    await this.clearLeftovers();
+    if (!this.upstream) await this.clearLeftovers();
     const gen = this.generation;
     for (let i = 0; i < this.parallelism; i++) {
       const inst: Instance = { index: i, running: false, failures: 0 };
@@ -247,7 +314,11 @@ export class GridNode {
   private async startInstance(inst: Instance, gen: number): Promise<void> {
     const task = this.task;
     if (gen !== this.generation || this.closed || !task) return;
-    const spec = containerSpec(task, this.id!, inst.index, { memoryMb: this.o.containerMemoryMb ?? 1024, networkMode: this.o.networkMode });
+    const spec = containerSpec(task, this.id!, inst.index, {
+      memoryMb: this.o.containerMemoryMb ?? 1024,
+      // Upstream's node has no network setting and puts no labels on its containers.
+      ...(this.upstream ? { labels: false } : { networkMode: this.o.networkMode }),
+    });
     try {
       await this.ops.ensureImage(task.image);
       if (gen !== this.generation) return;
@@ -257,7 +328,7 @@ export class GridNode {
       await c.start();
       inst.running = true;
       this.log.info(`started ${spec.name}`);
-      inst.stable = setTimeout(() => (inst.failures = 0), this.backoff.stableMs);
+      if (!this.upstream) inst.stable = setTimeout(() => (inst.failures = 0), this.backoff.stableMs);
       c.wait().then(
         (r: { StatusCode?: number }) => this.track(this.onExit(inst, gen, c, r.StatusCode ?? -1)),
         (e: Error) => this.track(this.onExit(inst, gen, c, -1, e.message)),
@@ -269,7 +340,8 @@ export class GridNode {
       const c = inst.container;
       inst.container = undefined;
       if (c) await this.ops.remove(c, 0);
-      this.scheduleRestart(inst, gen);
+      // Upstream tries a pull or create once, then waits for a task change (status Error).
+      if (!this.upstream) this.scheduleRestart(inst, gen);
     }
   }
 
@@ -277,6 +349,7 @@ export class GridNode {
     if (gen !== this.generation || this.closed || inst.container !== c) return;
     inst.running = false;
     clearTimeout(inst.stable);
+    if (this.upstream) return this.onUpstreamExit(inst, code);
     const logs = await this.ops.lastLogs(c);
     if (code === 0) {
       // A clean exit is no failure (a consumer that idles out exits 0, often before stableMs):
@@ -294,6 +367,22 @@ export class GridNode {
     inst.container = undefined;
     await this.ops.remove(c, 0);
     this.scheduleRestart(inst, gen);
+  }
+
+  /** Upstream's node: the container is never started again while the task stays; a non-zero
+   *  exit is logged as -1 and the node reports Error until the task changes. The exited
+   *  container stays until then (a task change removes it, and its logs with it). */
+  private async onUpstreamExit(inst: Instance, code: number): Promise<void> {
+    if (code === 0) this.log.info(`container ${inst.index} exited with code 0`);
+    else {
+      inst.failures++;
+      inst.lastError = l10n.t('Container {index} exited with code {code}.', { index: inst.index, code: -1 });
+      this.log.error(inst.lastError);
+      const c = inst.container;
+      const logs = c ? await this.ops.lastLogs(c) : '';
+      this.keepExit({ nodeId: this.id!, task: this.task?.task_name ?? '', instance: inst.index, code: -1, at: new Date().toISOString(), lines: logs.trimEnd().split('\n').filter(Boolean) });
+    }
+    this.exitIfStopPending();
   }
 
   /** Its logs go with the container: the last lines stay here (and with the callback). */

@@ -11,6 +11,7 @@ import { formatCompact, formatRelativeTime, runtimeStatusLabel, taskStateLabel }
 import { completedText } from '../../ui-model/failed-format';
 import type { TaskSample } from '../../ui-model/task-series';
 import type { DashboardAction, DashboardModel, NodeRow, ProgressView, RecordView, RuntimeKind } from './protocol';
+import { stalledText } from '../../ui-model/stalled';
 
 /** Per-task counts some snapshots carry (reliable consumers): shown only when present. */
 export interface TaskAccounting {
@@ -28,6 +29,7 @@ export interface TaskAccounting {
 export type DashboardSnapshot = Pick<ClusterSnapshot, 'at' | 'hub' | 'token' | 'redis' | 'nodes' | 'tasks' | 'queues' | 'lengths' | 'failed'> & {
   inFlight?: Pick<NonNullable<ClusterSnapshot['inFlight']>, 'task' | 'items' | 'strandedItems'>;
   unaccounted?: ClusterSnapshot['unaccounted'];
+  stalled?: ClusterSnapshot['stalled'];
 };
 
 /** The task's measured counts, as the snapshot carries them. */
@@ -192,8 +194,12 @@ export function dashboardModel({ snap, task, history, canRequeue }: ModelInput):
   } else {
     model.problem = l10n.t('Waiting for the queue lengths of task {0}…', task);
   }
+  // The monitor's stalled fact says more than the figures: nothing will move until a restart.
+  const stalled = model.running && snap.stalled?.task === task ? snap.stalled : undefined;
+  if (stalled) model.problem = stalledText(stalled);
   const actions: DashboardAction[] = [];
   if (q.output) actions.push('results');
+  if (stalled) actions.push('restart');
   if (model.running) actions.push('finish');
   if (canRequeue && (accounting?.stranded ?? 0) > 0) actions.push('requeue');
   actions.push('details');

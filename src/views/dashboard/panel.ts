@@ -285,7 +285,7 @@ class DashboardPanel {
 
   private async act(action: DashboardAction): Promise<void> {
     const arg = { cluster: this.target.cluster, taskName: this.target.task };
-    const command = { results: 'gridcore.openResults', finish: 'gridcore.finishTask', requeue: REQUEUE_COMMAND, details: 'gridcore.showTaskDetails' }[action];
+    const command = { results: 'gridcore.openResults', finish: 'gridcore.finishTask', requeue: REQUEUE_COMMAND, restart: 'gridcore.restartTask', details: 'gridcore.showTaskDetails' }[action];
     if (command) await vscode.commands.executeCommand(command, arg);
   }
 

@@ -59,7 +59,7 @@ export interface RecordView {
   pushed?: number;
 }
 
-export type DashboardAction = 'results' | 'finish' | 'requeue' | 'details';
+export type DashboardAction = 'results' | 'finish' | 'requeue' | 'restart' | 'details';
 
 export interface DashboardModel {
   /** When the snapshot it comes from was taken (ms since epoch). */
@@ -120,6 +120,7 @@ export interface DashboardStrings {
   results: string;
   finish: string;
   requeue: string;
+  restart: string;
   details: string;
   updated: string;
   waiting: string;

@@ -47,6 +47,7 @@ export function dashboardStrings(): DashboardStrings {
     results: vscode.l10n.t('Open Results'),
     finish: vscode.l10n.t('Finish Task…'),
     requeue: vscode.l10n.t('Requeue Stranded Items'),
+    restart: vscode.l10n.t('Restart Task on Nodes'),
     details: vscode.l10n.t('Show Task Details'),
     updated: vscode.l10n.t('Updated {time}'),
     waiting: vscode.l10n.t('Waiting for the first poll…'),
