@@ -3,6 +3,7 @@
 // SIGTERM/SIGINT (and a stop request from the hub) stop and remove its containers first.
 import { parseArgs } from 'node:util';
 import { isGridCoreError } from '../core/errors';
+import { appendNodeExit } from '../core/node-exits';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { GridNode } from './node/grid-node';
@@ -43,6 +44,8 @@ async function main(): Promise<number> {
     networkMode: cfg.network_mode,
     hostname: cfg.hostname,
     logger,
+    // Set by the local cluster: the tree's tooltip and Diagnose read the lines of failed containers there.
+    onContainerExit: process.env.GRIDCORE_NODE_EXITS ? (exit) => appendNodeExit(process.env.GRIDCORE_NODE_EXITS!, exit) : undefined,
   });
   let signalled = false;
   const onSignal = (sig: NodeJS.Signals) => {

@@ -14,9 +14,11 @@ const [cmd, ...args] = process.argv.slice(1);
 const parent = Number(process.env.GRIDCORE_WATCH_PARENT);
 const firstPpid = process.ppid;
 const grace = Number(process.env.GRIDCORE_WATCH_GRACE) || 5000;
+const keepNode = process.env.GRIDCORE_WATCH_NODE === '1';
 delete process.env.GRIDCORE_WATCH_PARENT;
 delete process.env.GRIDCORE_WATCH_GRACE;
-delete process.env.ELECTRON_RUN_AS_NODE;
+delete process.env.GRIDCORE_WATCH_NODE;
+if (!keepNode) delete process.env.ELECTRON_RUN_AS_NODE;
 const child = spawn(cmd, args, { stdio: 'inherit' });
 let ending = false;
 function end() {
@@ -60,6 +62,8 @@ export function spawnWatched(
     /** how long the command may take to end after SIGTERM before the watchdog kills it (default 5 s);
      *  a node stopping its containers needs its stop_timeout */
     graceMs?: number;
+    /** the command is this Node (or Electron) running a script: it keeps ELECTRON_RUN_AS_NODE */
+    nodeScript?: boolean;
   } = {},
 ): WatchedProcess {
   const proc = spawn(process.execPath, ['-e', WATCHDOG, command, ...args], {
@@ -70,6 +74,7 @@ export function spawnWatched(
       ELECTRON_RUN_AS_NODE: '1',
       GRIDCORE_WATCH_PARENT: String(process.pid),
       GRIDCORE_WATCH_GRACE: String(opts.graceMs ?? 5000),
+      ...(opts.nodeScript ? { GRIDCORE_WATCH_NODE: '1' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
