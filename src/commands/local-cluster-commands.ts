@@ -2,24 +2,9 @@
 // the service's façade. The local cluster module (and dockerode with it) loads only when one
 // of these commands runs.
 import * as vscode from 'vscode';
-import type { Logger } from '../core/ports';
 import { localClusterSettings } from '../ui/settings';
 import { reloadAndRefresh } from './refresh';
 import type { CommandContext, CommandModule } from './registry';
-
-/** One output channel per part of the cluster, created on first use. */
-function partLoggers(ctx: CommandContext): (part: string) => Logger {
-  const channels = new Map<string, vscode.LogOutputChannel>();
-  return (part) => {
-    let ch = channels.get(part);
-    if (!ch) {
-      ch = vscode.window.createOutputChannel(vscode.l10n.t('GridCore Local {0}', part), { log: true });
-      ctx.extension.subscriptions.push(ch);
-      channels.set(part, ch);
-    }
-    return ctx.loggerFor(ch);
-  };
-}
 
 async function saveAndSelect(ctx: CommandContext, profile: { name: string; computehubUrl: string; redisUrl: string; token: string }): Promise<void> {
   await ctx.service.profiles.save({ ...profile, source: 'local' });
@@ -36,9 +21,24 @@ export interface LocalClusterStart {
   movedPorts: boolean;
   /** what its persistent Redis brought back from earlier runs, said on start (else undefined) */
   kept?: string;
+  /** who started the running cluster and since when (when it ran already) */
+  owner?: string;
 }
 
-const loggersOf = new WeakMap<CommandContext, (part: string) => Logger>();
+/** "started from a terminal (npm run start:local) on 5 Dec 21:04, process 123". */
+export function localClusterOwner(found: { startedBy?: string; startedAt?: string; pid: number }): string {
+  const since = found.startedAt ? new Date(found.startedAt).toLocaleString(vscode.env.language) : '?';
+  switch (found.startedBy) {
+    case 'terminal':
+      return vscode.l10n.t('started from a terminal (npm run start:local) at {0}, process {1}', since, found.pid);
+    case 'chat':
+      return vscode.l10n.t('started by a chat tool at {0}, process {1}', since, found.pid);
+    case 'window':
+      return vscode.l10n.t('started from a VS Code window at {0}, process {1}', since, found.pid);
+    default:
+      return vscode.l10n.t('started by process {0}', found.pid);
+  }
+}
 
 /** The skill's 从零启动: finds the running local cluster or starts one, saves its profile and
  *  makes it active. Shared by the command and the chat tool. */
@@ -47,12 +47,12 @@ export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text
   const found = await local.findRunningLocalCluster();
   if (found) {
     await saveAndSelect(ctx, found.profile);
-    return { name: found.profile.name, computehubUrl: found.profile.computehubUrl, alreadyRunning: true, movedPorts: false };
+    return { name: found.profile.name, computehubUrl: found.profile.computehubUrl, alreadyRunning: true, movedPorts: false, owner: localClusterOwner(found) };
   }
-  let loggers = loggersOf.get(ctx);
-  if (!loggers) loggersOf.set(ctx, (loggers = partLoggers(ctx)));
   const s = localClusterSettings();
-  const info = await local.startLocalCluster({
+  // Its own process tree (a reload or a closed window leaves it and its job alone); its log
+  // is a file in the state folder, named in the log here.
+  const info = await local.startDetachedLocalCluster({
     hubPort: s.hubPort || undefined,
     redisPort: s.redisPort || undefined,
     computehubBinary: s.computehubPath || undefined,
@@ -60,20 +60,27 @@ export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text
     redisServer: s.redisServerPath || undefined,
     node: s.parallelism ? { parallelism: s.parallelism } : undefined,
     nodes: s.nodes,
+    startedBy: 'window',
     onStep: (step, text) => {
       ctx.logger.info(`local cluster: ${step}`);
       onStep(text);
     },
     signal,
-    logger: (part) => loggers(part),
+    logger: ctx.logger,
   });
+  ctx.logger.info(`local cluster: process ${info.pid}, log ${info.logFile ?? ''}`);
   await saveAndSelect(ctx, info.profile);
+  if (!info.startedHere) {
+    // another start (a terminal, another window) made it meanwhile: this one attached to it
+    return { name: info.profile.name, computehubUrl: info.profile.computehubUrl, alreadyRunning: true, movedPorts: false, owner: localClusterOwner(info) };
+  }
   // Its Redis persists: queues from earlier runs are back, and the user should not be surprised by them.
   const kept = local.keptOnStart(await local.localClusterHoldings(info).catch(() => undefined));
   return { name: info.profile.name, computehubUrl: info.profile.computehubUrl, alreadyRunning: false, movedPorts: !!(info.movedPorts.hub || info.movedPorts.redis), kept };
 }
 
 export function localClusterStartedMessage(s: LocalClusterStart): string {
+  if (s.alreadyRunning && s.owner) return vscode.l10n.t('A local cluster is already running at {0} ({1}); it is now the active cluster.', s.computehubUrl, s.owner);
   if (s.alreadyRunning) return vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', s.computehubUrl);
   const started = s.movedPorts
     ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', s.computehubUrl)
@@ -109,6 +116,21 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
   registry.register('gridcore.stopLocalCluster', async () => {
     const local = await ctx.service.localCluster();
     const found = await local.findRunningLocalCluster();
+    if (found?.detached) {
+      // Any window stops it: asking first, as for one of its own, when its queues hold items.
+      const held = await local.localClusterHoldings(found).catch((e: Error) => e);
+      if (held instanceof Error) ctx.logger.warn(`counting the local cluster's items: ${held.message}`);
+      const ask = local.stopConfirmation(held, found.dataDir);
+      const stop = vscode.l10n.t('Stop Local Cluster');
+      if (ask && (await vscode.window.showWarningMessage(ask.message, { modal: true, detail: `${ask.detail ?? ''}\n\n${vscode.l10n.t('It was {0}.', localClusterOwner(found))}`.trim() }, stop)) !== stop) return false;
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },
+        () => local.stopAnyLocalCluster({ logger: ctx.logger }),
+      );
+      void vscode.window.showInformationMessage(vscode.l10n.t('Local cluster stopped.'));
+      await ctx.monitors.refresh(found.profile.name);
+      return true;
+    }
     if (found && !found.ownedHere) {
       // Name the real owner and offer what works: asking it to stop the cluster.
       const anyway = vscode.l10n.t('Stop It Anyway');
