@@ -18,7 +18,7 @@ const needs = {
   contract: [],
   service: [],
   docker: [],
-  local: ['computehub', 'gridnode', 'local-cluster'], // upstream mode runs the standalone builds; the detached cluster its supervisor
+  local: ['computehub', 'gridnode', 'local-cluster', 'mainjob'], // upstream mode runs the standalone builds; the detached cluster its supervisor
   e2e: 'all', // the extension in code-server
 };
 const wanted = chosen.some((g) => needs[g] === 'all' || needs[g] === undefined) ? 'all' : [...new Set(chosen.flatMap((g) => needs[g]))];

@@ -30,13 +30,13 @@ export function localClusterOwner(found: { startedBy?: string; startedAt?: strin
   const since = found.startedAt ? new Date(found.startedAt).toLocaleString(vscode.env.language) : '?';
   switch (found.startedBy) {
     case 'terminal':
-      return vscode.l10n.t('started from a terminal (npm run start:local) at {0}, process {1}', since, found.pid);
+      return vscode.l10n.t('started from a terminal (npm run start:local) at {since}, process {pid}', { since, pid: found.pid });
     case 'chat':
-      return vscode.l10n.t('started by a chat tool at {0}, process {1}', since, found.pid);
+      return vscode.l10n.t('started by a chat tool at {since}, process {pid}', { since, pid: found.pid });
     case 'window':
-      return vscode.l10n.t('started from a VS Code window at {0}, process {1}', since, found.pid);
+      return vscode.l10n.t('started from a VS Code window at {since}, process {pid}', { since, pid: found.pid });
     default:
-      return vscode.l10n.t('started by process {0}', found.pid);
+      return vscode.l10n.t('started by process {pid}', { pid: found.pid });
   }
 }
 
@@ -122,7 +122,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
       if (held instanceof Error) ctx.logger.warn(`counting the local cluster's items: ${held.message}`);
       const ask = local.stopConfirmation(held, found.dataDir);
       const stop = vscode.l10n.t('Stop Local Cluster');
-      if (ask && (await vscode.window.showWarningMessage(ask.message, { modal: true, detail: `${ask.detail ?? ''}\n\n${vscode.l10n.t('It was {0}.', localClusterOwner(found))}`.trim() }, stop)) !== stop) return false;
+      if (ask && (await vscode.window.showWarningMessage(ask.message, { modal: true, detail: `${ask.detail ?? ''}\n\n${vscode.l10n.t('It was {owner}.', { owner: localClusterOwner(found) })}`.trim() }, stop)) !== stop) return false;
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },
         () => local.stopAnyLocalCluster({ logger: ctx.logger }),

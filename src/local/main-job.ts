@@ -70,17 +70,24 @@ async function untilContainerRuns(docker: ReturnType<typeof dockerFrom>, task: s
   // Not fatal: the job then waits for the results as before, and its clock includes the start.
 }
 
-/** "It runs already: started by a terminal (process 123) at 21:04." */
-export function runningSince(info: Pick<LocalClusterInfo, 'startedBy' | 'pid' | 'startedAt'>): string {
+/** "started from a terminal (npm run start:local) at 05/12/2026, 21:04:00, process 123" */
+export function clusterOwnerText(info: Pick<LocalClusterInfo, 'startedBy' | 'pid' | 'startedAt'>): string {
   const since = info.startedAt ? new Date(info.startedAt).toLocaleString() : '?';
   switch (info.startedBy) {
     case 'terminal':
-      return l10n.t('The local cluster was already running: started from a terminal (npm run start:local) at {since}, process {pid}. It keeps running after this job.', { since, pid: info.pid });
+      return l10n.t('started from a terminal (npm run start:local) at {since}, process {pid}', { since, pid: info.pid });
     case 'chat':
-      return l10n.t('The local cluster was already running: started by a chat tool at {since}, process {pid}. It keeps running after this job.', { since, pid: info.pid });
+      return l10n.t('started by a chat tool at {since}, process {pid}', { since, pid: info.pid });
+    case 'window':
+      return l10n.t('started from a VS Code window at {since}, process {pid}', { since, pid: info.pid });
     default:
-      return l10n.t('The local cluster was already running: started from a VS Code window at {since}, process {pid}. It keeps running after this job.', { since, pid: info.pid });
+      return l10n.t('started by process {pid}', { pid: info.pid });
   }
+}
+
+/** "The local cluster was already running: started by ... It keeps running after this job." */
+export function runningSince(info: Pick<LocalClusterInfo, 'startedBy' | 'pid' | 'startedAt'>): string {
+  return l10n.t('The local cluster was already running: {owner}. It keeps running after this job.', { owner: clusterOwnerText(info) });
 }
 
 export async function runMainJob(o: MainJobOptions): Promise<MainJobResult> {

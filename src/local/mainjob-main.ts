@@ -12,7 +12,7 @@ import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { maskUrl } from '../core/redact';
 import { keptAfterStop, localClusterHoldings, localClusterStatus, stopAnyLocalCluster, type LocalClusterInfo } from './cluster';
-import { runMainJob, runningSince } from './main-job';
+import { clusterOwnerText, runMainJob } from './main-job';
 import { openVsCode, type OpenVsCode } from './open-vs-code';
 import { dockerAnswers, findPrivateDockerd, privateDockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './private-dockerd';
 
@@ -53,10 +53,10 @@ function statusLines(info: LocalClusterInfo | undefined, logFile: string, starti
   const restarts = info.nodeRestarts ?? [];
   return [
     l10n.t('The local cluster is running (process {pid}).', { pid: info.pid }),
-    runningSince(info).replace(/ It keeps running after this job\.$/, ''),
+    l10n.t('It was {owner}.', { owner: clusterOwnerText(info) }),
     l10n.t('ComputeHub: {url}', { url: info.profile.computehubUrl }),
     l10n.t('Redis: {url} (data in {folder})', { url: maskUrl(info.profile.redisUrl), folder: info.dataDir }),
-    ...info.nodeIds.map((id, i) => l10n.t('Node {index}: {id}, restarted {count} time(s)', { index: i + 1, id, count: restarts[i] ?? 0 })),
+    ...info.nodeIds.map((id, i) => l10n.t('Node {index}: {id} (restarts after it died: {count})', { index: i + 1, id, count: restarts[i] ?? 0 })),
     l10n.t('Log: {file}', { file: info.logFile ?? logFile }),
   ];
 }
