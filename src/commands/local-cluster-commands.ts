@@ -93,7 +93,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     const local = await ctx.service.localCluster();
     const found = await local.findRunningLocalCluster();
     // Its nodes may have been stopped (Stop Node): starting the cluster brings them back.
-    const node = found?.ownedHere ? local.localNodeState() : undefined;
+    const node = found?.ownedHere || found?.detached ? local.localNodeState() : undefined;
     if (found && node?.stopped) {
       await saveAndSelect(ctx, found.profile);
       const id = await vscode.window.withProgress(

@@ -479,8 +479,11 @@ function watchNode(r: RunningCluster, index: number, node: LocalNode, log: Logge
     // for) comes back under the same id; its containers are removed by its next start.
     if (r.supervise && typeof code === 'number' && code !== 0) return void restartDeadNode(r, index, node, code, Date.now() - since, log);
     r.stopped[index] = true;
-    log.info(`node ${node.nodeId ?? ''} stopped; the cluster keeps running`);
-    for (const l of [...nodeListeners]) l(node.nodeId);
+    r.lock.nodeStopped = r.stopped.slice();
+    saveLock(r);
+    const id = r.info.nodeIds[index] ?? node.nodeId;
+    log.info(`node ${id ?? ''} stopped; the cluster keeps running`);
+    for (const l of [...nodeListeners]) l(id);
   });
 }
 
@@ -594,21 +597,65 @@ function chosenPort(port: number | undefined, defaultPort: number): number | und
 
 const nodeListeners = new Set<(nodeId: string | undefined) => void>();
 
-/** Called when the node of the cluster running in this process stopped (not with the cluster). */
-export function onLocalNodeStopped(listener: (nodeId: string | undefined) => void): { dispose(): void } {
+/** Called when a node of the local cluster stopped (not with the cluster): of the cluster
+ *  running in this process at once, of the detached one when its lock says so (polled). */
+export function onLocalNodeStopped(listener: (nodeId: string | undefined) => void, opts: { skillDir?: string } = {}): { dispose(): void } {
   nodeListeners.add(listener);
-  return { dispose: () => nodeListeners.delete(listener) };
+  const file = clusterPaths(opts.skillDir ?? defaultSkillDir()).lock;
+  let seen = new Set(stoppedInLock(file));
+  const poll = () => {
+    if (running) return;
+    const now = stoppedInLock(file);
+    for (const id of now) if (!seen.has(id)) listener(id);
+    seen = new Set(now);
+  };
+  watchFile(file, { interval: 250, persistent: false }, poll);
+  return {
+    dispose: () => {
+      nodeListeners.delete(listener);
+      unwatchFile(file, poll);
+    },
+  };
 }
 
-/** A node of the cluster running in this process (`nodeId`, else the first stopped one, else
- *  the first): its id, and whether it stopped. */
-export function localNodeState(nodeId?: string): { nodeId?: string; stopped: boolean } | undefined {
+function stoppedInLock(file: string): string[] {
+  const lock = readJson<ClusterLock>(file);
+  return (lock?.nodeIds ?? []).filter((_, i) => lock?.nodeStopped?.[i]);
+}
+
+/** A node of the local cluster (`nodeId`, else the first stopped one, else the first): its id,
+ *  and whether it stopped. The cluster running in this process, else the detached one. */
+export function localNodeState(nodeId?: string, opts: { skillDir?: string } = {}): { nodeId?: string; stopped: boolean } | undefined {
   const r = running;
-  if (!r) return undefined;
+  if (!r) {
+    const lock = readJson<ClusterLock>(clusterPaths(opts.skillDir ?? defaultSkillDir()).lock);
+    if (!lock?.detached || !supervisorAlive(lock.pid)) return undefined;
+    const ids = lock.nodeIds ?? (lock.nodeId ? [lock.nodeId] : []);
+    const stopped = lock.nodeStopped ?? [];
+    const index = nodeId !== undefined ? ids.indexOf(nodeId) : Math.max(0, stopped.indexOf(true));
+    if (index < 0 || index >= ids.length) return undefined;
+    return { nodeId: ids[index], stopped: !!stopped[index] };
+  }
   const ids = r.info.nodeIds;
   const index = nodeId !== undefined ? ids.indexOf(nodeId) : Math.max(0, r.stopped.indexOf(true));
   if (index < 0) return undefined;
   return { nodeId: ids[index] ?? r.nodes[index]?.nodeId, stopped: r.stopped[index] ?? false };
+}
+
+/** The detached cluster's side of Start Node: SIGUSR2 asks its supervisor to start its stopped
+ *  nodes again; this waits until its lock shows none stopped. */
+async function startDetachedNodes(skillDir: string | undefined, timeoutMs: number): Promise<string | undefined> {
+  const file = clusterPaths(skillDir ?? defaultSkillDir()).lock;
+  const lock = readJson<ClusterLock>(file);
+  if (!lock?.detached || !supervisorAlive(lock.pid)) return undefined;
+  const first = stoppedInLock(file)[0] ?? lock.nodeId;
+  process.kill(lock.pid, 'SIGUSR2');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!stoppedInLock(file).length) return first;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new GridCoreError('local', 'nodeMissing', l10n.t('The node did not register with the ComputeHub within {seconds} s.', { seconds: Math.round(timeoutMs / 1000) }));
 }
 
 /**
@@ -616,9 +663,9 @@ export function localNodeState(nodeId?: string): { nodeId?: string; stopped: boo
  * each with its old id, and waits until the hub lists them. Returns the first one's id (the
  * first node's when none was stopped); undefined when no cluster runs here.
  */
-export async function startLocalClusterNode(opts: { registerTimeoutMs?: number; logger?: Logger } = {}): Promise<string | undefined> {
+export async function startLocalClusterNode(opts: { registerTimeoutMs?: number; logger?: Logger; skillDir?: string } = {}): Promise<string | undefined> {
   const r = running;
-  if (!r) return undefined;
+  if (!r) return startDetachedNodes(opts.skillDir, (opts.registerTimeoutMs ?? 30_000) + 10_000);
   let first: string | undefined;
   for (let index = 0; index < r.nodes.length; index++) {
     if (!r.stopped[index]) continue;
@@ -642,6 +689,9 @@ async function startNodeAgain(r: RunningCluster, index: number, log: Logger, reg
   const nodeIds = r.info.nodeIds.slice();
   nodeIds[index] = id;
   r.info = { ...r.info, nodeIds, nodeId: nodeIds[0] };
+  r.lock.nodeStopped = r.stopped.slice();
+  r.lock.nodeIds = nodeIds;
+  saveLock(r);
   return id;
 }
 

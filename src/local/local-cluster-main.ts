@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGridCoreError } from './../core/errors';
 import type { Logger } from '../core/ports';
-import { startLocalCluster, stopLocalCluster, type ClusterPart, type LocalClusterOptions } from './cluster';
+import { startLocalCluster, startLocalClusterNode, stopLocalCluster, type ClusterPart, type LocalClusterOptions } from './cluster';
 import { clusterPaths, readJson, removeFile, writePrivateJson, type ClusterOwner, type StartingFile } from './cluster/state';
 
 const { values: args } = parseArgs({
@@ -51,6 +51,12 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 // Its session has no terminal, but an inherited one may still hang up: that is no reason to stop.
 process.on('SIGHUP', () => log.info('SIGHUP ignored: the local cluster runs until it is stopped'));
+// Start Node in any window: the nodes a Stop Node ended start again with their ids.
+process.on('SIGUSR2', () => {
+  if (stopping) return;
+  log.info('asked to start the stopped nodes again');
+  void startLocalClusterNode({ logger: partLogger('node') }).catch((e: Error) => log.error(`starting the nodes again: ${e.message}`));
+});
 process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));
 process.on('unhandledRejection', (e) => log.error(`unhandled: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
 

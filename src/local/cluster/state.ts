@@ -102,6 +102,8 @@ export interface ClusterLock {
   nodeRestarts?: number[];
   /** how many times the supervisor started Redis again after it died */
   redisRestarts?: number;
+  /** per node: it ended on a stop the hub relayed (Stop Node) and waits for Start Node */
+  nodeStopped?: boolean[];
 }
 
 /** A terminal's `npm run start:local`, a VS Code window's Start Local Cluster, or a chat tool. */
