@@ -42,7 +42,13 @@ export function localClusterOwner(found: { startedBy?: string; startedAt?: strin
 
 /** The skill's 从零启动: finds the running local cluster or starts one, saves its profile and
  *  makes it active. Shared by the command and the chat tool. */
-export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text: string) => void, signal?: vscode.CancellationToken): Promise<LocalClusterStart> {
+export async function startOrFindLocalCluster(
+  ctx: CommandContext,
+  onStep: (text: string) => void,
+  signal?: vscode.CancellationToken,
+  /** written to the lock: other windows and `npm run status:local` name who started it */
+  startedBy: 'window' | 'chat' = 'window',
+): Promise<LocalClusterStart> {
   const local = await ctx.service.localCluster();
   const found = await local.findRunningLocalCluster();
   if (found) {
@@ -60,7 +66,7 @@ export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text
     redisServer: s.redisServerPath || undefined,
     node: s.parallelism ? { parallelism: s.parallelism } : undefined,
     nodes: s.nodes,
-    startedBy: 'window',
+    startedBy,
     onStep: (step, text) => {
       ctx.logger.info(`local cluster: ${step}`);
       onStep(text);
