@@ -326,8 +326,17 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
         docker: () => docker,
         logger: log('redis'),
       });
-    const redis = await startRedis();
-    cleanups.push(() => redis.stop());
+    // The detached cluster's nodes are processes that take seconds to come up: they start while
+    // Redis does (the hub needs no Redis, and a new hub has no task for them yet).
+    const redisStarting = startRedis();
+    let redis!: LocalRedis;
+    if (opts.supervisor) {
+      redisStarting.catch(() => undefined);
+      cleanups.push(async () => void (await (await redisStarting.catch(() => undefined))?.stop()));
+    } else {
+      redis = await redisStarting;
+      cleanups.push(() => redis.stop());
+    }
 
     enter('hub');
     const hub = await startLocalHub({
@@ -365,6 +374,15 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       const node = await startNode(index);
       nodes.push(node);
       cleanups.push(() => node.stop());
+    }
+
+    if (opts.supervisor) {
+      try {
+        redis = await redisStarting;
+      } catch (e) {
+        step = 'redis';
+        throw e;
+      }
     }
 
     enter('register');

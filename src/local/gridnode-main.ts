@@ -57,6 +57,21 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal);
+  // Started by the local cluster's supervisor without a watchdog: end with it, even when it
+  // dies by SIGKILL (no signal reaches this process then).
+  const parent = Number(process.env.GRIDCORE_WATCH_PARENT);
+  if (parent > 0) {
+    const firstPpid = process.ppid;
+    setInterval(() => {
+      let gone = process.ppid !== firstPpid;
+      try {
+        process.kill(parent, 0);
+      } catch {
+        gone = true;
+      }
+      if (gone) onSignal('SIGTERM');
+    }, 1000).unref();
+  }
   await node.start();
   const reason = await node.exited;
   logger.info(reason === 'stopRequested' ? 'stopped on request of the hub' : 'stopped');

@@ -72,11 +72,11 @@ function cmdline(pid: number): string {
   }
 }
 
-/** The supervisor's grandchildren (under their watchdogs) whose command line has `marker`. */
+/** The supervisor's children and grandchildren (under their watchdogs) whose command line has `marker`. */
 function clusterProcesses(supervisor: number, marker: string): number[] {
   return children(supervisor)
-    .flatMap((w) => children(w))
-    .filter((p) => cmdline(p).includes(marker));
+    .flatMap((w) => [w, ...children(w)])
+    .filter((p) => cmdline(p).includes(marker) && !cmdline(p).includes('GRIDCORE_WATCH_PARENT'));
 }
 
 async function squareTask(info: { profile: { computehubUrl: string; token: string; redisUrl: string } }, name: string) {

@@ -98,6 +98,7 @@ export async function startLocalNode(o: {
   const p = spawnWatched(command, o.binary ? [] : [o.nodeBundle!], {
     graceMs,
     nodeScript: !o.binary,
+    selfWatching: !o.binary,
     env: {
       IDM_GRIDCORE_CONFIG: config,
       ...(o.socketPath ? { DOCKER_HOST: `unix://${o.socketPath}` } : {}),

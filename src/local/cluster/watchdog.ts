@@ -64,9 +64,13 @@ export function spawnWatched(
     graceMs?: number;
     /** the command is this Node (or Electron) running a script: it keeps ELECTRON_RUN_AS_NODE */
     nodeScript?: boolean;
+    /** the command watches GRIDCORE_WATCH_PARENT itself (our dist/gridnode.js): started without
+     *  a watchdog in between, one Node start less on the way to a registered node */
+    selfWatching?: boolean;
   } = {},
 ): WatchedProcess {
-  const proc = spawn(process.execPath, ['-e', WATCHDOG, command, ...args], {
+  const direct = !!opts.selfWatching;
+  const proc = spawn(direct ? command : process.execPath, direct ? args : ['-e', WATCHDOG, command, ...args], {
     cwd: opts.cwd,
     env: {
       ...process.env,
@@ -96,6 +100,7 @@ export function spawnWatched(
     exited,
     stderrTail: () => tail.join('\n'),
     commandPid: () => {
+      if (direct) return proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined;
       try {
         const pid = Number(readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
         return pid > 0 ? pid : undefined;
