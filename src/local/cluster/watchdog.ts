@@ -91,7 +91,8 @@ export function spawnWatched(
     opts.logger?.warn(clean(l));
   });
   const exited = new Promise<number | null>((resolve) => {
-    proc.once('exit', (code) => resolve(code));
+    // A command started without a watchdog and killed by a signal ends as the watchdog reports it: code 1.
+    proc.once('exit', (code, signal) => resolve(code ?? (direct && signal ? 1 : code)));
     proc.once('error', () => resolve(null));
   });
   return {
