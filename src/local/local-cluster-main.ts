@@ -66,6 +66,9 @@ startLocalCluster({
   skillDir,
   startedBy,
   supervisor: { nodeBundle: resolve(__dirname, 'gridnode.js'), logFile: paths.log },
+  // A node here is a Node process of its own: on a busy machine it takes longer to come up
+  // than the in-process one the 30 s default was set for.
+  registerTimeoutMs: options.registerTimeoutMs ?? 90_000,
   onStep: (step, text) => report({ step, text }),
   // an older window's "Stop It Anyway" (the stop-request file) reaches this process too
   onStoppedByRequest: () => process.exit(0),
