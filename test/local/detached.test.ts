@@ -366,3 +366,28 @@ test('a state folder owned by another user: refused before anything starts, sayi
   assert.match(err.message, /belongs to another user \(uid 65534\).*chown -R/s);
   assert.equal(existsSync(clusterPaths(dir).starting), false);
 });
+
+test('Stop Node and Start Node on the detached cluster from another process (as any window does): stopped said at once, back with its id', async () => {
+  const dir = skillDir('stop-node');
+  const info = await start('stop-node');
+  const { localNodeState, onLocalNodeStopped, startLocalClusterNode } = await import('../../src/local/cluster');
+  try {
+    const id = info.nodeIds[0];
+    assert.deepEqual(localNodeState(id, { skillDir: dir }), { nodeId: id, stopped: false });
+    const stopped = new Promise<string | undefined>((res) => {
+      const sub = onLocalNodeStopped((n) => (sub.dispose(), res(n)), { skillDir: dir });
+    });
+    const keepAlive = setInterval(() => undefined, 1000);
+    assert.equal((await hubCall(info.profile.computehubUrl, info.profile.token, 'POST', `/api/nodes/${id}/stop`)).status, 200);
+    assert.equal(await stopped, id);
+    clearInterval(keepAlive);
+    assert.deepEqual(localNodeState(undefined, { skillDir: dir }), { nodeId: id, stopped: true });
+    assert.equal(clusterProcesses(info.pid, 'gridnode.js').length, 0, 'a stopped node is not restarted');
+    assert.equal(await startLocalClusterNode({ skillDir: dir }), id);
+    assert.deepEqual(localNodeState(id, { skillDir: dir }), { nodeId: id, stopped: false });
+    await until('the node process runs again', () => clusterProcesses(info.pid, 'gridnode.js').length === 1, 30_000);
+    assert.deepEqual(lockOf(dir)?.nodeRestarts, [0], 'a stop and a start are no restarts');
+  } finally {
+    await stopAnyLocalCluster({ skillDir: dir });
+  }
+});
