@@ -95,6 +95,8 @@ function allBuilds(production) {
     { ...node, entryPoints: ['src/local/computehub-main.ts'], outfile: 'dist/computehub.js' },
     { ...node, entryPoints: ['src/local/gridnode-main.ts'], outfile: 'dist/gridnode.js' },
     { ...node, entryPoints: ['src/local/mainjob-main.ts'], outfile: 'dist/mainjob.js' },
+    // the detached local cluster's supervisor (it runs dist/gridnode.js for its nodes)
+    { ...node, entryPoints: ['src/local/local-cluster-main.ts'], outfile: 'dist/local-cluster.js' },
     {
       ...webview,
       entryPoints: ['media/src/results.ts'],

@@ -18,7 +18,7 @@ const needs = {
   contract: process.env.GRIDCORE_HUB_BINARY ? ['computehub'] : [], // the wrapped binary runs dist/computehub.js
   service: [],
   docker: [],
-  local: ['computehub', 'gridnode'], // upstream mode runs the standalone builds
+  local: ['computehub', 'gridnode', 'local-cluster', 'mainjob'], // upstream mode runs the standalone builds; the detached cluster its supervisor
   e2e: 'all', // the extension in code-server
 };
 const wanted = chosen.some((g) => needs[g] === 'all' || needs[g] === undefined) ? 'all' : [...new Set(chosen.flatMap((g) => needs[g]))];

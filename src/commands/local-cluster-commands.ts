@@ -2,7 +2,6 @@
 // cluster module (src/local, the layer above the core's service, so the service does not
 // hand it out) and dockerode with it load only when one of these commands runs.
 import * as vscode from 'vscode';
-import type { Logger } from '../core/ports';
 import { localClusterSettings } from '../ui/settings';
 import { reloadAndRefresh } from './refresh';
 import type { CommandContext, CommandModule } from './registry';
@@ -11,20 +10,6 @@ import type { CommandContext, CommandModule } from './registry';
  *  not at activation. */
 function loadLocalCluster(): Promise<typeof import('../local/cluster')> {
   return import('../local/cluster.js');
-}
-
-/** One output channel per part of the cluster, created on first use. */
-function partLoggers(ctx: CommandContext): (part: string) => Logger {
-  const channels = new Map<string, vscode.LogOutputChannel>();
-  return (part) => {
-    let ch = channels.get(part);
-    if (!ch) {
-      ch = vscode.window.createOutputChannel(vscode.l10n.t('GridCore Local {0}', part), { log: true });
-      ctx.extension.subscriptions.push(ch);
-      channels.set(part, ch);
-    }
-    return ctx.loggerFor(ch);
-  };
 }
 
 async function saveAndSelect(ctx: CommandContext, profile: { name: string; computehubUrl: string; redisUrl: string; token: string }): Promise<void> {
@@ -42,23 +27,44 @@ export interface LocalClusterStart {
   movedPorts: boolean;
   /** what its persistent Redis brought back from earlier runs, said on start (else undefined) */
   kept?: string;
+  /** who started the running cluster and since when (when it ran already) */
+  owner?: string;
 }
 
-const loggersOf = new WeakMap<CommandContext, (part: string) => Logger>();
+/** "started from a terminal (npm run start:local) on 5 Dec 21:04, process 123". */
+export function localClusterOwner(found: { startedBy?: string; startedAt?: string; pid: number }): string {
+  const since = found.startedAt ? new Date(found.startedAt).toLocaleString(vscode.env.language) : '?';
+  switch (found.startedBy) {
+    case 'terminal':
+      return vscode.l10n.t('started from a terminal (npm run start:local) at {since}, process {pid}', { since, pid: found.pid });
+    case 'chat':
+      return vscode.l10n.t('started by a chat tool at {since}, process {pid}', { since, pid: found.pid });
+    case 'window':
+      return vscode.l10n.t('started from a VS Code window at {since}, process {pid}', { since, pid: found.pid });
+    default:
+      return vscode.l10n.t('started by process {pid}', { pid: found.pid });
+  }
+}
 
 /** The skill's 从零启动: finds the running local cluster or starts one, saves its profile and
  *  makes it active. Shared by the command and the chat tool. */
-export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text: string) => void, signal?: vscode.CancellationToken): Promise<LocalClusterStart> {
+export async function startOrFindLocalCluster(
+  ctx: CommandContext,
+  onStep: (text: string) => void,
+  signal?: vscode.CancellationToken,
+  /** written to the lock: other windows and `npm run status:local` name who started it */
+  startedBy: 'window' | 'chat' = 'window',
+): Promise<LocalClusterStart> {
   const local = await loadLocalCluster();
   const found = await local.findRunningLocalCluster();
   if (found) {
     await saveAndSelect(ctx, found.profile);
-    return { name: found.profile.name, computehubUrl: found.profile.computehubUrl, alreadyRunning: true, movedPorts: false };
+    return { name: found.profile.name, computehubUrl: found.profile.computehubUrl, alreadyRunning: true, movedPorts: false, owner: localClusterOwner(found) };
   }
-  let loggers = loggersOf.get(ctx);
-  if (!loggers) loggersOf.set(ctx, (loggers = partLoggers(ctx)));
   const s = localClusterSettings();
-  const info = await local.startLocalCluster({
+  // Its own process tree (a reload or a closed window leaves it and its job alone); its log
+  // is a file in the state folder, named in the log here.
+  const info = await local.startDetachedLocalCluster({
     hubPort: s.hubPort || undefined,
     redisPort: s.redisPort || undefined,
     computehubBinary: s.computehubPath || undefined,
@@ -66,20 +72,27 @@ export async function startOrFindLocalCluster(ctx: CommandContext, onStep: (text
     redisServer: s.redisServerPath || undefined,
     node: s.parallelism ? { parallelism: s.parallelism } : undefined,
     nodes: s.nodes,
+    startedBy,
     onStep: (step, text) => {
       ctx.logger.info(`local cluster: ${step}`);
       onStep(text);
     },
     signal,
-    logger: (part) => loggers(part),
+    logger: ctx.logger,
   });
+  ctx.logger.info(`local cluster: process ${info.pid}, log ${info.logFile ?? ''}`);
   await saveAndSelect(ctx, info.profile);
+  if (!info.startedHere) {
+    // another start (a terminal, another window) made it meanwhile: this one attached to it
+    return { name: info.profile.name, computehubUrl: info.profile.computehubUrl, alreadyRunning: true, movedPorts: false, owner: localClusterOwner(info) };
+  }
   // Its Redis persists: queues from earlier runs are back, and the user should not be surprised by them.
   const kept = local.keptOnStart(await local.localClusterHoldings(info).catch(() => undefined));
   return { name: info.profile.name, computehubUrl: info.profile.computehubUrl, alreadyRunning: false, movedPorts: !!(info.movedPorts.hub || info.movedPorts.redis), kept };
 }
 
 export function localClusterStartedMessage(s: LocalClusterStart): string {
+  if (s.alreadyRunning && s.owner) return vscode.l10n.t('A local cluster is already running at {0} ({1}); it is now the active cluster.', s.computehubUrl, s.owner);
   if (s.alreadyRunning) return vscode.l10n.t('A local cluster is already running at {0}; it is now the active cluster.', s.computehubUrl);
   const started = s.movedPorts
     ? vscode.l10n.t('Local cluster started at {0} (a default port was taken, so another was chosen).', s.computehubUrl)
@@ -92,7 +105,7 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
     const local = await loadLocalCluster();
     const found = await local.findRunningLocalCluster();
     // Its nodes may have been stopped (Stop Node): starting the cluster brings them back.
-    const node = found?.ownedHere ? local.localNodeState() : undefined;
+    const node = found?.ownedHere || found?.detached ? local.localNodeState() : undefined;
     if (found && node?.stopped) {
       await saveAndSelect(ctx, found.profile);
       const id = await vscode.window.withProgress(
@@ -115,6 +128,21 @@ export const localClusterCommands: CommandModule = (registry, ctx) => {
   registry.register('gridcore.stopLocalCluster', async () => {
     const local = await loadLocalCluster();
     const found = await local.findRunningLocalCluster();
+    if (found?.detached) {
+      // Any window stops it: asking first, as for one of its own, when its queues hold items.
+      const held = await local.localClusterHoldings(found).catch((e: Error) => e);
+      if (held instanceof Error) ctx.logger.warn(`counting the local cluster's items: ${held.message}`);
+      const ask = local.stopConfirmation(held, found.dataDir);
+      const stop = vscode.l10n.t('Stop Local Cluster');
+      if (ask && (await vscode.window.showWarningMessage(ask.message, { modal: true, detail: `${ask.detail ?? ''}\n\n${vscode.l10n.t('It was {owner}.', { owner: localClusterOwner(found) })}`.trim() }, stop)) !== stop) return false;
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the local cluster…') },
+        () => local.stopAnyLocalCluster({ logger: ctx.logger }),
+      );
+      void vscode.window.showInformationMessage(vscode.l10n.t('Local cluster stopped.'));
+      await ctx.monitors.refresh(found.profile.name);
+      return true;
+    }
     if (found && !found.ownedHere) {
       // Name the real owner and offer what works: asking it to stop the cluster.
       const anyway = vscode.l10n.t('Stop It Anyway');

@@ -113,7 +113,8 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
 async function isLocalClusterHere(ctx: CommandContext, cluster: string): Promise<boolean> {
   const local = await import('../local/cluster.js');
   const found = await local.findRunningLocalCluster();
-  if (!found?.ownedHere) return false;
+  // this window's, or the detached one every window shares
+  if (!found?.ownedHere && !found?.detached) return false;
   const resolved = await ctx.service.profiles.resolve(cluster).catch(() => undefined);
   return resolved?.profile.computehubUrl === found.profile.computehubUrl;
 }

@@ -113,9 +113,11 @@ class Service implements GridCoreService {
   async reregisterTasks(cluster: string, records: readonly TaskRecord[]): Promise<ReregisterResult> {
     const hub = await this.hub(cluster);
     const clusterRedis = (await this.profiles.storedSecrets(cluster)).redisUrl;
+    const profile = await this.profiles.get(cluster);
+    const local = !!(profile?.local || profile?.source === 'local');
     const result: ReregisterResult = { registered: [], skipped: [], view: [] };
     for (const record of inRegistrationOrder(records, this.tasks.list(cluster))) {
-      const prepared = requestFromRecord(record, clusterRedis, cluster);
+      const prepared = requestFromRecord(record, clusterRedis, cluster, local);
       if ('reason' in prepared) {
         result.skipped.push({ record, reason: prepared.reason });
         this.deps.logger.warn(`cluster ${cluster}: ${prepared.reason}`);
@@ -357,8 +359,16 @@ function inRegistrationOrder(records: readonly TaskRecord[], stored: readonly Ta
 
 const MASKED_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^@/]*\*\*\*\*[^@/]*@/i;
 
+function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).hostname === new URL(b).hostname;
+  } catch {
+    return false;
+  }
+}
+
 /** The request a record stands for, or why it cannot be rebuilt (records never hold a password). */
-function requestFromRecord(record: TaskRecord, clusterRedis: string | undefined, cluster: string): { req: RegisterTaskRequest } | { reason: string } {
+function requestFromRecord(record: TaskRecord, clusterRedis: string | undefined, cluster: string, local = false): { req: RegisterTaskRequest } | { reason: string } {
   const name = record.name;
   if (!record.image && !record.images) {
     return { reason: l10n.t('Task "{name}" cannot be registered again: its record has no image. Register it again from its folder.', { name }) };
@@ -372,6 +382,9 @@ function requestFromRecord(record: TaskRecord, clusterRedis: string | undefined,
   ] as const) {
     if (!recorded) continue;
     if (clusterRedis && recorded === maskUrl(clusterRedis)) req[key] = clusterRedis;
+    // The local cluster has one Redis (its data and password kept across starts); a masked URL
+    // that differs names its earlier port (it had to move): the task goes to the Redis it has now.
+    else if (clusterRedis && local && MASKED_USERINFO.test(recorded) && sameHost(recorded, clusterRedis)) req[key] = clusterRedis;
     else if (!MASKED_USERINFO.test(recorded)) req[key] = recorded;
     else {
       return {

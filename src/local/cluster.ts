@@ -4,7 +4,7 @@
 // `vscode`: the UI passes a step callback (for its progress notification), a cancellation
 // signal and a logger per part.
 import { randomBytes } from 'node:crypto';
-import { unwatchFile, watchFile } from 'node:fs';
+import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import type Docker from 'dockerode';
 import { GridCoreError, HubError, isGridCoreError } from '../core/errors';
@@ -18,6 +18,8 @@ import { healthOk, startLocalHub, type LocalHub } from './cluster/hub';
 import { startLocalNode, type LocalNode, type LocalNodeSettings } from './cluster/node';
 import { pickPort } from '../core/machine/free-ports';
 import { onPath, startLocalRedis, type AppendFsync, type LocalRedis } from '../core/machine/redis-server';
+import { describeHolder, portHolder } from './cluster/port-holder';
+import { maskUrl } from '../core/redact';
 import {
   clusterPaths,
   defaultSkillDir,
@@ -27,6 +29,8 @@ import {
   writePrivateJson,
   type ClusterLock,
   type ClusterOwner,
+  type RememberedPorts,
+  type RememberedTasks,
   type SkillLocalCluster,
 } from './cluster/state';
 import { dockerFrom } from '../core/docker/containers';
@@ -66,6 +70,10 @@ export interface LocalClusterOptions {
   /** another process asked this one to stop the cluster, and it has stopped */
   onStoppedByRequest?(): void;
   logger?(part: ClusterPart): Logger;
+  /** this process is the detached cluster's supervisor (cluster/supervisor-main.ts): nodes run
+   *  as processes of their own (`nodeBundle`), a node or Redis that dies is started again with
+   *  backoff, and the lock says so */
+  supervisor?: { nodeBundle: string; logFile: string };
 }
 
 /** What the UI saves as the `local` profile. The Redis URL carries the password. */
@@ -93,11 +101,24 @@ export interface LocalClusterInfo {
   startedBy?: ClusterOwner;
   /** the default port was taken and another was picked */
   movedPorts: { hub: boolean; redis: boolean };
+  /** it runs detached, in its own supervisor process (`pid`): it outlives every window */
+  detached?: boolean;
+  /** when it started (RFC 3339) */
+  startedAt?: string;
+  /** the detached cluster's log file */
+  logFile?: string;
+  /** per node: restarts after it died (detached cluster) */
+  nodeRestarts?: number[];
+  redisRestarts?: number;
 }
 
 interface RunningCluster {
   info: LocalClusterInfo;
+  lock: ClusterLock;
   redis: LocalRedis;
+  /** starts Redis again on its port and files (supervision) */
+  startRedis(): Promise<LocalRedis>;
+  supervise: boolean;
   hub: LocalHub;
   nodes: LocalNode[];
   /** per node: it ended while the cluster runs (Stop Node); Start Node starts it again */
@@ -279,27 +300,43 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     const redisHost = gridnodeBinary ? await requireBridgeGateway(docker) : undefined;
 
     enter('ports');
-    const hubPick = await pickPort(opts.hubPort ?? 8080);
-    const redisPick = await pickPort(opts.redisPort ?? 6379, [hubPick.port]);
-    if (hubPick.moved) clusterLog.info(`port ${opts.hubPort ?? 8080} is taken: the hub uses ${hubPick.port}`);
-    if (redisPick.moved) clusterLog.info(`port ${opts.redisPort ?? 6379} is taken: Redis uses ${redisPick.port}`);
+    // The ports of the last start come first (the saved profile, the skill's files and the
+    // tasks name them); a port the user set other than the default wins over them.
+    const remembered = readJson<RememberedPorts>(paths.ports);
+    const wantHub = chosenPort(opts.hubPort, 8080) ?? remembered?.hubPort ?? 8080;
+    const wantRedis = chosenPort(opts.redisPort, 6379) ?? remembered?.redisPort ?? 6379;
+    const hubPick = await pickPort(wantHub);
+    const redisPick = await pickPort(wantRedis, [hubPick.port]);
+    if (hubPick.moved) clusterLog.info(`port ${wantHub} is taken by ${describeHolder(portHolder(wantHub))}: the hub uses ${hubPick.port}`);
+    if (redisPick.moved) clusterLog.info(`port ${wantRedis} is taken by ${describeHolder(portHolder(wantRedis))}: Redis uses ${redisPick.port}`);
 
     enter('secrets');
     const token = randomBytes(24).toString('base64url');
     const redisPassword = keptRedisPassword(paths.redisSecret);
 
     enter('redis');
-    const redis = await startLocalRedis({
-      port: redisPick.port,
-      password: redisPassword,
-      dataDir: paths.redisDir,
-      appendFsync: opts.redisAppendFsync,
-      alsoBind: redisHost,
-      redisServer: opts.redisServer,
-      docker: () => docker,
-      logger: log('redis'),
-    });
-    cleanups.push(() => redis.stop());
+    const startRedis = () =>
+      startLocalRedis({
+        port: redisPick.port,
+        password: redisPassword,
+        dataDir: paths.redisDir,
+        appendFsync: opts.redisAppendFsync,
+        alsoBind: redisHost,
+        redisServer: opts.redisServer,
+        docker: () => docker,
+        logger: log('redis'),
+      });
+    // The detached cluster's nodes are processes that take seconds to come up: they start while
+    // Redis does (the hub needs no Redis, and a new hub has no task for them yet).
+    const redisStarting = startRedis();
+    let redis!: LocalRedis;
+    if (opts.supervisor) {
+      redisStarting.catch(() => undefined);
+      cleanups.push(async () => void (await (await redisStarting.catch(() => undefined))?.stop()));
+    } else {
+      redis = await redisStarting;
+      cleanups.push(() => redis.stop());
+    }
 
     enter('hub');
     const hub = await startLocalHub({
@@ -308,6 +345,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       binary: binaryFor(opts.computehubBinary, 'computehub'),
       runDir: paths.runDir,
       logger: log('hub'),
+      // kept with their Redis URL: registered again below when a later start moves Redis
+      onTasksChanged: (tasks) => writePrivateJson(paths.tasks, { redisUrl: redis.url, tasks } satisfies RememberedTasks),
     });
     cleanups.push(() => hub.stop());
     if (!(await healthOk(hub.url, 3000))) throw new GridCoreError('local', 'hubHealth', l10n.t('The ComputeHub at {url} does not answer /health.', { url: hub.url }));
@@ -327,6 +366,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
         settings: { taskPollIntervalMs: 2000, heartbeatIntervalMs: 5000, ...opts.node },
         index,
         hostname: nodeHostname(index, count),
+        nodeBundle: opts.gridnodeBinary ? undefined : opts.supervisor?.nodeBundle,
         logger: count > 1 ? prefixed(log('node'), `[node ${index + 1}] `) : log('node'),
       });
     const nodes: LocalNode[] = [];
@@ -336,9 +376,19 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       cleanups.push(() => node.stop());
     }
 
+    if (opts.supervisor) {
+      try {
+        redis = await redisStarting;
+      } catch (e) {
+        step = 'redis';
+        throw e;
+      }
+    }
+
     enter('register');
     const nodeIds = await waitForNodes(hub.url, token, nodes, opts.registerTimeoutMs ?? 30_000, opts.signal);
     const nodeId = nodeIds[0];
+    await registerMovedTasks(paths, hub.url, token, redis.url, clusterLog);
 
     enter('state');
     const info: LocalClusterInfo = {
@@ -356,6 +406,8 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     const skill: SkillLocalCluster = { computehub: { url: hub.url }, token, redis: { url: redis.url } };
     writePrivateJson(paths.skillState, skill);
     cleanups.push(async () => removeFile(paths.skillState));
+    writePrivateJson(paths.ports, { hubPort: hub.port, redisPort: redis.port, redisUrl: redis.url } satisfies RememberedPorts);
+    const startedAt = new Date().toISOString();
     const lock: ClusterLock = {
       pid: process.pid,
       hubUrl: hub.url,
@@ -365,9 +417,12 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       token,
       nodeId,
       nodeIds,
-      startedAt: new Date().toISOString(),
+      startedAt,
       startedBy: opts.startedBy ?? 'window',
+      ...(opts.supervisor ? { detached: true, logFile: opts.supervisor.logFile, nodeRestarts: nodeIds.map(() => 0), redisRestarts: 0 } : {}),
     };
+    if (opts.supervisor) Object.assign(info, { detached: true, startedAt, logFile: opts.supervisor.logFile, nodeRestarts: lock.nodeRestarts, redisRestarts: 0 });
+    else info.startedAt = startedAt;
     writePrivateJson(paths.lock, lock);
     const offStopRequests = watchStopRequests(paths.stopRequest, clusterLog, opts.onStoppedByRequest);
 
@@ -380,7 +435,10 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
     process.on('exit', onExit);
     running = {
       info,
+      lock,
       redis,
+      startRedis,
+      supervise: !!opts.supervisor,
       hub,
       nodes,
       stopped: nodes.map(() => false),
@@ -393,6 +451,7 @@ async function start(opts: LocalClusterOptions): Promise<LocalClusterInfo> {
       },
     };
     nodes.forEach((node, index) => watchNode(running!, index, node, clusterLog));
+    if (opts.supervisor) watchRedis(running, redis, log('redis'));
     clusterLog.info(`local cluster up: hub ${hub.url}, Redis 127.0.0.1:${redis.port} (data in ${paths.redisDir}), node(s) ${nodeIds.join(', ')}`);
     return info;
   } catch (e) {
@@ -431,31 +490,190 @@ export async function stopLocalCluster(opts: { logger?: Logger } = {}): Promise<
 /** A node may end while the cluster runs (the hub relayed a Stop Node): this process knows
  *  at once, long before the hub drops the silent node from its list. */
 function watchNode(r: RunningCluster, index: number, node: LocalNode, log: Logger): void {
-  void node.exited.then(() => {
+  const since = Date.now();
+  void node.exited.then((code) => {
     if (running !== r || r.nodes[index] !== node) return;
+    // A node process that died (SIGKILL, a crash: not code 0, which is a stop the hub asked
+    // for) comes back under the same id; its containers are removed by its next start.
+    if (r.supervise && typeof code === 'number' && code !== 0) return void restartDeadNode(r, index, node, code, Date.now() - since, log);
     r.stopped[index] = true;
-    log.info(`node ${node.nodeId ?? ''} stopped; the cluster keeps running`);
-    for (const l of [...nodeListeners]) l(node.nodeId);
+    r.lock.nodeStopped = r.stopped.slice();
+    saveLock(r);
+    const id = r.info.nodeIds[index] ?? node.nodeId;
+    log.info(`node ${id ?? ''} stopped; the cluster keeps running`);
+    for (const l of [...nodeListeners]) l(id);
   });
+}
+
+/** Backoff of restarts: 1 s, 2 s, 4 s ... 30 s; a node or Redis that ran a minute starts over at 1 s. */
+function backoffMs(attempt: number): number {
+  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+const restartAttempts = new WeakMap<RunningCluster, Map<string, number>>();
+
+function nextAttempt(r: RunningCluster, what: string, ranMs: number): number {
+  let m = restartAttempts.get(r);
+  if (!m) restartAttempts.set(r, (m = new Map()));
+  const n = ranMs > 60_000 ? 1 : (m.get(what) ?? 0) + 1;
+  m.set(what, n);
+  return n;
+}
+
+/** The lock holds the restart counts, for status and every window's tree. */
+function saveLock(r: RunningCluster): void {
+  if (running === r) writePrivateJson(r.lockFile, r.lock);
+}
+
+async function restartDeadNode(r: RunningCluster, index: number, node: LocalNode, code: number, ranMs: number, log: Logger): Promise<void> {
+  const id = r.info.nodeIds[index] ?? node.nodeId ?? String(index + 1);
+  const attempt = nextAttempt(r, `node${index}`, ranMs);
+  const delay = backoffMs(attempt);
+  log.warn(`node ${id} exited with code ${code}: starting it again in ${delay / 1000} s (restart ${attempt})`);
+  await new Promise((res) => setTimeout(res, delay));
+  if (running !== r || r.nodes[index] !== node) return;
+  const restarts = (r.lock.nodeRestarts ??= r.info.nodeIds.map(() => 0));
+  restarts[index] = (restarts[index] ?? 0) + 1;
+  r.info.nodeRestarts = restarts;
+  saveLock(r);
+  try {
+    await startNodeAgain(r, index, log);
+    log.info(`node ${id} runs again (restarted ${restarts[index]} time(s) since the cluster started)`);
+  } catch (e) {
+    log.error(`node ${id} did not start again: ${(e as Error).message}`);
+    // still the dead one: try again later; a new one that failed to register is watched already
+    if (running === r && r.nodes[index] === node) void restartDeadNode(r, index, node, code, 0, log);
+  }
+}
+
+/** Redis that dies is started again on its port, on its append-only file, with backoff. */
+function watchRedis(r: RunningCluster, redis: LocalRedis, log: Logger): void {
+  const since = Date.now();
+  void redis.exited.then(async () => {
+    let ran = Date.now() - since;
+    while (running === r && r.redis === redis) {
+      const attempt = nextAttempt(r, 'redis', ran);
+      ran = 0;
+      const delay = backoffMs(attempt);
+      log.warn(`Redis exited: starting it again on port ${redis.port} on its append-only file in ${delay / 1000} s (restart ${attempt})`);
+      await new Promise((res) => setTimeout(res, delay));
+      if (running !== r || r.redis !== redis) return;
+      try {
+        const again = await r.startRedis();
+        if (running !== r) return void (await again.stop());
+        r.redis = again;
+        r.lock.redisRestarts = (r.lock.redisRestarts ?? 0) + 1;
+        r.info.redisRestarts = r.lock.redisRestarts;
+        saveLock(r);
+        log.info(`Redis runs again on port ${again.port}`);
+        watchRedis(r, again, log);
+        return;
+      } catch (e) {
+        log.error(`Redis did not start again: ${(e as Error).message}`);
+      }
+    }
+  });
+}
+
+/**
+ * A start whose Redis had to move from the port of the last start: the hub is new, and the
+ * tasks it held unfinished (kept by onTasksChanged) named the old Redis URL. They are
+ * registered again with the new URL (same Redis, data and password), in their order.
+ */
+async function registerMovedTasks(paths: ReturnType<typeof clusterPaths>, hubUrl: string, token: string, redisUrl: string, log: Logger): Promise<void> {
+  const kept = readJson<RememberedTasks>(paths.tasks);
+  writePrivateJson(paths.tasks, { redisUrl, tasks: [] } satisfies RememberedTasks);
+  if (!kept?.redisUrl || kept.redisUrl === redisUrl || !Array.isArray(kept.tasks)) return;
+  const moved = kept.tasks.filter((t) => t.input_redis === kept.redisUrl || t.output_redis === kept.redisUrl);
+  if (!moved.length) return;
+  const names: string[] = [];
+  for (const t of moved) {
+    const req = { ...t };
+    if (req.input_redis === kept.redisUrl) req.input_redis = redisUrl;
+    if (req.output_redis === kept.redisUrl) req.output_redis = redisUrl;
+    try {
+      const res = await fetch(`${hubUrl}/api/tasks`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(req),
+        signal: AbortSignal.timeout(5000),
+      });
+      await res.text();
+      if (res.status === 201) names.push(t.name);
+      else log.warn(`registering task ${t.name} again: HTTP ${res.status}`);
+    } catch (e) {
+      log.warn(`registering task ${t.name} again: ${(e as Error).message}`);
+    }
+  }
+  log.info(`Redis moved from ${maskUrl(kept.redisUrl)} to ${maskUrl(redisUrl)}: registered ${names.length} unfinished task(s) again with the new URL: ${names.join(', ')}`);
+}
+
+/** A port the user chose (other than the default): undefined for none or the default. */
+function chosenPort(port: number | undefined, defaultPort: number): number | undefined {
+  return port && port !== defaultPort ? port : undefined;
 }
 
 const nodeListeners = new Set<(nodeId: string | undefined) => void>();
 
-/** Called when the node of the cluster running in this process stopped (not with the cluster). */
-export function onLocalNodeStopped(listener: (nodeId: string | undefined) => void): { dispose(): void } {
+/** Called when a node of the local cluster stopped (not with the cluster): of the cluster
+ *  running in this process at once, of the detached one when its lock says so (polled). */
+export function onLocalNodeStopped(listener: (nodeId: string | undefined) => void, opts: { skillDir?: string } = {}): { dispose(): void } {
   nodeListeners.add(listener);
-  return { dispose: () => nodeListeners.delete(listener) };
+  const file = clusterPaths(opts.skillDir ?? defaultSkillDir()).lock;
+  let seen = new Set(stoppedInLock(file));
+  const poll = () => {
+    if (running) return;
+    const now = stoppedInLock(file);
+    for (const id of now) if (!seen.has(id)) listener(id);
+    seen = new Set(now);
+  };
+  watchFile(file, { interval: 250, persistent: false }, poll);
+  return {
+    dispose: () => {
+      nodeListeners.delete(listener);
+      unwatchFile(file, poll);
+    },
+  };
 }
 
-/** A node of the cluster running in this process (`nodeId`, else the first stopped one, else
- *  the first): its id, and whether it stopped. */
-export function localNodeState(nodeId?: string): { nodeId?: string; stopped: boolean } | undefined {
+function stoppedInLock(file: string): string[] {
+  const lock = readJson<ClusterLock>(file);
+  return (lock?.nodeIds ?? []).filter((_, i) => lock?.nodeStopped?.[i]);
+}
+
+/** A node of the local cluster (`nodeId`, else the first stopped one, else the first): its id,
+ *  and whether it stopped. The cluster running in this process, else the detached one. */
+export function localNodeState(nodeId?: string, opts: { skillDir?: string } = {}): { nodeId?: string; stopped: boolean } | undefined {
   const r = running;
-  if (!r) return undefined;
+  if (!r) {
+    const lock = readJson<ClusterLock>(clusterPaths(opts.skillDir ?? defaultSkillDir()).lock);
+    if (!lock?.detached || !supervisorAlive(lock.pid)) return undefined;
+    const ids = lock.nodeIds ?? (lock.nodeId ? [lock.nodeId] : []);
+    const stopped = lock.nodeStopped ?? [];
+    const index = nodeId !== undefined ? ids.indexOf(nodeId) : Math.max(0, stopped.indexOf(true));
+    if (index < 0 || index >= ids.length) return undefined;
+    return { nodeId: ids[index], stopped: !!stopped[index] };
+  }
   const ids = r.info.nodeIds;
   const index = nodeId !== undefined ? ids.indexOf(nodeId) : Math.max(0, r.stopped.indexOf(true));
   if (index < 0) return undefined;
   return { nodeId: ids[index] ?? r.nodes[index]?.nodeId, stopped: r.stopped[index] ?? false };
+}
+
+/** The detached cluster's side of Start Node: SIGUSR2 asks its supervisor to start its stopped
+ *  nodes again; this waits until its lock shows none stopped. */
+async function startDetachedNodes(skillDir: string | undefined, timeoutMs: number): Promise<string | undefined> {
+  const file = clusterPaths(skillDir ?? defaultSkillDir()).lock;
+  const lock = readJson<ClusterLock>(file);
+  if (!lock?.detached || !supervisorAlive(lock.pid)) return undefined;
+  const first = stoppedInLock(file)[0] ?? lock.nodeId;
+  process.kill(lock.pid, 'SIGUSR2');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!stoppedInLock(file).length) return first;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new GridCoreError('local', 'nodeMissing', l10n.t('The node did not register with the ComputeHub within {seconds} s.', { seconds: Math.round(timeoutMs / 1000) }));
 }
 
 /**
@@ -463,9 +681,9 @@ export function localNodeState(nodeId?: string): { nodeId?: string; stopped: boo
  * each with its old id, and waits until the hub lists them. Returns the first one's id (the
  * first node's when none was stopped); undefined when no cluster runs here.
  */
-export async function startLocalClusterNode(opts: { registerTimeoutMs?: number; logger?: Logger } = {}): Promise<string | undefined> {
+export async function startLocalClusterNode(opts: { registerTimeoutMs?: number; logger?: Logger; skillDir?: string } = {}): Promise<string | undefined> {
   const r = running;
-  if (!r) return undefined;
+  if (!r) return startDetachedNodes(opts.skillDir, (opts.registerTimeoutMs ?? 30_000) + 10_000);
   let first: string | undefined;
   for (let index = 0; index < r.nodes.length; index++) {
     if (!r.stopped[index]) continue;
@@ -489,6 +707,9 @@ async function startNodeAgain(r: RunningCluster, index: number, log: Logger, reg
   const nodeIds = r.info.nodeIds.slice();
   nodeIds[index] = id;
   r.info = { ...r.info, nodeIds, nodeId: nodeIds[0] };
+  r.lock.nodeStopped = r.stopped.slice();
+  r.lock.nodeIds = nodeIds;
+  saveLock(r);
   return id;
 }
 
@@ -531,7 +752,11 @@ export async function findRunningLocalCluster(opts: { skillDir?: string } = {}):
   const paths = clusterPaths(opts.skillDir ?? defaultSkillDir());
   const lock = readJson<ClusterLock>(paths.lock);
   if (!lock) return undefined;
-  if (lock.pid === process.pid || !pidAlive(lock.pid) || !(await healthOk(lock.hubUrl))) {
+  // A detached cluster's supervisor that lives is the cluster, even while its hub is slow to
+  // answer (a busy machine): its lock must not be taken for a stale one, or a second start
+  // would make a second cluster on the same files.
+  const supervised = lock.detached && lock.pid !== process.pid && supervisorAlive(lock.pid);
+  if (!supervised && (lock.pid === process.pid || !pidAlive(lock.pid) || !(await healthOk(lock.hubUrl)))) {
     // Stale: its owner is gone (or is this process, which no longer runs it).
     removeFile(paths.lock);
     return undefined;
@@ -547,7 +772,23 @@ export async function findRunningLocalCluster(opts: { skillDir?: string } = {}):
     ownedHere: false,
     startedBy: lock.startedBy,
     movedPorts: { hub: false, redis: false },
+    detached: !!lock.detached,
+    startedAt: lock.startedAt,
+    logFile: lock.logFile,
+    nodeRestarts: lock.nodeRestarts,
+    redisRestarts: lock.redisRestarts,
   };
+}
+
+/** The process is a detached cluster's supervisor (not another process that took its pid). */
+function supervisorAlive(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('local-cluster');
+  } catch (e) {
+    // no /proc (macOS): the pid is all there is
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self');
+  }
 }
 
 /** The first node of the running cluster (tests and the main job look at it). */
@@ -625,6 +866,9 @@ function keptRedisPassword(file: string): string {
   writePrivateJson(file, { password });
   return password;
 }
+
+// The cluster as its own detached process tree, started, found and stopped from anywhere.
+export { checkStateFolder, localClusterStatus, startDetachedLocalCluster, stopAnyLocalCluster, type DetachedStart, type LocalClusterStatus } from './cluster/detached';
 
 // Show Container Logs follows a local node's containers through this bundle (dockerode lives here).
 export { followNodeContainers, type ContainerLogFollower } from './node/container-logs';

@@ -6,6 +6,7 @@
 // the process waits for them (a second signal, as for any stuck process, is SIGKILL's job).
 import { parseArgs } from 'node:util';
 import { isGridCoreError } from '../core/errors';
+import { appendNodeExit } from '../core/node-exits';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { GridNode } from './node/grid-node';
@@ -52,6 +53,8 @@ async function main(): Promise<number> {
     hostname: cfg.hostname,
     lifecycle: (args.lifecycle as 'restart' | 'upstream' | undefined) ?? cfg.lifecycle,
     logger,
+    // Set by the local cluster: the tree's tooltip and Diagnose read the lines of failed containers there.
+    onContainerExit: process.env.GRIDCORE_NODE_EXITS ? (exit) => appendNodeExit(process.env.GRIDCORE_NODE_EXITS!, exit) : undefined,
   });
   let signalled = false;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -63,6 +66,21 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal);
+  // Started by the local cluster's supervisor without a watchdog: end with it, even when it
+  // dies by SIGKILL (no signal reaches this process then).
+  const parent = Number(process.env.GRIDCORE_WATCH_PARENT);
+  if (parent > 0) {
+    const firstPpid = process.ppid;
+    setInterval(() => {
+      let gone = process.ppid !== firstPpid;
+      try {
+        process.kill(parent, 0);
+      } catch {
+        gone = true;
+      }
+      if (gone) onSignal('SIGTERM');
+    }, 1000).unref();
+  }
   await node.start();
   const reason = await node.exited;
   logger.info(reason === 'stopRequested' ? 'stopped on request of the hub' : 'stopped');

@@ -10,7 +10,18 @@ import { formatCount } from '../core/numbers';
 import { MemoryKeyValueStore, MemorySecretStore, type Logger } from '../core/ports';
 import { createGridCoreService } from '../core/service';
 import { ensureBaseImage } from './base-image';
-import { keptAfterStop, localClusterHoldings, startLocalCluster, stopLocalCluster, type ClusterPart, type LocalClusterOptions } from './cluster';
+import {
+  keptAfterStop,
+  localClusterHoldings,
+  startDetachedLocalCluster,
+  startLocalCluster,
+  stopAnyLocalCluster,
+  stopLocalCluster,
+  type ClusterPart,
+  type DetachedStart,
+  type LocalClusterInfo,
+  type LocalClusterOptions,
+} from './cluster';
 import { dockerFrom } from '../core/docker/containers';
 
 export const SAMPLE_IMAGE = 'gridcore-sample/shell-square:local';
@@ -26,6 +37,11 @@ export interface MainJobOptions {
   timeoutMs?: number;
   print(line: string): void;
   logger?(part: ClusterPart | 'service'): Logger;
+  /** run the cluster detached (its own process tree, as `npm run start:local` does): it
+   *  outlives this process; without `keep`, the job stops it at the end if it started it */
+  detached?: boolean;
+  /** the cluster is up (before the job): a caller that stops on Ctrl+C learns whether it started it */
+  onCluster?(info: LocalClusterInfo & { startedHere: boolean }): void;
 }
 
 export interface MainJobResult {
@@ -54,19 +70,57 @@ async function untilContainerRuns(docker: ReturnType<typeof dockerFrom>, task: s
   // Not fatal: the job then waits for the results as before, and its clock includes the start.
 }
 
+/** "started from a terminal (npm run start:local) at 05/12/2026, 21:04:00, process 123" */
+export function clusterOwnerText(info: Pick<LocalClusterInfo, 'startedBy' | 'pid' | 'startedAt'>): string {
+  const since = info.startedAt ? new Date(info.startedAt).toLocaleString() : '?';
+  switch (info.startedBy) {
+    case 'terminal':
+      return l10n.t('started from a terminal (npm run start:local) at {since}, process {pid}', { since, pid: info.pid });
+    case 'chat':
+      return l10n.t('started by a chat tool at {since}, process {pid}', { since, pid: info.pid });
+    case 'window':
+      return l10n.t('started from a VS Code window at {since}, process {pid}', { since, pid: info.pid });
+    default:
+      return l10n.t('started by process {pid}', { pid: info.pid });
+  }
+}
+
+/** "The local cluster was already running: started by ... It keeps running after this job." */
+export function runningSince(info: Pick<LocalClusterInfo, 'startedBy' | 'pid' | 'startedAt'>): string {
+  return l10n.t('The local cluster was already running: {owner}. It keeps running after this job.', { owner: clusterOwnerText(info) });
+}
+
 export async function runMainJob(o: MainJobOptions): Promise<MainJobResult> {
   const count = o.count ?? 10_000;
   const quiet: Logger = { trace() {}, info() {}, warn() {}, error() {} };
   const log = (part: ClusterPart | 'service') => o.logger?.(part) ?? quiet;
   const started = Date.now();
   o.print(l10n.t('Starting the local cluster…'));
-  const info = await startLocalCluster({
-    dockerSocket: o.dockerSocket,
-    skillDir: o.skillDir,
-    onStep: (_s, text) => o.print(`  ${text}`),
-    logger: (part) => log(part),
-    ...o.cluster,
-  });
+  let info: LocalClusterInfo & { startedHere: boolean };
+  if (o.detached) {
+    const { startedBy, hubPort, redisPort, computehubBinary, gridnodeBinary, redisServer, redisAppendFsync, node, nodes, registerTimeoutMs } = o.cluster ?? {};
+    const started: DetachedStart = await startDetachedLocalCluster({
+      dockerSocket: o.dockerSocket,
+      skillDir: o.skillDir,
+      startedBy: startedBy ?? 'terminal',
+      onStep: (_s, text) => o.print(`  ${text}`),
+      ...{ hubPort, redisPort, computehubBinary, gridnodeBinary, redisServer, redisAppendFsync, node, nodes, registerTimeoutMs },
+    });
+    info = started;
+    if (!started.startedHere) o.print(runningSince(started));
+  } else {
+    info = {
+      ...(await startLocalCluster({
+        dockerSocket: o.dockerSocket,
+        skillDir: o.skillDir,
+        onStep: (_s, text) => o.print(`  ${text}`),
+        logger: (part) => log(part),
+        ...o.cluster,
+      })),
+      startedHere: true,
+    };
+  }
+  o.onCluster?.(info);
   o.print(l10n.t('Local cluster up: ComputeHub {url}, node {node}.', { url: info.profile.computehubUrl, node: info.nodeIds.join(', ') || '?' }));
 
   const service = createGridCoreService({
@@ -133,11 +187,12 @@ export async function runMainJob(o: MainJobOptions): Promise<MainJobResult> {
     return { count, results: done, seconds, itemsPerSecond, sample };
   } finally {
     await service.dispose();
-    if (!o.keep) {
+    // Only what this run started is stopped: a cluster another start left running stays.
+    if (!o.keep && info.startedHere) {
       // The queues outlive the stop (Redis persists): say what stays, counted before the stop.
       const held = await localClusterHoldings(info).catch(() => undefined);
       o.print(l10n.t('Stopping the local cluster…'));
-      if (await stopLocalCluster()) o.print(keptAfterStop(held, info.dataDir));
+      if (await (o.detached ? stopAnyLocalCluster({ skillDir: o.skillDir }) : stopLocalCluster())) o.print(keptAfterStop(held, info.dataDir));
     }
   }
 }

@@ -1,6 +1,9 @@
-// `node dist/mainjob.js [--keep] [--open] [--count N]`: the README's first command (npm run
-// start:local). Docker from DOCKER_HOST, else the default socket. `--open` keeps the cluster and
-// opens VS Code in the browser with this extension on it. Ctrl+C stops all it started.
+// `node dist/mainjob.js [--keep] [--open] [--count N] [--nodes N]`: the README's first command
+// (npm run start:local). Docker from DOCKER_HOST, else the default socket. The cluster runs
+// detached (its own process tree, see cluster/detached.ts): `--keep` returns once the job is
+// done and leaves it running; without it, the run stops the cluster at its end if it started
+// it. `--open` keeps the cluster and opens VS Code in the browser with this extension on it.
+// `--status` says what runs, `--stop` stops it (npm run status:local / stop:local).
 // Where no Docker engine answers but dockerd is installed and we run as root (no init system
 // started Docker's service), a private engine is started first and stopped at the end.
 import { resolve } from 'node:path';
@@ -8,31 +11,83 @@ import { parseArgs } from 'node:util';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { maskUrl } from '../core/redact';
-import { stopLocalCluster } from './cluster';
-import { runMainJob } from './main-job';
+import { keptAfterStop, localClusterHoldings, localClusterStatus, stopAnyLocalCluster, type LocalClusterInfo } from './cluster';
+import { clusterOwnerText, runMainJob } from './main-job';
 import { openVsCode, type OpenVsCode } from './open-vs-code';
 import { dockerAnswers, findPrivateDockerd, privateDockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './private-dockerd';
 
-let args;
-try {
-  args = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      open: { type: 'boolean' },
-      keep: { type: 'boolean' },
-      count: { type: 'string' },
-      verbose: { type: 'boolean' },
-    },
-  }).values;
-} catch (e) {
-  console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(2);
+function parsedArgs() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        open: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        count: { type: 'string' },
+        nodes: { type: 'string' },
+        status: { type: 'boolean' },
+        stop: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
+    return process.exit(2);
+  }
 }
+const args = parsedArgs();
 if (args.help) {
-  console.log(l10n.t('Usage: npm run start:local -- [--count N] [--keep] [--open] [--verbose]\n  --count N   numbers to push through the sample task (default 10000)\n  --keep      leave the local cluster running after the job\n  --open      keep the cluster and open VS Code in the browser with this extension on it\n  --verbose   show the cluster\'s own log lines'));
+  console.log(l10n.t('Usage: npm run start:local -- [--count N] [--nodes N] [--keep] [--open] [--verbose]\n       npm run start:local -- --status   (or npm run status:local)\n       npm run start:local -- --stop     (or npm run stop:local)\n  --count N   numbers to push through the sample task (default 10000)\n  --nodes N   how many nodes the cluster runs (default 1, at most 16)\n  --keep      leave the local cluster running in the background after the job\n  --open      keep the cluster and open VS Code in the browser with this extension on it\n  --status    say whether the local cluster runs, where, since when and who started it\n  --stop      stop the local cluster, whoever started it (its queues stay on disk)\n  --verbose   show the cluster\'s own log lines'));
   process.exit(0);
 }
+const nodesArg = args.nodes !== undefined ? Number(args.nodes) : undefined;
+if (nodesArg !== undefined && !(Number.isInteger(nodesArg) && nodesArg >= 1 && nodesArg <= 16)) {
+  console.error(`Error: ${l10n.t('--nodes takes a whole number from 1 to 16, not {value}.', { value: String(args.nodes) })}`);
+  process.exit(2);
+}
+
+/** The lines `--status` prints (and exit code 0 when the cluster runs, 3 when not, as systemctl). */
+function statusLines(info: LocalClusterInfo | undefined, logFile: string, starting: boolean): string[] {
+  if (!info) return [starting ? l10n.t('The local cluster is starting.') : l10n.t('No local cluster is running.'), l10n.t('Log: {file}', { file: logFile })];
+  const restarts = info.nodeRestarts ?? [];
+  return [
+    l10n.t('The local cluster is running (process {pid}).', { pid: info.pid }),
+    l10n.t('It was {owner}.', { owner: clusterOwnerText(info) }),
+    l10n.t('ComputeHub: {url}', { url: info.profile.computehubUrl }),
+    l10n.t('Redis: {url} (data in {folder})', { url: maskUrl(info.profile.redisUrl), folder: info.dataDir }),
+    ...info.nodeIds.map((id, i) => l10n.t('Node {index}: {id} (restarts after it died: {count})', { index: i + 1, id, count: restarts[i] ?? 0 })),
+    l10n.t('Log: {file}', { file: info.logFile ?? logFile }),
+  ];
+}
+
+if (args.status) {
+  void localClusterStatus().then((s) => {
+    for (const l of statusLines(s.running, s.logFile, !!s.starting && !s.starting.error)) console.log(l);
+    process.exit(s.running ? 0 : 3);
+  });
+} else if (args.stop) {
+  void (async () => {
+    const s = await localClusterStatus();
+    if (!s.running && !s.starting) {
+      console.log(l10n.t('No local cluster is running.'));
+      return process.exit(0);
+    }
+    const held = s.running ? await localClusterHoldings(s.running).catch(() => undefined) : undefined;
+    console.log(l10n.t('Stopping the local cluster…'));
+    const stopped = await stopAnyLocalCluster();
+    if (stopped && s.running) console.log(keptAfterStop(held, s.running.dataDir));
+    process.exit(0);
+  })().catch((e: Error) => {
+    console.error(`Error: ${maskUrl(e.message)}`);
+    process.exit(1);
+  });
+} else {
+  main();
+}
+
+function main(): void {
+
 const open = !!args.open;
 const keep = open || !!args.keep;
 const count = args.count !== undefined ? Number(args.count) : 10_000;
@@ -88,11 +143,16 @@ const partLogger = (part: string): Logger => ({
 
 let stopping = false;
 let vscode: OpenVsCode | undefined;
+/** the cluster this run started (not one it found running): what Ctrl+C stops without --keep */
+let startedHere = false;
 async function stopAndExit(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await vscode?.stop().catch(() => undefined);
-    await stopLocalCluster().catch(() => undefined);
+    if (startedHere && !keep) {
+      console.log(l10n.t('Stopping the local cluster…'));
+      await stopAnyLocalCluster().catch((e: Error) => console.error(`Error: ${e.message}`));
+    }
     await releaseDocker().catch((e: Error) => console.error(`Error: ${e.message}`));
   }
   process.exit(code);
@@ -100,29 +160,33 @@ async function stopAndExit(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAndExit(130));
 process.on('SIGTERM', () => void stopAndExit(143));
 
-// Stop Local Cluster in a VS Code window (this one's --open, or any other) asks this process
-// to stop the cluster: it does, and keeps VS Code running if it opened one.
-function stoppedFromVsCode(): void {
-  console.log(l10n.t('The local cluster was stopped from VS Code.'));
-  if (!vscode) void stopAndExit(0);
-  else console.log(l10n.t('VS Code keeps running. Press Ctrl+C to stop it.'));
-}
-
-ensureDocker().then(() => runMainJob({ count, keep, dockerSocket, print: (l) => console.log(l), logger: partLogger, cluster: { startedBy: 'terminal', onStoppedByRequest: stoppedFromVsCode } })).then(
+ensureDocker().then(() =>
+  runMainJob({
+    count,
+    keep,
+    dockerSocket,
+    detached: true,
+    print: (l) => console.log(l),
+    logger: partLogger,
+    cluster: { startedBy: 'terminal', nodes: nodesArg },
+    onCluster: (info) => (startedHere = info.startedHere),
+  }),
+).then(
   (r) => {
     if (r.results !== r.count) return stopAndExit(1);
     if (!keep) return stopAndExit(0);
     tellKept();
     if (!open) {
-      console.log(l10n.t('The local cluster keeps running (--keep). Press Ctrl+C to stop it.'));
-      return undefined;
+      // Nothing here holds the cluster: this process ends, the cluster goes on in the background.
+      console.log(l10n.t('The local cluster keeps running in the background (--keep). See it with npm run status:local; stop it with npm run stop:local.'));
+      return process.exit(0);
     }
     return openVsCode({ extensionPath: resolve(__dirname, '..'), workspace: process.cwd(), port: 8443, print: (l) => console.log(l) }).then((v) => {
       vscode = v;
       console.log(l10n.t('VS Code with GridCore is ready. Open this address in a browser on this machine:'));
       console.log(`  ${v.url}`);
       console.log(l10n.t('In the GridCore view, choose Import from Skill Files (or Start Local Cluster) to add the running cluster "local".'));
-      console.log(l10n.t('Press Ctrl+C to stop VS Code and the local cluster.'));
+      console.log(l10n.t('Press Ctrl+C to stop VS Code; the local cluster keeps running (npm run stop:local stops it).'));
     }, (e: Error) => {
       console.error(`Error: ${maskUrl(e.message)}`);
       return stopAndExit(1);
@@ -133,3 +197,4 @@ ensureDocker().then(() => runMainJob({ count, keep, dockerSocket, print: (l) => 
     return stopAndExit(1);
   },
 );
+}

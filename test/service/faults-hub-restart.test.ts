@@ -216,3 +216,29 @@ test('a GET whose socket is dropped unanswered is sent once more; a POST is not 
     await stale.close();
   }
 });
+
+test('local cluster: a task recorded with its Redis on an earlier port is registered again with the Redis it has now', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  let hub: RunningHub = await startHub({ port, token: TOKEN });
+  const svc = memoryService();
+  try {
+    // The local cluster's Redis on the port it had before a remembered port was taken.
+    const oldUrl = redis.url.replace(/:(\d+)$/, ':1');
+    await svc.profiles.save({ name: 'local', computehubUrl: hub.url, redisUrl: oldUrl, token: TOKEN, source: 'local' });
+    await svc.registerTask('local', { name: 'moved', image: 'm:1', input_redis: oldUrl, output_redis: oldUrl, input_queue: 'm:in', output_queue: 'm:out' });
+    await svc.registerTask('local', { name: 'other', image: 'o:1', input_redis: `redis://:${OTHER_PASSWORD}@10.0.0.7:6379`, input_queue: 'o:in' });
+    await hub.close();
+    hub = await startHub({ port, token: TOKEN });
+    // Started again: the same Redis (data, password) on its new port.
+    await svc.profiles.save({ name: 'local', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN, source: 'local' });
+    const again = await svc.reregisterTasks('local', await svc.forgottenTasks('local'));
+    assert.deepEqual(again.registered, ['moved']);
+    assert.deepEqual(again.skipped.map((s) => s.record.name), ['other'], 'a Redis on another host is still not guessed');
+    const current = await (await svc.hub('local')).currentTaskConfig();
+    assert.equal(current?.input_redis, redis.url);
+    assert.equal(current?.output_redis, redis.url);
+  } finally {
+    await svc.dispose();
+    await hub.close();
+  }
+});

@@ -9,7 +9,7 @@
 // since Redis writes and fsyncs the file on SIGTERM.
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { GridCoreError } from '../errors';
@@ -40,6 +40,8 @@ export interface LocalRedis {
   url: string;
   pid?: number;
   containerId?: string;
+  /** resolves when the server ended, by stop() or not (the detached cluster restarts it) */
+  exited: Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -121,18 +123,16 @@ export async function startLocalRedis(o: {
   if (bin) {
     o.logger.info(`starting ${bin} on ${bind} port ${o.port}, data in ${o.dataDir}`);
     const log = tailLogger(o.logger);
-    const p = spawnWatched(
-      bin,
-      ['--port', String(o.port), '--bind', bind, '--requirepass', o.password, ...persistenceArgs(o.dataDir, o.appendFsync), '--daemonize', 'no'],
-      { logger: log, redact: clean, graceMs: STOP_GRACE_MS },
-    );
+    // The password goes in a file only we can read, not on the command line (`ps` shows that to everyone).
+    const conf = writeRedisConf(o.dataDir, { port: o.port, bind, password: o.password, dir: o.dataDir, appendFsync: o.appendFsync });
+    const p = spawnWatched(bin, [conf, '--daemonize', 'no'], { logger: log, redact: clean, graceMs: STOP_GRACE_MS });
     let exited = false;
     void p.exited.then(() => (exited = true));
     if (!(await waitReady(o.port, o.password, () => !exited))) {
       await p.stop(1000);
       throw dataUnreadable(log.lines(), o.dataDir) ?? new GridCoreError('local', 'redisStart', l10n.t('redis-server did not start on port {port}: {detail}', { port: o.port, detail: p.stderrTail() || l10n.t('no answer') }));
     }
-    return { kind: 'process', port: o.port, url, pid: p.pid, stop: () => p.stop(STOP_GRACE_MS + 1000) };
+    return { kind: 'process', port: o.port, url, pid: p.pid, exited: p.exited, stop: () => p.stop(STOP_GRACE_MS + 1000) };
   }
 
   o.logger.info(`redis-server not on PATH: using the ${REDIS_IMAGE} image`);
@@ -148,15 +148,17 @@ export async function startLocalRedis(o: {
     }
   }
   await stopLeftovers(docker, o.dataDir, o.logger);
+  // The container's processes show in this machine's `ps` too: the password stays in the file.
+  const conf = writeRedisConf(o.dataDir, { port: o.port, bind, password: o.password, dir: '/data', appendFsync: o.appendFsync });
   const c = await docker.createContainer({
     name: `gridcore-local-redis-${o.port}`,
     Image: REDIS_IMAGE,
-    Cmd: ['redis-server', '--port', String(o.port), '--bind', bind, '--requirepass', o.password, ...persistenceArgs('/data', o.appendFsync)],
+    Cmd: ['redis-server', CONTAINER_CONF],
     Labels: { 'gridcore.local': 'redis', [REDIS_DATA_LABEL]: o.dataDir },
     // Our uid, so that the files on this machine stay ours (the image's entrypoint would
     // otherwise chown the folder to its redis user).
     User: userSpec(),
-    HostConfig: { NetworkMode: 'host', AutoRemove: false, Binds: [`${o.dataDir}:/data`] },
+    HostConfig: { NetworkMode: 'host', AutoRemove: false, Binds: [`${o.dataDir}:/data`, `${conf}:${CONTAINER_CONF}:ro`] },
   });
   const stop = async () => {
     await c.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
@@ -164,7 +166,7 @@ export async function startLocalRedis(o: {
   };
   let exited = false;
   // next-exit: asked before the start, so that even an instant exit is seen
-  void c.wait({ condition: 'next-exit' }).then(
+  const ended = c.wait({ condition: 'next-exit' }).then(
     () => (exited = true),
     () => (exited = true),
   );
@@ -175,7 +177,33 @@ export async function startLocalRedis(o: {
     await stop();
     throw dataUnreadable(logs.split('\n'), o.dataDir) ?? new GridCoreError('local', 'redisStart', l10n.t('The Redis container did not answer on port {port}.', { port: o.port }));
   }
-  return { kind: 'docker', port: o.port, url, containerId: c.id, stop };
+  return { kind: 'docker', port: o.port, url, containerId: c.id, exited: ended, stop };
+}
+
+const CONTAINER_CONF = '/usr/local/etc/redis/gridcore.conf';
+
+/**
+ * Redis's settings as a config file beside its data folder (`<dataDir>.conf`, mode 600), so that
+ * the password is in no command line. Written on every start: the port may have moved.
+ */
+export function writeRedisConf(dataDir: string, c: { port: number; bind: string; password: string; dir: string; appendFsync?: AppendFsync }): string {
+  const file = `${dataDir.replace(/\/+$/, '')}.conf`;
+  const quoted = (v: string) => `"${v.replace(/[\\"]/g, (m) => `\\${m}`)}"`;
+  const lines = [
+    '# Written by GridCore for its local Redis on each start; the password is here and not on the command line.',
+    `port ${c.port}`,
+    `bind ${c.bind}`,
+    `requirepass ${quoted(c.password)}`,
+    `dir ${quoted(c.dir)}`,
+    'appendonly yes',
+    `appendfsync ${c.appendFsync ?? 'everysec'}`,
+    'save ""',
+    'daemonize no',
+    '',
+  ];
+  writeFileSync(file, lines.join('\n'), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
 }
 
 function userSpec(): string | undefined {

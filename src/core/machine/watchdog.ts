@@ -14,9 +14,11 @@ const [cmd, ...args] = process.argv.slice(1);
 const parent = Number(process.env.GRIDCORE_WATCH_PARENT);
 const firstPpid = process.ppid;
 const grace = Number(process.env.GRIDCORE_WATCH_GRACE) || 5000;
+const keepNode = process.env.GRIDCORE_WATCH_NODE === '1';
 delete process.env.GRIDCORE_WATCH_PARENT;
 delete process.env.GRIDCORE_WATCH_GRACE;
-delete process.env.ELECTRON_RUN_AS_NODE;
+delete process.env.GRIDCORE_WATCH_NODE;
+if (!keepNode) delete process.env.ELECTRON_RUN_AS_NODE;
 const child = spawn(cmd, args, { stdio: 'inherit' });
 let ending = false;
 function end() {
@@ -60,9 +62,15 @@ export function spawnWatched(
     /** how long the command may take to end after SIGTERM before the watchdog kills it (default 5 s);
      *  a node stopping its containers needs its stop_timeout */
     graceMs?: number;
+    /** the command is this Node (or Electron) running a script: it keeps ELECTRON_RUN_AS_NODE */
+    nodeScript?: boolean;
+    /** the command watches GRIDCORE_WATCH_PARENT itself (our dist/gridnode.js): started without
+     *  a watchdog in between, one Node start less on the way to a registered node */
+    selfWatching?: boolean;
   } = {},
 ): WatchedProcess {
-  const proc = spawn(process.execPath, ['-e', WATCHDOG, command, ...args], {
+  const direct = !!opts.selfWatching;
+  const proc = spawn(direct ? command : process.execPath, direct ? args : ['-e', WATCHDOG, command, ...args], {
     cwd: opts.cwd,
     env: {
       ...process.env,
@@ -70,6 +78,7 @@ export function spawnWatched(
       ELECTRON_RUN_AS_NODE: '1',
       GRIDCORE_WATCH_PARENT: String(process.pid),
       GRIDCORE_WATCH_GRACE: String(opts.graceMs ?? 5000),
+      ...(opts.nodeScript ? { GRIDCORE_WATCH_NODE: '1' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -82,7 +91,8 @@ export function spawnWatched(
     opts.logger?.warn(clean(l));
   });
   const exited = new Promise<number | null>((resolve) => {
-    proc.once('exit', (code) => resolve(code));
+    // A command started without a watchdog and killed by a signal ends as the watchdog reports it: code 1.
+    proc.once('exit', (code, signal) => resolve(code ?? (direct && signal ? 1 : code)));
     proc.once('error', () => resolve(null));
   });
   return {
@@ -91,6 +101,7 @@ export function spawnWatched(
     exited,
     stderrTail: () => tail.join('\n'),
     commandPid: () => {
+      if (direct) return proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined;
       try {
         const pid = Number(readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
         return pid > 0 ? pid : undefined;

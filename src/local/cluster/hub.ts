@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GridCoreError } from '../../core/errors';
 import { l10n } from '../../core/l10n';
 import type { Logger } from '../../core/ports';
+import type { RegisterTaskRequest } from '../../core/types';
 import { redact } from '../../core/redact';
 import { startHub } from '../hub/server';
 import { configToml } from '../upstream-config';
@@ -38,9 +39,11 @@ export async function startLocalHub(o: {
   runDir: string;
   logger: Logger;
   nodeTimeoutMs?: number;
+  /** ours only (upstream's hub tells no one): see HubOptions.onTasksChanged */
+  onTasksChanged?(unfinished: RegisterTaskRequest[]): void;
 }): Promise<LocalHub> {
   if (!o.binary) {
-    const hub = await startHub({ host: '127.0.0.1', port: o.port, token: o.token, logger: o.logger, nodeTimeoutMs: o.nodeTimeoutMs });
+    const hub = await startHub({ host: '127.0.0.1', port: o.port, token: o.token, logger: o.logger, nodeTimeoutMs: o.nodeTimeoutMs, onTasksChanged: o.onTasksChanged });
     return { kind: 'embedded', url: hub.url.replace(/\/+$/, ''), port: hub.port, stop: () => hub.close() };
   }
 

@@ -45,12 +45,15 @@ export async function startLocalNode(o: {
   index?: number;
   /** hostname to report instead of this machine's (our node only: upstream reports its own) */
   hostname?: string;
+  /** our node as a process of its own (dist/gridnode.js run by this Node), which the detached
+   *  cluster restarts when it dies; it reads its token from its gridnode.toml (mode 600) */
+  nodeBundle?: string;
   logger: Logger;
 }): Promise<LocalNode> {
   mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   const s = o.settings;
   const suffix = o.index ? `-${o.index + 1}` : '';
-  if (!o.binary) {
+  if (!o.binary && !o.nodeBundle) {
     const idFile = join(o.runDir, `node${suffix}.json`);
     const node = new GridNode({
       serverUrl: o.hubUrl,
@@ -75,7 +78,8 @@ export async function startLocalNode(o: {
     server_url: o.hubUrl,
     token: o.token,
     // the id it wrote back last time: it comes back as the same node and removes what it left
-    node_id: readGridNodeId(config),
+    // (a state folder of the in-process node, before the cluster ran detached, kept it in node.json)
+    node_id: readGridNodeId(config) ?? (o.nodeBundle ? readJson<{ node_id?: string }>(join(o.runDir, `node${suffix}.json`))?.node_id : undefined),
     parallelism: s.parallelism || undefined,
     heartbeat_interval: seconds(s.heartbeatIntervalMs),
     stop_timeout: seconds(s.stopTimeoutMs),
@@ -88,12 +92,20 @@ export async function startLocalNode(o: {
     lifecycle: s.lifecycle,
   });
   writeFileSync(config, toml, { mode: 0o600 });
-  o.logger.info(`starting ${o.binary} with ${config}`);
+  const command = o.binary ?? process.execPath;
+  o.logger.info(`starting ${o.binary ?? o.nodeBundle} with ${config}`);
   const graceMs = (s.stopTimeoutMs ?? 30_000) + 5000;
   // Upstream's binaries read no arguments: the file is found through IDM_GRIDCORE_CONFIG.
-  const p = spawnWatched(o.binary, [], {
+  const p = spawnWatched(command, o.binary ? [] : [o.nodeBundle!], {
     graceMs,
-    env: { IDM_GRIDCORE_CONFIG: config, ...(o.socketPath ? { DOCKER_HOST: `unix://${o.socketPath}` } : {}) },
+    nodeScript: !o.binary,
+    selfWatching: !o.binary,
+    env: {
+      IDM_GRIDCORE_CONFIG: config,
+      ...(o.socketPath ? { DOCKER_HOST: `unix://${o.socketPath}` } : {}),
+      // our node keeps its failed containers' lines beside its id, as the in-process one does
+      ...(o.binary ? {} : { GRIDCORE_NODE_EXITS: join(o.runDir, 'exits.json') }),
+    },
     cwd: o.runDir,
     logger: o.logger,
     redact: (line) => redact(line, [o.token]),

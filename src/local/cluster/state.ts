@@ -3,7 +3,7 @@
 // running cluster instead of starting another). Both hold the token: mode 600. Beside them,
 // in runDir, what outlives a stop: Redis's append-only files and its password (mode 600),
 // so that Start brings the queues back under the URL the saved profile already holds.
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -22,6 +22,39 @@ export interface ClusterPaths {
   redisDir: string;
   /** { password } of the local Redis, kept across stops (mode 600) */
   redisSecret: string;
+  /** the ports of the last start, tried first on the next one (RememberedPorts) */
+  ports: string;
+  /** the hub's unfinished tasks with their Redis URLs (mode 600): registered again when Redis moves */
+  tasks: string;
+  /** O_EXCL file of a detached start under way (StartingFile): two starts make one cluster */
+  starting: string;
+  /** the detached cluster's log (its supervisor's stdout and stderr) */
+  log: string;
+}
+
+export interface RememberedPorts {
+  hubPort: number;
+  redisPort: number;
+  redisUrl?: string;
+}
+
+export interface RememberedTasks {
+  /** the Redis URL the tasks were registered with (with its password) */
+  redisUrl: string;
+  tasks: import('../../core/types').RegisterTaskRequest[];
+}
+
+/** Written (O_EXCL) by the process that starts a detached cluster; its supervisor reports the
+ *  steps, then an error, into it and removes it once the lock is written. */
+export interface StartingFile {
+  /** the starting process, until the supervisor's pid is known */
+  pid: number;
+  supervisorPid?: number;
+  startedBy?: ClusterOwner;
+  step?: string;
+  text?: string;
+  error?: { code: string; message: string };
+  at: string;
 }
 
 export function clusterPaths(skillDir: string): ClusterPaths {
@@ -34,6 +67,10 @@ export function clusterPaths(skillDir: string): ClusterPaths {
     runDir,
     redisDir: join(runDir, 'redis'),
     redisSecret: join(runDir, 'redis.json'),
+    ports: join(runDir, 'ports.json'),
+    tasks: join(runDir, 'tasks.json'),
+    starting: join(state, 'gridcore-local.starting.json'),
+    log: join(runDir, 'cluster.log'),
   };
 }
 
@@ -57,16 +94,30 @@ export interface ClusterLock {
   startedAt: string;
   /** who started it, so another window can name the owner (absent in older locks) */
   startedBy?: ClusterOwner;
+  /** the cluster runs detached in its own supervisor process (pid), which any window may stop */
+  detached?: boolean;
+  /** its log file (detached) */
+  logFile?: string;
+  /** per node: how many times the supervisor started it again after it died */
+  nodeRestarts?: number[];
+  /** how many times the supervisor started Redis again after it died */
+  redisRestarts?: number;
+  /** per node: it ended on a stop the hub relayed (Stop Node) and waits for Start Node */
+  nodeStopped?: boolean[];
 }
 
-/** A terminal's `npm run start:local`, or a VS Code window's Start Local Cluster. */
-export type ClusterOwner = 'terminal' | 'window';
+/** A terminal's `npm run start:local`, a VS Code window's Start Local Cluster, or a chat tool. */
+export type ClusterOwner = 'terminal' | 'window' | 'chat';
 
 export function writePrivateJson(file: string, data: unknown): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
+  // Whole or not at all: other processes (windows, the detached cluster's starters) read these
+  // files while they change, and a half-written one would look like none.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
   // writeFileSync keeps the mode of an existing file
-  chmodSync(file, 0o600);
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
 }
 
 export function readJson<T>(file: string): T | undefined {

@@ -10,6 +10,7 @@ import { canonicalHeartbeatBody, routes, STOP_FALSE, STOP_TRUE } from './handler
 import { Router, send } from './http';
 import { NodeRegistry } from './nodes';
 import { TaskList } from './tasks';
+import type { RegisterTaskRequest } from '../../core/types';
 
 export interface HubOptions {
   host?: string;
@@ -21,6 +22,9 @@ export interface HubOptions {
   /** How often silent nodes are swept (upstream: 30 s). */
   sweepIntervalMs?: number;
   logger?: Logger;
+  /** after a register, finish or next: the tasks not completed yet, current first (the local
+   *  cluster keeps them, to register them again when its Redis had to move) */
+  onTasksChanged?(unfinished: RegisterTaskRequest[]): void;
 }
 
 export interface RunningHub {
@@ -38,7 +42,11 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const router = new Router(routes({ tasks, nodes, logger }), opts.token);
 
   const dispatch = (req: IncomingMessage, res: ServerResponse, preread?: Buffer) => {
-    router.handle(req, res, preread).catch((err: unknown) => {
+    const changes = opts.onTasksChanged && req.method === 'POST' && req.url?.startsWith('/api/tasks');
+    const before = changes ? tasks.size + ':' + JSON.stringify(tasks.list()) : '';
+    router.handle(req, res, preread).then(() => {
+      if (changes && before !== tasks.size + ':' + JSON.stringify(tasks.list())) opts.onTasksChanged!(tasks.unfinished());
+    }, (err: unknown) => {
       logger.error(err instanceof Error ? err : String(err));
       if (!res.headersSent) send(res, { status: 500 });
       else res.destroy();

@@ -38,6 +38,12 @@ export class TaskList {
     this.changed();
   }
 
+  /** The running task, then the pending ones, as registered. */
+  unfinished(): RegisterTaskRequest[] {
+    const running = this.entries.filter((e) => e.status === 'Running');
+    return [...running, ...this.entries.filter((e) => e.status === 'Pending')].map((e) => e.task);
+  }
+
   list(): HubTaskList {
     const out: HubTaskList = { current: null, pending: [], completed: [] };
     for (const e of this.entries) {

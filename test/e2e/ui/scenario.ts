@@ -15,6 +15,7 @@ import { E2E_SECRETS } from '../secrets';
 import { runDashboardSteps } from './dashboard';
 import { runResultsSteps } from './results';
 import { runTrialSteps } from './trial';
+import { runLocalReloadSteps } from './local-reload';
 import { Texts } from './texts';
 import { answerInputBoxes, expectNotification, keepScreenshot, stepWithScreenshot, treeRow, widenSideBar } from './workbench';
 
@@ -179,6 +180,8 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
     // One launch is enough for the results panel: it runs in the English pass only.
     // Before the results steps: they end with a window reload.
     if (o.locale === 'en' && o.docker) await runTrialSteps({ step, vscode, tr, workspace: o.workspace });
+    // The local cluster outlives a Reload Window and a killed extension host (issue 22).
+    if (o.locale === 'en' && o.docker) await runLocalReloadSteps({ step, vscode, tr });
     if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
     // Last: it finishes the running task to start one of its own.
     const startTask = async (name: string, inputQueue: string, outputQueue: string) => {
