@@ -164,8 +164,11 @@ return #items'
 settle() {
   local f="$1" n d st why k
   [ -s "$f" ] || return 0
-  timeout -s KILL "$BATCH_SECONDS" awk "$WORK" < "$f" > "$f.o" 2> "$f.e"
+  awk "$WORK" < "$f" > "$f.o" 2> "$f.e" &
+  echo $! > "$TMP/pid"
+  wait $!
   st=$?
+  : > "$TMP/pid"
   cat "$f.e" >&2 # still in the container's log; its last lines go with a crash's error
   n=$(wc -l < "$f")
   d=$(wc -l < "$f.o") # whole lines only: a line cut by a kill is no result
@@ -246,9 +249,25 @@ key_item() {
   esac
 }
 
+# One watchdog for the consumer's life, cheaper than a `timeout` process per batch: it kills
+# the work (its pid in $TMP/pid, cleared after each batch) once it has seen the same one for
+# BATCH_SECONDS.
+watchdog() {
+  local last='' n=0 pid
+  while sleep 1; do
+    pid=
+    read -r pid < "$TMP/pid" 2> /dev/null
+    if [ -n "$pid" ] && [ "$pid" = "$last" ]; then n=$((n + 1)); else n=0; last=$pid; fi
+    [ "$n" -lt "$BATCH_SECONDS" ] || { kill -9 "$pid" 2> /dev/null; n=0; }
+  done
+}
+: > "$TMP/pid"
+watchdog &
+WATCHDOG=$!
+
 stop=0
 trap 'stop=1' TERM INT
-trap 'rm -rf "$TMP"' EXIT
+trap 'kill "$WATCHDOG" 2> /dev/null; rm -rf "$TMP"' EXIT
 idle=0
 pause=$FAIL_PAUSE_SECONDS
 seen=0
@@ -281,8 +300,11 @@ while [ "$stop" = 0 ]; do
   bad=0
   if [ "$size" != 0 ]; then
     # One awk per batch, a process of its own: its crash costs this batch's work, not me.
-    results=$(printf '%s\n' "$items" | timeout -s KILL "$BATCH_SECONDS" awk "$WORK")
-    case "$?:$results" in
+    # Its pid goes to the watchdog; the batch is over when the command substitution is.
+    results=$(printf '%s\n' "$items" | awk "$WORK" & echo $! > "$TMP/pid"; wait $!)
+    st=$?
+    : > "$TMP/pid"
+    case "$st:$results" in
       0:*"$TAB"*|[!0]*)
         printf '%s\n' "$items" > "$TMP/b"
         : > "$TMP/res"
