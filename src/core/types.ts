@@ -184,7 +184,7 @@ export interface LengthsWithInFlight {
   /** per input queue, its processing lists */
   inFlight: Record<string, InFlightList[]>;
   /** per input queue, the length of its failed list (`<input>:failed`); -1 when that key is
-   *  not a list. Present when inputs or failed lists were asked for. */
+   *  not a list. Present when the poll's probe asked for failed lists. */
   failed?: Record<string, number>;
 }
 

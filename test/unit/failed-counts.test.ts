@@ -142,3 +142,39 @@ test('Diagnose names a task whose containers keep dying, with the last error', a
   assert.equal(crashingTask(nodes, (id) => exits[id] ?? [], NOW + 3_600_000), undefined);
   assert.equal(crashingTask(nodes, (id) => (exits[id] ?? []).slice(0, 1), NOW), undefined);
 });
+
+test("the poll measures the failed lists in its one probe: the current task's input and those a panel watches", async () => {
+  const { fetchClusterSnapshot } = await import('../../src/ui-model/cluster-snapshot');
+  const { ClusterMonitor } = await import('../../src/ui-model/cluster-monitor');
+  const { watchRequests } = await import('../../src/ui-model/watch-requests');
+  const calls: string[] = [];
+  const record = { cluster: 'c', name: 'r', inputQueue: 'r: in', outputQueue: 'r:out', pushed: 10 };
+  const service = {
+    hub: async () => ({ listNodes: async () => [] }),
+    queues: async () => ({
+      probe: async (names: string[], inputs: string[] = [], failedOf: string[] = []) => {
+        calls.push(`probe:${names.join(',')}|${inputs.join(',')}|${failedOf.join(',')}`);
+        return { lengths: { 'r: in': 0, 'r:out': 7 }, inFlight: { 'r: in': [] }, failed: Object.fromEntries(failedOf.map((q) => [q, q === 'r: in' ? 3 : -1])) };
+      },
+    }),
+    listTasks: async () => [{ name: 'r', state: 'running', index: 0, record }],
+    tasks: { list: () => [record] },
+    stranded: async () => [],
+    progress,
+  } as unknown as import('../../src/core/service-api').GridCoreService;
+  const s = await fetchClusterSnapshot(service, 'c', { current: true, failedOf: ['other q'] });
+  assert.deepEqual(calls, ['probe:r: in,r:out|r: in|r: in,other q']);
+  assert.deepEqual(s.failed, { 'r: in': 3, 'other q': -1 });
+  // The monitor unions what its watchers ask for, and its samples carry the failed count.
+  calls.length = 0;
+  const m = new ClusterMonitor(service, 'c', { intervalMs: () => 60_000, focused: () => true, now: () => NOW });
+  m.watch(watchRequests.statusBar());
+  m.watch(watchRequests.failedPanel('p: in'));
+  await m.refresh();
+  assert.match(calls[calls.length - 1], /\|r: in,p: in$/);
+  assert.equal(m.history({ name: 'r', record })[0].failed, 3);
+  const report = progress(10, m.history({ name: 'r', record }));
+  assert.equal(report.finished, true);
+  assert.equal(statusBarText('r', report), '$(warning) r 7/10 100% · completed, 3 failed');
+  m.dispose();
+});

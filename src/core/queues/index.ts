@@ -44,7 +44,8 @@ export function createQueueService(cluster: string, redisUrl: string, settings: 
     },
     probe: (queues: string[], inputs: string[] = [], failedOf: string[] = []) =>
       run(async (c) => {
-        if (inputs.length || failedOf.length) return reliable.lengthsWithInFlight(c, queues, inputs, failedOf);
+        // The inputs' failed lists are measured with their processing lists.
+        if (inputs.length || failedOf.length) return reliable.lengthsWithInFlight(c, queues, inputs, [...inputs, ...failedOf]);
         if (!queues.length) {
           await c.ping();
           return { lengths: {} };

@@ -13,10 +13,10 @@ function wrongType(queue: string): RedisError {
 }
 
 /** LLEN of each queue, one EVAL for the processing lists of each input, and LLEN of the
- *  failed list of each input and of each of `failedOf`, pipelined. */
+ *  failed list of each of `failedOf`, pipelined. */
 export async function lengthsWithInFlight(client: Redis, queues: string[], inputs: string[], failedOf: string[] = []): Promise<LengthsWithInFlight> {
   const unique = [...new Set(inputs)];
-  const failedInputs = [...new Set([...unique, ...failedOf])];
+  const failedInputs = [...new Set(failedOf)];
   const commands: Array<Array<string | number>> = queues.map((q) => ['llen', q]);
   if (unique.length) commands.push(['eval', INFLIGHT_SCRIPT, unique.length, ...unique.map(processingRegistry)]);
   const failedAt = commands.length;
