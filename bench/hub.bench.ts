@@ -85,7 +85,7 @@ async function measure(req: Req, nodesBytes: number): Promise<Record<'hb' | 'nod
   return { hb, nodes, tasks, task };
 }
 
-const ROUNDS = 3;
+const ROUNDS = 2;
 type Stats = Awaited<ReturnType<typeof measure>>;
 function best(a: Stats, b: Stats): Stats {
   const out = { ...a };
