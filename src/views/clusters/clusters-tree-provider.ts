@@ -31,21 +31,26 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<TreeElement
     const item = new vscode.TreeItem(el.label, COLLAPSIBLE[el.collapsible]);
     item.id = el.id;
     item.description = el.description;
-    item.tooltip = el.tooltip;
+    // A node's tooltip is made when shown (resolveTreeItem): it carries the last heartbeat,
+    // which changes every poll, so the row itself never has to.
+    if (el.kind !== 'node') item.tooltip = el.tooltip;
     item.contextValue = el.contextValue;
     if (el.icon) item.iconPath = new vscode.ThemeIcon(el.icon.id, el.icon.color ? new vscode.ThemeColor(el.icon.color) : undefined);
     if (el.command) item.command = { command: el.command.id, title: el.command.title, arguments: el.command.args ?? [el] };
     return item;
   }
 
-  /** A local node in Error: its tooltip gains the last failed container's cause and lines. */
+  /** A node's tooltip, when first shown: its last heartbeat as of the last poll and, for a
+   *  local node in Error, the last failed container's cause and lines. VS Code keeps it until
+   *  the row changes (and takes it only when getTreeItem left the tooltip unset). */
   resolveTreeItem(item: vscode.TreeItem, el: TreeElement): vscode.TreeItem {
-    if (el.kind !== 'node' || !el.nodeId || !this.keptExits) return item;
+    if (el.kind !== 'node' || !el.nodeId) return item;
+    item.tooltip = this.model.nodeTooltip(el);
     const local = this.model.profiles().find((p) => p.name === el.cluster)?.local;
     const node = this.model.snapshotOf(el.cluster)?.nodes?.find((n) => n.id === el.nodeId);
-    if (!local || node?.runtime_status !== 'Error') return item;
+    if (!local || !this.keptExits || node?.runtime_status !== 'Error') return item;
     const failure = lastFailure(node, this.keptExits(node.id));
-    if (failure) item.tooltip = `${el.tooltip ?? ''}${failure}`;
+    if (failure) item.tooltip = `${item.tooltip ?? ''}${failure}`;
     return item;
   }
 
