@@ -171,7 +171,8 @@ export async function launchCodeServer(opts: LaunchOptions): Promise<CodeServer>
     if (opts.extensionPath) payload.push(['extensionDevelopmentPath', remote(opts.extensionPath)]);
     if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
     const url = `${base}/?folder=${encodeURIComponent(opts.workspace)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
-    await page.goto(url);
+    // Slow on a loaded machine (2 cores shared by many runs): the first load of the workbench.
+    await page.goto(url, { timeout: 120_000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
 
     return {
