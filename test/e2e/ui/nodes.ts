@@ -73,6 +73,8 @@ export async function runNodesSteps(o: NodesStepsOptions): Promise<void> {
       ids.push(...batch.map((b) => b.node_id));
     }
     await beatAll();
+    // Nothing left open over the workbench by an earlier step.
+    if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
     if (!(await page.locator('.part.sidebar').isVisible())) {
       await page.locator(`.activitybar .action-label[aria-label^="${o.tr.nls('gridcore.container.title')}"]`).click();
     }
@@ -80,7 +82,8 @@ export async function runNodesSteps(o: NodesStepsOptions): Promise<void> {
     if ((await cluster.getAttribute('aria-expanded')) === 'false') await cluster.click();
     // The status level, with its count (the 1,000 new nodes and the scenario's own), with separators.
     const running = treeRow(page, o.tr.l10n('Running')).filter({ hasText: /^\s*\S+\s*1,0\d\d\s*$/ });
-    await running.first().waitFor({ timeout: 60_000 });
+    // A busy machine takes a while to list 1,000 new nodes (registered, then heartbeating).
+    await running.first().waitFor({ timeout: 150_000 });
     // Natural order: rack-2 before rack-10.
     const labels = await page.locator('.part.sidebar .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
     const racks = labels.filter((l) => /^rack-\d+/.test(l)).map((l) => l.split(/[ ,]/)[0]);
