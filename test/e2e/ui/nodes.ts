@@ -70,6 +70,9 @@ export async function runNodesSteps(o: NodesStepsOptions): Promise<void> {
           o.post('/gridnode/register', { hostname: `rack-${i + k}`, architecture: 'x86_64', cpu_count: 4 }).then((r) => r.json() as Promise<{ node_id: string }>),
         ),
       );
+      // A GridNode's first heartbeat comes at once: the hub drops a node 60 s after its last
+      // (or its registration), and registering 1,000 takes longer on a busy machine.
+      await Promise.all(batch.map((b) => o.post('/gridnode/heartbeat', { node_id: b.node_id, status: 'Running', active_containers: 2 })));
       ids.push(...batch.map((b) => b.node_id));
     }
     await beatAll();
