@@ -42,7 +42,7 @@ try {
       env: { ...process.env, GRIDCORE_BENCH_REDIS_URL: `redis://127.0.0.1:${port}`, GRIDCORE_BENCH_REDIS_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 64 << 20,
-      timeout: /^(local-cluster|failed-items)/.test(f) ? 1_200_000 : 180_000, // the local cluster runs whole jobs
+      timeout: /^(local-cluster|failed-items|tree-browser)/.test(f) ? 1_200_000 : 180_000, // the local cluster runs whole jobs; tree-browser packages and launches VS Code twice
     });
     const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('RESULTS ')).pop();
     if (r.status !== 0 || !line) {

@@ -35,6 +35,11 @@ export function clockTime(ms: number, locale: string | undefined, withSeconds = 
   }
 }
 
+/** What a node's row shows (its heartbeat is in the tooltip, not here). */
+function rowLook(n: NodeRow): string {
+  return JSON.stringify([n.hostname, n.architecture, n.cpus, n.runtime, n.runtimeKind, n.containers, n.online]);
+}
+
 /** Counts grouped the same way as the status bar, whatever the display language. */
 function num(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -51,6 +56,13 @@ export class DashboardView {
   private model?: DashboardModel;
   private els: Record<string, HTMLElement> = {};
   private charts: Partial<Record<ChartKind, Chart>> = {};
+  /** The node table's rows by node id, with what each shows: an update redraws only rows
+   *  whose node changed (a heartbeat alone changes none), and reorders only when the set or
+   *  order of nodes changed. */
+  private nodeRows = new Map<string, { tr: HTMLElement; look: string }>();
+  private nodeOrder: string[] = [];
+  /** Last heartbeats (ms since epoch) by node id, read when a row's tooltip is shown. */
+  private heartbeats = new Map<string, number>();
 
   constructor(
     private readonly doc: MiniDocument,
@@ -160,7 +172,9 @@ export class DashboardView {
     const nodes = this.section('nodes', s.nodes);
     const table = this.el('table', { id: 'node-table' });
     const head = this.el('tr');
-    for (const h of [s.hostname, s.architecture, s.cpus, s.runtime, s.containers, s.lastSeen]) head.append(this.el('th', { text: h, attrs: { scope: 'col' } }));
+    for (const h of [s.hostname, s.architecture, s.cpus, s.runtime, s.containers]) head.append(this.el('th', { text: h, attrs: { scope: 'col' } }));
+    this.nodeRows = new Map();
+    this.nodeOrder = [];
     const thead = this.el('thead');
     thead.append(head);
     table.append(thead, this.el('tbody', { id: 'node-rows' }));
@@ -254,20 +268,57 @@ export class DashboardView {
 
   private renderNodes(nodes: NodeRow[] | undefined): void {
     const body = this.els['node-rows'];
-    body.replaceChildren();
     this.toggle('no-nodes', !nodes || nodes.length > 0);
-    for (const n of nodes ?? []) {
-      const tr = this.el('tr', { cls: n.online ? 'node' : 'node offline', attrs: { 'data-node': n.id } });
-      tr.append(
-        this.el('td', { text: n.hostname }),
-        this.el('td', { text: n.architecture }),
-        this.el('td', { cls: 'num', text: String(n.cpus) }),
-        this.el('td', { cls: `status ${n.runtimeKind}`, text: n.runtime }),
-        this.el('td', { cls: 'num', text: String(n.containers) }),
-        this.el('td', { text: n.lastSeen }),
-      );
-      body.append(tr);
+    const list = nodes ?? [];
+    const listed = new Set<string>();
+    this.heartbeats.clear();
+    for (const n of list) {
+      listed.add(n.id);
+      if (n.lastSeenAt !== undefined) this.heartbeats.set(n.id, n.lastSeenAt);
+      const look = rowLook(n);
+      const row = this.nodeRows.get(n.id);
+      if (!row) this.nodeRows.set(n.id, { tr: this.nodeRow(n), look });
+      else if (row.look !== look) {
+        this.fillNodeRow(row.tr, n);
+        row.look = look;
+      }
     }
+    for (const id of [...this.nodeRows.keys()]) if (!listed.has(id)) this.nodeRows.delete(id);
+    const order = list.map((n) => n.id);
+    if (order.length !== this.nodeOrder.length || order.some((id, i) => id !== this.nodeOrder[i])) {
+      body.replaceChildren(...order.map((id) => this.nodeRows.get(id)!.tr));
+      this.nodeOrder = order;
+    }
+  }
+
+  private nodeRow(n: NodeRow): HTMLElement {
+    const tr = this.el('tr', { attrs: { 'data-node': n.id, tabindex: '0' } });
+    for (const cls of ['', '', 'num', 'status', 'num']) tr.append(this.el('td', cls ? { cls } : {}));
+    // The heartbeat's time is made when the tooltip is about to show, from the latest update.
+    const title = () => {
+      const at = this.heartbeats.get(n.id);
+      const text = at === undefined ? '' : fill(this.s.lastHeartbeat, { time: new Date(at).toLocaleString() });
+      if (tr.getAttribute('title') !== text) tr.setAttribute('title', text);
+    };
+    tr.addEventListener('mouseenter', title);
+    tr.addEventListener('focus', title);
+    this.fillNodeRow(tr, n);
+    return tr;
+  }
+
+  /** Sets only the cells whose text changed. */
+  private fillNodeRow(tr: HTMLElement, n: NodeRow): void {
+    const cls = n.online ? 'node' : 'node offline';
+    if (tr.className !== cls) tr.className = cls;
+    const cells = [n.hostname, n.architecture, num(n.cpus), n.runtime, num(n.containers)];
+    const tds = tr.children;
+    for (let i = 0; i < cells.length; i++) {
+      const td = tds[i] as HTMLElement;
+      if (td.textContent !== cells[i]) td.textContent = cells[i];
+    }
+    const status = `status ${n.runtimeKind}`;
+    const statusCell = tds[3] as HTMLElement;
+    if (statusCell.className !== status) statusCell.className = status;
   }
 
   private renderRecord(model: DashboardModel): void {

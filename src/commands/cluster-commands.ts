@@ -182,7 +182,9 @@ export const clusterCommands: CommandModule = (registry, ctx) => {
 
   registry.register('gridcore.loadMore', (arg?: unknown) => {
     const cluster = targetOf(arg).cluster;
-    const which = arg && typeof arg === 'object' && (arg as { which?: unknown }).which === 'pending' ? 'pending' : 'completed';
+    const asked = arg && typeof arg === 'object' ? (arg as { which?: unknown }).which : undefined;
+    // 'pending', or a node status page ("nodes:Running"); the completed tasks otherwise.
+    const which = typeof asked === 'string' && (asked === 'pending' || asked.startsWith('nodes:')) ? asked : 'completed';
     if (cluster) ctx.clusters.loadMore(cluster, which);
   });
 

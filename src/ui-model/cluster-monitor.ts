@@ -21,6 +21,9 @@ export { watchRequests } from './watch-requests';
 
 /** Samples the unaccounted rule looks back over (its settle time is shorter). */
 const UNACCOUNTED_WINDOW = 60;
+/** While only a count of the nodes is shown (a collapsed Nodes group), the node list is
+ *  fetched every this many polls; between those polls the snapshot carries the last one. */
+export const NODE_COUNT_EVERY = 6;
 
 export interface ClusterWatch extends Disposable {
   /** What the watcher shows changed (a cluster expanded, a task's queues shown). When it asks
@@ -67,6 +70,8 @@ export class ClusterMonitor implements Disposable {
   private readonly histories = new Map<string, SampleRing<TaskSample>>();
   private latest: ClusterSnapshot | undefined;
   private stall: StallState | undefined;
+  /** Polls since the node list was last fetched (Infinity: never, or no longer current). */
+  private pollsSinceNodes = Infinity;
   private includeDormant = false;
   private disposed = false;
 
@@ -141,11 +146,12 @@ export class ClusterMonitor implements Disposable {
   private request(includeDormant: boolean): WatchRequest {
     const queues = new Set<string>();
     const failedOf = new Set<string>();
-    let nodes = false;
+    let nodes: boolean | 'count' = false;
     let current = false;
     for (const w of this.watches) {
       if (!w.live && !includeDormant) continue;
-      nodes ||= !!w.request.nodes;
+      if (w.request.nodes === true) nodes = true;
+      else if (w.request.nodes === 'count' && !nodes) nodes = 'count';
       current ||= !!w.request.current;
       for (const q of w.request.queues ?? []) queues.add(q);
       for (const q of w.request.failedOf ?? []) failedOf.add(q);
@@ -155,9 +161,17 @@ export class ClusterMonitor implements Disposable {
 
   private async poll(): Promise<void> {
     const request = this.request(this.includeDormant);
+    const explicit = this.includeDormant;
     this.includeDormant = false;
-    const snap = shareUnchanged(this.latest, await fetchClusterSnapshot(this.service, this.cluster, { ...request, now: this.opts.now, handed: this.handed, strandedAfterMs: this.opts.strandedAfterMs }));
+    // A count is fetched every NODE_COUNT_EVERY polls (and on an explicit refresh); the list
+    // in between is the last one, at most that many polls old, so the number shown is true.
+    const nodes = request.nodes === true || (request.nodes === 'count' && (explicit || this.pollsSinceNodes + 1 >= NODE_COUNT_EVERY));
+    const snap = shareUnchanged(this.latest, await fetchClusterSnapshot(this.service, this.cluster, { ...request, nodes, now: this.opts.now, handed: this.handed, strandedAfterMs: this.opts.strandedAfterMs }));
     if (this.disposed) return;
+    if (snap.nodes) this.pollsSinceNodes = 0;
+    else if (nodes) this.pollsSinceNodes = Infinity; // asked and failed: nothing to carry
+    else if (request.nodes === 'count' && snap.token?.ok && this.latest?.nodes && ++this.pollsSinceNodes < NODE_COUNT_EVERY) snap.nodes = this.latest.nodes;
+    else this.pollsSinceNodes = Infinity;
     this.record(snap);
     this.noteUnaccounted(snap);
     await this.noteStalled(snap, this.latest);
@@ -248,6 +262,7 @@ export class ClusterMonitor implements Disposable {
 
 function asksMore(before: WatchRequest, after: WatchRequest): boolean {
   if (after.nodes && !before.nodes) return true;
+  if (after.nodes === true && before.nodes !== true) return true;
   if (after.current && !before.current) return true;
   const had = new Set(before.queues ?? []);
   const hadFailed = new Set(before.failedOf ?? []);

@@ -13,12 +13,13 @@ import { describeChecks, type Check, type ClusterSnapshot } from './cluster-snap
 import { inFlightLines, inFlightSuffix, leftBehindLabel, leftBehindTooltip, unaccountedText, unaccountedTooltip } from './in-flight-format';
 import { completedText, failedLines, failedSuffix } from './failed-format';
 import { stalledText } from './stalled';
-import { formatCount, formatRelativeTime, formatWhen, itemsText, nodeDescription, taskStateLabel } from './format';
+import { heartbeatLine, nodesSpec, parseNodePageKey, NODE_PAGE, type NodesState } from './cluster-tree-nodes';
+import { formatCount, itemsText, taskStateLabel } from './format';
 import { recordedQueues, taskKey } from './task-queues';
 
 export { taskKey } from './task-queues';
 
-export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
+export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'nodeStatus' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
 
 export interface TreeIcon {
   id: string;
@@ -43,7 +44,7 @@ export interface TreeElement {
   children?: TreeElement[];
 }
 
-type Spec = Built | Kept;
+export type Spec = Built | Kept;
 type Built = Omit<TreeElement, 'children'> & { children?: Spec[] };
 /** A group whose inputs did not change: its element stays as it is. */
 interface Kept {
@@ -56,7 +57,7 @@ export const PENDING_PAGE = 20;
 
 type Group = 'nodes' | 'tasks' | 'queues';
 
-interface ClusterState {
+interface ClusterState extends NodesState {
   profile: ClusterProfile;
   snapshot?: ClusterSnapshot;
   stopRequested: Set<string>;
@@ -120,6 +121,7 @@ export class ClusterTreeModel {
           stopRequested: new Set(),
           stopped: new Map(),
           leftOnRequest: new Set(),
+          nodeLimits: new Map(),
           completedLimit: COMPLETED_PAGE,
           pendingLimit: PENDING_PAGE,
           shownQueues: new Set(),
@@ -143,7 +145,7 @@ export class ClusterTreeModel {
     };
     state.snapshot = next;
     // The monitor hands the same objects back for parts that did not change: nothing to do.
-    if (previous && sameAnswer(previous, next) && sameText(previous.nodes, this.now(), state.built.nodes)) return [];
+    if (previous && sameAnswer(previous, next)) return [];
     if (next.nodes && (state.stopRequested.size || state.leftOnRequest.size)) {
       const present = new Set(next.nodes.map((n) => n.id));
       for (const id of [...state.stopRequested]) {
@@ -226,12 +228,26 @@ export class ClusterTreeModel {
     return this.loadMore(cluster, 'completed');
   }
 
-  /** The next page of pending or completed tasks. */
-  loadMore(cluster: string, which: 'pending' | 'completed'): TreeElement[] | 'all' {
+  /** The next page of pending or completed tasks, or of nodes of one status ("nodes:Running"). */
+  loadMore(cluster: string, which: string): TreeElement[] | 'all' {
     const state = this.clusters.get(cluster);
-    if (state && which === 'pending') state.pendingLimit += PENDING_PAGE;
+    const status = parseNodePageKey(which);
+    if (state && status) {
+      state.nodeLimits.set(status, (state.nodeLimits.get(status) ?? NODE_PAGE) + NODE_PAGE);
+      state.version++;
+    } else if (state && which === 'pending') state.pendingLimit += PENDING_PAGE;
     else if (state) state.completedLimit += COMPLETED_PAGE;
     return this.rebuild();
+  }
+
+  /** A node row's whole tooltip, made when it is shown: its fixed lines and the heartbeat as
+   *  of the last poll (kept out of the row, so heartbeats alone change nothing on screen). */
+  nodeTooltip(el: TreeElement): string | undefined {
+    if (el.kind !== 'node' || !el.nodeId) return el.tooltip;
+    const snap = this.clusters.get(el.cluster)?.snapshot;
+    const node = snap?.nodes?.find((n) => n.id === el.nodeId);
+    if (!node || !snap || el.contextValue === 'node stopped') return el.tooltip;
+    return [el.tooltip, heartbeatLine(node, snap.at)].filter(Boolean).join('\n');
   }
 
   /** Everything currently in the tree, depth-first: for tests and the test API. */
@@ -320,7 +336,7 @@ export class ClusterTreeModel {
       contextValue: flags.join(' '),
       collapsible: active ? 'expanded' : 'collapsed',
       children: [
-        this.group(c, 'nodes', [unavailableKey(s), s?.nodes, !!s?.tasks?.length, c.version, relativeTimes(s?.nodes, this.now())], () => this.nodesSpec(c)),
+        this.group(c, 'nodes', [unavailableKey(s), s?.nodes, !!s?.tasks?.length, c.version], () => nodesSpec(c, this.unavailable(c, 'nodes'), this.now())),
         this.group(c, 'tasks', [unavailableKey(s), s?.tasks, s?.forgotten, s?.lengths, s?.stalled?.task, s?.stalled?.items, s?.stalled?.reason, s?.leftBehind, c.version, c.completedLimit, c.pendingLimit], () => this.tasksSpec(c)),
         this.group(c, 'queues', [s?.queues, s?.lengths, s?.inFlight, s?.unaccounted?.task, s?.unaccounted?.items, s?.failed, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => this.queuesSpec(c)),
       ],
@@ -346,104 +362,6 @@ export class ClusterTreeModel {
     return undefined;
   }
 
-  private nodesSpec(c: ClusterState): Spec {
-    const name = c.profile.name;
-    const id = `cluster:${name}/nodes`;
-    const listed = c.snapshot?.nodes;
-    // Stopped nodes this editor knows of are shown (stopped) whether or not the hub still lists them.
-    const nodes = listed && [...listed.filter((n) => !c.stopped.has(n.id)), ...c.stopped.values()];
-    const live = listed?.filter((n) => !c.stopped.has(n.id)).length;
-    let children = this.unavailable(c, 'nodes');
-    if (!children) {
-      if (!nodes) children = [message(`${id}/message`, name, l10n.t('Expand to load nodes'), 'info')];
-      else if (!nodes.length) children = [this.noNodeSpec(c, `${id}/message`)];
-      else children = [...nodes].sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id)).map((n) => this.nodeSpec(c, n));
-    }
-    return {
-      id,
-      kind: 'nodes',
-      cluster: name,
-      label: l10n.t('Nodes'),
-      description: live !== undefined ? formatCount(live) : undefined,
-      icon: { id: 'server' },
-      contextValue: 'nodes',
-      collapsible: 'expanded',
-      children,
-    };
-  }
-
-  /** No node listed: the message names the causes that fit what this editor saw. */
-  private noNodeSpec(c: ClusterState, id: string): Spec {
-    const name = c.profile.name;
-    if (c.leftOnRequest.size) {
-      const hosts = [...c.leftOnRequest].join(', ');
-      return message(id, name, l10n.t('No node is listed: {0} stopped on request', hosts), 'info', l10n.t('Stop Node stopped it. Start it again on its machine (pointed at this hub) to list it here.'));
-    }
-    if (!c.snapshot?.tasks?.length) return message(id, name, l10n.t('No node is registered'), 'info', l10n.t('Start a GridNode pointed at this hub, or check its token and logs.'));
-    if (c.hubRestartSeen) {
-      // The hub forgot tasks registered from here: it was restarted, and upstream GridNodes never register again.
-      return message(
-        id,
-        name,
-        l10n.t('No node is listed, yet the hub has tasks'),
-        'warning',
-        l10n.t('If the hub was restarted, its GridNodes did not register again (they never do): they keep running the tasks the hub hands out, but are not listed and cannot be stopped from here. Restart the GridNodes to list them again; if none runs, start one pointed at this hub.'),
-      );
-    }
-    return message(
-      id,
-      name,
-      l10n.t('No node is listed, yet the hub has tasks'),
-      'warning',
-      l10n.t('Its nodes stopped or lost their connection (the hub drops a node whose heartbeats stop), or the hub was restarted: GridNodes do not register again after a hub restart, though they keep running its tasks. Start or restart a GridNode pointed at this hub, or check the nodes\' logs.'),
-    );
-  }
-
-  private stoppedSpec(c: ClusterState, n: HubNode): Spec {
-    return {
-      id: `cluster:${c.profile.name}/nodes/${n.id}`,
-      kind: 'node',
-      cluster: c.profile.name,
-      label: n.hostname,
-      description: [n.architecture, l10n.t('Stopped')].join(' · '),
-      tooltip: [
-        l10n.t('Node id: {0}', n.id),
-        l10n.t('This node stopped (Stop Node); its containers are gone. Start Node starts it again with the same id.'),
-      ].join('\n'),
-      icon: { id: 'circle-slash', color: 'disabledForeground' },
-      contextValue: 'node stopped',
-      collapsible: 'none',
-      nodeId: n.id,
-    };
-  }
-
-  private nodeSpec(c: ClusterState, n: HubNode): Spec {
-    if (c.stopped.has(n.id)) return this.stoppedSpec(c, n);
-    const stop = c.stopRequested.has(n.id);
-    return {
-      id: `cluster:${c.profile.name}/nodes/${n.id}`,
-      kind: 'node',
-      cluster: c.profile.name,
-      label: n.hostname,
-      description: nodeDescription(n, this.now(), stop),
-      tooltip: [
-        l10n.t('Node id: {0}', n.id),
-        l10n.t('Host: {0} ({1}, {2})', n.hostname, n.architecture, n.cpu_count === 1 ? l10n.t('1 CPU') : l10n.t('{0} CPUs', formatCount(n.cpu_count))),
-        l10n.t('Last heartbeat: {0}', formatWhen(n.last_seen, this.now())),
-        n.runtime_status === 'Error'
-          ? l10n.t('Error: a container failed. Check the task image (exec format error, missing ENTRYPOINT) and that its Redis URL and password are right.')
-          : undefined,
-        stop ? l10n.t('Stop requested: the node stops on its next heartbeat and then leaves the list.') : undefined,
-      ]
-        .filter(Boolean)
-        .join('\n'),
-      icon: stop ? { id: 'debug-stop', color: 'charts.orange' } : nodeIcon(n),
-      contextValue: stop ? 'node stopRequested' : 'node',
-      collapsible: 'none',
-      nodeId: n.id,
-    };
-  }
-
   private tasksSpec(c: ClusterState): Spec {
     const name = c.profile.name;
     const id = `cluster:${name}/tasks`;
@@ -452,7 +370,7 @@ export class ClusterTreeModel {
     let description: string | undefined;
     if (!children && tasks) {
       const { running, pending, completed } = byState(tasks);
-      description = l10n.t('{0} running · {1} pending · {2} completed', running.length, pending.length, completed.length);
+      description = l10n.t('{0} running · {1} pending · {2} completed', formatCount(running.length), formatCount(pending.length), formatCount(completed.length));
       children = [];
       const forgotten = c.snapshot?.forgotten ?? [];
       if (forgotten.length) {
@@ -527,7 +445,7 @@ export class ClusterTreeModel {
           kind: 'loadMore',
           cluster: name,
           label: l10n.t('Load more…'),
-          description: l10n.t('{0} more completed', completed.length - c.completedLimit),
+          description: l10n.t('{0} more completed', formatCount(completed.length - c.completedLimit)),
           icon: { id: 'ellipsis' },
           contextValue: 'loadMore',
           collapsible: 'none',
@@ -728,19 +646,6 @@ function message(id: string, cluster: string, label: string, icon: string, toolt
   return { id, kind, cluster, label, tooltip, icon: { id: icon }, contextValue: kind, collapsible: 'none' };
 }
 
-function nodeIcon(n: HubNode): TreeIcon {
-  switch (n.runtime_status) {
-    case 'Running':
-      return { id: 'vm-running', color: 'charts.green' };
-    case 'Idle':
-      return { id: 'vm-outline', color: 'charts.blue' };
-    case 'Error':
-      return { id: 'error', color: 'errorForeground' };
-    default:
-      return { id: 'question', color: 'disabledForeground' };
-  }
-}
-
 function healthIcon(s: ClusterSnapshot | undefined): TreeIcon {
   if (!s || !s.hub) return { id: 'circle-large-outline' };
   if (!s.hub.ok) return { id: 'vm-outline', color: 'errorForeground' };
@@ -774,11 +679,6 @@ function unavailableKey(s: ClusterSnapshot | undefined): string {
   return '';
 }
 
-/** The nodes' heartbeat ages as shown ("12s ago"): they change with time, not only with polls. */
-function relativeTimes(nodes: readonly HubNode[] | undefined, now: number): string {
-  return nodes ? nodes.map((n) => formatRelativeTime(n.last_seen, now)).join('\u0000') : '';
-}
-
 /** The monitor hands back the same objects for what did not change. */
 function sameAnswer(a: ClusterSnapshot, b: ClusterSnapshot): boolean {
   return (
@@ -790,11 +690,6 @@ function sameAnswer(a: ClusterSnapshot, b: ClusterSnapshot): boolean {
 function sameCheck(a: Check | undefined, b: Check | undefined): boolean {
   if (!a || !b) return a === b;
   return a.ok === b.ok && (a.ok || (!b.ok && a.message === b.message && a.code === b.code));
-}
-
-/** The heartbeat ages the Nodes group was built with still read the same. */
-function sameText(nodes: readonly HubNode[] | undefined, now: number, built: readonly unknown[] | undefined): boolean {
-  return !built || built[built.length - 1] === relativeTimes(nodes, now);
 }
 
 function markSeen(el: TreeElement, seen: Set<string>): void {

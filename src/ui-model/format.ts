@@ -82,14 +82,16 @@ export function itemsText(n: number): string {
   return n === 1 ? l10n.t('1 item') : l10n.t('{0} items', formatCount(n));
 }
 
-export function nodeDescription(node: HubNode, now: number, stopRequested: boolean): string {
+/** `withAge`: the heartbeat's age too (the pickers); the tree's rows leave it to the tooltip,
+ *  so a heartbeat alone changes no row. */
+export function nodeDescription(node: HubNode, now: number, stopRequested: boolean, withAge = true): string {
   const parts = [
     node.architecture,
     node.cpu_count === 1 ? l10n.t('1 CPU') : l10n.t('{0} CPUs', formatCount(node.cpu_count)),
     runtimeStatusLabel(node.runtime_status),
     containersText(node.active_containers),
-    formatRelativeTime(node.last_seen, now),
   ];
+  if (withAge) parts.push(formatRelativeTime(node.last_seen, now));
   if (stopRequested) parts.unshift(l10n.t('stop requested'));
   return parts.join(' · ');
 }

@@ -2,6 +2,7 @@
 import { l10n } from '../core/l10n';
 import type { HubNode } from '../core/types';
 import { nodeDescription } from './format';
+import { compareNodes } from './node-order';
 
 export interface NodePickItem {
   label: string;
@@ -12,7 +13,7 @@ export interface NodePickItem {
 
 export function nodePickItems(nodes: readonly HubNode[], now: number): NodePickItem[] {
   return [...nodes]
-    .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id))
+    .sort(compareNodes)
     .map((n) => ({ label: n.hostname, description: n.id, detail: nodeDescription(n, now, false), node: n }));
 }
 

@@ -35,18 +35,18 @@ export class FakeElement {
   get id() { return this.attrs.get('id') ?? ''; }
   set id(v: string) { this.attrs.set('id', v); }
   get className() { return this.classList.toString(); }
-  set className(v: string) { this.classList.fromString(v); this.attrs.set('class', v); }
+  set className(v: string) { this.doc.mutations++; this.classList.fromString(v); this.attrs.set('class', v); }
   get textContent(): string { return this.text + this.children.map((c) => c.textContent).join(''); }
-  set textContent(v: string | null) { this.detachAll(); this.text = v ?? ''; }
+  set textContent(v: string | null) { this.doc.mutations++; this.detachAll(); this.text = v ?? ''; }
   set innerHTML(_v: string) { throw new Error('innerHTML used'); }
   set outerHTML(_v: string) { throw new Error('outerHTML used'); }
   insertAdjacentHTML() { throw new Error('insertAdjacentHTML used'); }
 
-  setAttribute(k: string, v: string) { if (k === 'class') this.className = v; else this.attrs.set(k, String(v)); }
+  setAttribute(k: string, v: string) { this.doc.mutations++; if (k === 'class') this.className = v; else this.attrs.set(k, String(v)); }
   getAttribute(k: string) { return this.attrs.get(k) ?? null; }
   removeAttribute(k: string) { this.attrs.delete(k); }
   hasAttribute(k: string) { return this.attrs.has(k); }
-  append(...nodes: FakeElement[]) { for (const n of nodes) { n.parent?.children.splice(n.parent.children.indexOf(n), 1); n.parent = this; this.children.push(n); } }
+  append(...nodes: FakeElement[]) { this.doc.mutations++; for (const n of nodes) { n.parent?.children.splice(n.parent.children.indexOf(n), 1); n.parent = this; this.children.push(n); } }
   replaceChildren(...nodes: FakeElement[]) { this.detachAll(); this.text = ''; this.append(...nodes); }
   private detachAll() { for (const c of this.children) c.parent = undefined; this.children.length = 0; }
   addEventListener(type: string, fn: Listener) { this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]); }
@@ -66,6 +66,8 @@ export class FakeElement {
 
 export class FakeDocument {
   activeElement: FakeElement | null = null;
+  /** Changes made to elements (text, attributes, children), as a MutationObserver would see them. */
+  mutations = 0;
   readonly body = new FakeElement('body', this);
   readonly created: FakeElement[] = [];
   constructor() {

@@ -91,12 +91,18 @@ test('a task without a record: queues from what the snapshot learned for the han
   assert.deepEqual(unknown.actions, ['finish', 'details']);
 });
 
-test('node rows sorted by hostname, with status and last seen as the tree says them', () => {
-  const rows = nodeRows(snap().nodes!, T0);
-  assert.deepEqual(rows.map((r) => [r.hostname, r.runtimeKind, r.runtime, r.cpus, r.containers, r.lastSeen]), [
-    ['alpha', 'running', 'Running', 8, 2, '12s ago'],
-    ['beta', 'idle', 'Idle', 8, 2, '12s ago'],
+test('node rows sorted by hostname, with status as the tree says it and the heartbeat as a time for the tooltip', () => {
+  const rows = nodeRows(snap().nodes!);
+  assert.deepEqual(rows.map((r) => [r.hostname, r.runtimeKind, r.runtime, r.cpus, r.containers, r.lastSeenAt]), [
+    ['alpha', 'running', 'Running', 8, 2, T0 - 12_000],
+    ['beta', 'idle', 'Idle', 8, 2, T0 - 12_000],
   ]);
+});
+
+test('node rows in natural order: host-2 before host-10', () => {
+  const n = (hostname: string, id: string) => ({ ...snap().nodes![0], hostname, id });
+  const rows = nodeRows([n('host-10', 'a'), n('host-2', 'b'), n('host-1', 'c'), n('host-2', 'a')]);
+  assert.deepEqual(rows.map((r) => `${r.hostname}/${r.id}`), ['host-1/c', 'host-2/a', 'host-2/b', 'host-10/a']);
 });
 
 test('restore: the task and its saved history, or a message when the state or the cluster is gone', () => {

@@ -5,13 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { clockTime, DashboardView, type Chart, type ChartKind, type MiniDocument } from '../../media/src/dashboard-view';
-import type { DashboardModel, DashboardStrings, HostMessage, WebviewMessage, WebviewState } from '../../src/views/dashboard/protocol';
+import type { DashboardModel, DashboardStrings, NodeRow, HostMessage, WebviewMessage, WebviewState } from '../../src/views/dashboard/protocol';
 import { saveSeries, type ChartSeries } from '../../src/ui-model/task-series';
 import { dashboardHtml } from '../../src/views/dashboard/html';
 import { FakeDocument, type FakeElement } from '../support/fake-dom';
 
 const T0 = 1_800_000_000_000;
-const strings = new Proxy({} as DashboardStrings, { get: (_t, k) => (k === 'minutes' ? '{n} min' : k === 'updated' ? 'at {time}' : String(k)) });
+const strings = new Proxy({} as DashboardStrings, { get: (_t, k) => (k === 'minutes' ? '{n} min' : k === 'updated' ? 'at {time}' : k === 'lastHeartbeat' ? 'beat {time}' : String(k)) });
 
 function harness(saved?: Partial<WebviewState>, now = T0) {
   const doc = new FakeDocument();
@@ -30,7 +30,7 @@ const model = (over: Partial<DashboardModel> = {}): DashboardModel => ({
   state: 'running',
   running: true,
   progress: { done: 300, input: 600, inFlight: 100, total: 1000, totalFromPushed: true, percent: 30, rate: '20 items/s', eta: '35s', finished: false },
-  nodes: [{ id: 'n1', hostname: '<b>alpha</b>', architecture: 'x86_64', cpus: 8, runtime: 'Running', runtimeKind: 'running', containers: 2, lastSeen: '12s ago', online: true }],
+  nodes: [{ id: 'n1', hostname: '<b>alpha</b>', architecture: 'x86_64', cpus: 8, runtime: 'Running', runtimeKind: 'running', containers: 2, lastSeenAt: T0 - 12_000, online: true }],
   record: { image: 'sq:1', inputQueue: 'sq:in', outputQueue: 'sq:out', inputRedis: 'redis://:****@h:6379', pushed: 1000 },
   actions: ['results', 'finish', 'details'],
   ...over,
@@ -50,7 +50,7 @@ test('progress, nodes and record as text; stranded and unaccounted absent when n
   assert.deepEqual(figures, ['done', '300 (30%)', 'input', '600', 'inFlight', '100', 'total', '1,000', 'rate', '20 items/s', 'eta', '35s']);
   assert.deepEqual(h.byId('bar').children.map((e) => [e.className, e.style.width]), [['seg done', '30%'], ['seg inflight', '10%'], ['seg input', '60%']]);
   const row = h.byId('node-rows').children[0];
-  assert.deepEqual(row.children.map((c) => c.textContent), ['<b>alpha</b>', 'x86_64', '8', 'Running', '2', '12s ago']);
+  assert.deepEqual(row.children.map((c) => c.textContent), ['<b>alpha</b>', 'x86_64', '8', 'Running', '2']);
   assert.ok(!h.doc.created.some((e) => e.tagName === 'b'), 'no element made from data');
   assert.match(h.byId('record-fields').textContent, /redis:\/\/:\*\*\*\*@h:6379/);
   assert.deepEqual(h.byId('actions').children.map((b) => b.id), ['action-results', 'action-finish', 'action-details']);
@@ -94,6 +94,43 @@ test('an update without a sample (nodes changed) redraws no chart', () => {
   h.view.onMessage({ type: 'update', model: model({ nodes: [] }) });
   assert.equal(h.drawn.length, n);
   assert.ok(!h.byId('no-nodes').classList.contains('hidden'));
+});
+
+test('node table: heartbeats alone change nothing; a changed node redraws its own cells only; the heartbeat shows when hovered', () => {
+  const h = harness();
+  const rows = (beat: number, patch: (i: number) => Partial<NodeRow> = () => ({})): NodeRow[] =>
+    Array.from({ length: 1000 }, (_, i) => ({ id: `n${i}`, hostname: `host-${i}`, architecture: 'x86_64', cpus: 4, runtime: 'Running', runtimeKind: 'running' as const, containers: 4, lastSeenAt: T0 + beat * 1000 + i, online: true, ...patch(i) }));
+  init(h, [], model({ nodes: rows(0) }));
+  const body = h.byId('node-rows');
+  assert.equal(body.children.length, 1000);
+  const before = [...body.children];
+  const mutations = h.doc.mutations;
+  const made = h.doc.created.length;
+  h.view.onMessage({ type: 'update', model: model({ nodes: rows(5) }) });
+  const madePerUpdate = h.doc.created.length - made;
+  // The progress and record parts are redrawn each update; the node table not at all.
+  const figuresOnly = h.doc.mutations - mutations;
+  h.view.onMessage({ type: 'update', model: model({ nodes: rows(10) }) });
+  assert.equal(h.doc.mutations - mutations, 2 * figuresOnly, 'a second heartbeat-only update costs the same: no row');
+  assert.ok(body.children.every((tr, i) => tr === before[i]), 'same row elements, same order');
+  const created = h.doc.created.length;
+  const at = h.doc.mutations;
+  h.view.onMessage({ type: 'update', model: model({ nodes: rows(15, (i) => (i === 7 ? { runtime: 'Error', runtimeKind: 'error', containers: 0 } : {})) }) });
+  assert.equal(h.doc.mutations - at - figuresOnly, 3, 'one row: its status text and class, its containers');
+  assert.equal(h.doc.created.length - created, madePerUpdate, 'no row element made');
+  assert.deepEqual(body.children[7].children.map((c) => c.textContent), ['host-7', 'x86_64', '4', 'Error', '0']);
+  assert.equal(body.children[7].children[3].className, 'status error');
+  // Hovered: the tooltip gives the latest heartbeat.
+  body.children[7].dispatch('mouseenter');
+  assert.equal(body.children[7].getAttribute('title'), `beat ${new Date(T0 + 15_000 + 7).toLocaleString()}`);
+  // A node gone and one new: rows follow, the others kept.
+  const next = rows(20).filter((r) => r.id !== 'n3');
+  next.push({ ...next[0], id: 'n1000', hostname: 'host-1000' });
+  h.view.onMessage({ type: 'update', model: model({ nodes: next }) });
+  assert.equal(body.children.length, 1000);
+  assert.equal(body.children[0], before[0]);
+  assert.ok(!body.children.includes(before[3]));
+  assert.equal(body.children.at(-1)!.children[0].textContent, 'host-1000');
 });
 
 test('a problem replaces the figures; the range comes back from the saved state', () => {

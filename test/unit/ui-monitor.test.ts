@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GridCoreService, HubClient, QueueService } from '../../src/core/service-api';
 import type { ClusterProfile, TaskView } from '../../src/core/types';
-import { ClusterMonitor, ClusterMonitors } from '../../src/ui-model/cluster-monitor';
+import { ClusterMonitor, ClusterMonitors, NODE_COUNT_EVERY, watchRequests } from '../../src/ui-model/cluster-monitor';
 import { fakeTimers, settle } from '../support/fake-timers';
 
 const running = (name: string, pushed?: number): TaskView => ({
@@ -150,4 +150,34 @@ test('one monitor per cluster, dropped when its profile goes', async () => {
   await monitors.refresh();
   assert.ok(monitors.get('b').snapshot, 'refresh() polls every monitor');
   monitors.dispose();
+});
+
+test('a collapsed Nodes group (count only): the node list every NODE_COUNT_EVERY polls, carried in between; expanded: every poll', async () => {
+  const { service, calls } = fakeService({ tasks: [running('t')] });
+  const timers = fakeTimers();
+  const m = new ClusterMonitor(service, 'c', { intervalMs: () => 5000, focused: () => true, timers });
+  const seen: Array<unknown[] | undefined> = [];
+  m.onDidChange((s) => seen.push(s.nodes));
+  const tree = m.watch(watchRequests.tree(true, [], false));
+  await settle();
+  await settle();
+  for (let i = 1; i < 2 * NODE_COUNT_EVERY + 1; i++) await timers.fire();
+  assert.equal(seen.length, 2 * NODE_COUNT_EVERY + 1);
+  assert.equal(calls.filter((c) => c === 'nodes').length, 3, 'polls 1, 7 and 13 fetched the list');
+  assert.ok(seen.every((n) => Array.isArray(n)), 'every snapshot has a list no older than NODE_COUNT_EVERY polls');
+  assert.equal(seen[1], seen[0], 'carried: the same list object, so nothing downstream redraws');
+  // Expanded: fetched at once, then on every poll.
+  calls.length = 0;
+  tree.update(watchRequests.tree(true, [], true));
+  await settle();
+  await settle();
+  for (let i = 0; i < 3; i++) await timers.fire();
+  assert.equal(calls.filter((c) => c === 'nodes').length, 4);
+  // Nobody shows nodes: never fetched.
+  calls.length = 0;
+  tree.update(watchRequests.tree(false, []));
+  for (let i = 0; i < NODE_COUNT_EVERY + 1; i++) await timers.fire();
+  assert.equal(calls.filter((c) => c === 'nodes').length, 0);
+  assert.equal(m.snapshot?.nodes, undefined);
+  m.dispose();
 });

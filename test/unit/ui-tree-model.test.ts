@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ClusterProfile, HubNode, TaskView } from '../../src/core/types';
 import type { ClusterSnapshot } from '../../src/ui-model/cluster-snapshot';
 import { ClusterTreeModel, COMPLETED_PAGE, PENDING_PAGE, type TreeElement } from '../../src/ui-model/cluster-tree-model';
+import { NODE_PAGE } from '../../src/ui-model/cluster-tree-nodes';
 import { shareUnchanged } from '../../src/ui-model/cluster-snapshot';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
@@ -54,7 +55,7 @@ test('only changed elements are reported; ids carry no live values', () => {
   const changes = m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 1 }), node('2')], tasks: [] }));
   assert.deepEqual(ids(changes), ['cluster:a/nodes/1']);
   assert.equal(m.get('cluster:a/nodes/1'), n1);
-  assert.match(n1.description ?? '', /1 container ·/);
+  assert.equal(n1.description, 'x86_64 · 2 CPUs · Running · 1 container');
   assert.deepEqual(ids(m.applySnapshot('a', snap({ nodes: [node('1', { active_containers: 1 }), node('2')], tasks: [] }))), []);
 });
 
@@ -296,7 +297,7 @@ test('an answer that did not change rebuilds nothing; a change updates only its 
   const changedNodes = nodes.map((n, i) => (i === 7 ? { ...n, active_containers: 1 } : n));
   const one = shareUnchanged(again, snap({ nodes: changedNodes, tasks: tasks.map((t) => ({ ...t })) }));
   assert.equal(one.tasks, first.tasks, 'the tasks did not change');
-  assert.deepEqual(ids(m.applySnapshot('a', one)), ['cluster:a/nodes/7']);
+  assert.deepEqual(ids(m.applySnapshot('a', one)), ['cluster:a/nodes/Running/7']);
 });
 
 test('reliable consumers: in flight and stranded on the running input queue, Requeue offered; unaccounted items named', () => {
@@ -324,4 +325,77 @@ test('reliable consumers: in flight and stranded on the running input queue, Req
   const note = children.find((c) => c.id.endsWith('/unaccounted'))!;
   assert.equal(note.label, '140 items unaccounted for');
   assert.match(note.tooltip ?? '', /Reliable consumers/);
+});
+
+test('nodes sort naturally: host-2 before host-10', () => {
+  const m = setup();
+  m.applySnapshot('a', snap({ nodes: ['10', '2', '1', '100', '20'].map((k) => node(k)), tasks: [] }));
+  assert.deepEqual(m.get('cluster:a/nodes')!.children!.map((c) => c.label), ['host-1', 'host-2', 'host-10', 'host-20', 'host-100']);
+});
+
+test('heartbeats only: no element changes, and the tooltip, made when shown, has the heartbeat as of the last poll', () => {
+  const m = setup();
+  const nodes = (seen: string) => Array.from({ length: 1000 }, (_, i) => node(String(i), { last_seen: seen }));
+  m.applySnapshot('a', snap({ nodes: nodes('2024-05-01T11:59:50Z'), tasks: [] }));
+  const row = m.get('cluster:a/nodes/Running/7')!;
+  assert.equal(row.description, 'x86_64 · 2 CPUs · Running · 2 containers', 'no age in the row');
+  assert.doesNotMatch(row.tooltip ?? '', /heartbeat/i, 'nor in its fixed tooltip');
+  // Every node heartbeats; the next poll is 5 s later: nothing to redraw.
+  const later = NOW + 5000;
+  assert.deepEqual(m.applySnapshot('a', { ...snap({ nodes: nodes('2024-05-01T11:59:54Z'), tasks: [] }), at: later }), []);
+  assert.deepEqual(m.applySnapshot('a', { ...snap({ nodes: nodes('2024-05-01T11:59:59Z'), tasks: [] }), at: later + 5000 }), []);
+  const tip = m.nodeTooltip(row)!;
+  assert.match(tip, /^Node id: 7\n/);
+  assert.match(tip, /Last heartbeat: 11s ago \(.*\), as of /, 'the last poll\'s heartbeat, with the poll\'s time');
+  // A change of what the row shows still reaches it.
+  const changed = nodes('2024-05-01T12:00:00Z').map((n) => (n.id === '7' ? { ...n, active_containers: 3 } : n));
+  assert.deepEqual(ids(m.applySnapshot('a', snap({ nodes: changed, tasks: [] }))), ['cluster:a/nodes/Running/7']);
+});
+
+test('a large node list is split by status with counts, each paged with Load more', () => {
+  const m = setup();
+  const nodes = Array.from({ length: 1000 }, (_, i) => node(String(i), { hostname: `host-${i}`, runtime_status: i % 100 === 0 ? 'Error' : i % 10 === 0 ? 'Idle' : 'Running' }));
+  m.applySnapshot('a', snap({ nodes, tasks: [] }));
+  const group = m.get('cluster:a/nodes')!;
+  assert.equal(group.description, '1,000');
+  assert.deepEqual(group.children!.map((c) => [c.label, c.description, c.kind]), [
+    ['Error', '10', 'nodeStatus'],
+    ['Running', '900', 'nodeStatus'],
+    ['Idle', '90', 'nodeStatus'],
+  ]);
+  const running = m.get('cluster:a/nodes/Running')!;
+  assert.equal(running.children!.length, NODE_PAGE + 1);
+  assert.deepEqual(running.children!.slice(0, 3).map((c) => c.label), ['host-1', 'host-2', 'host-3'], 'natural order within a status');
+  const more = running.children!.at(-1)!;
+  assert.equal(more.kind, 'loadMore');
+  assert.equal(more.description, '850 more');
+  assert.deepEqual(more.command?.args, [{ cluster: 'a', which: 'nodes:Running' }]);
+  assert.equal(m.get('cluster:a/nodes/Error')!.children!.length, 10, 'a short status has no Load more');
+  const changes = m.loadMore('a', 'nodes:Running');
+  assert.ok(ids(changes).includes('cluster:a/nodes/Running'));
+  assert.equal(m.get('cluster:a/nodes/Running')!.children!.length, 2 * NODE_PAGE + 1);
+  assert.equal(m.get('cluster:a/nodes/Running/loadMore')!.description, '800 more');
+  // A node that changes status moves to its new status, and both counts follow.
+  const moved = nodes.map((n) => (n.id === '1' ? { ...n, runtime_status: 'Error' as const } : n));
+  m.applySnapshot('a', snap({ nodes: moved, tasks: [] }));
+  assert.equal(m.get('cluster:a/nodes/Error')!.description, '11');
+  assert.equal(m.get('cluster:a/nodes/Running')!.description, '899');
+  assert.ok(m.get('cluster:a/nodes/Error/1'));
+  assert.equal(m.get('cluster:a/nodes/Running/1'), undefined);
+  // Few nodes: no status level.
+  m.applySnapshot('a', snap({ nodes: nodes.slice(0, 3), tasks: [] }));
+  assert.deepEqual(m.get('cluster:a/nodes')!.children!.map((c) => c.id), ['cluster:a/nodes/0', 'cluster:a/nodes/1', 'cluster:a/nodes/2']);
+});
+
+test('counts have thousands separators', () => {
+  const m = setup();
+  const tasks: TaskView[] = [
+    { name: 'run', state: 'running', index: 0 },
+    ...Array.from({ length: 9999 }, (_, i): TaskView => ({ name: `p${i}`, state: 'pending', index: i })),
+    ...Array.from({ length: 1234 }, (_, i): TaskView => ({ name: `c${i}`, state: 'completed', index: i })),
+  ];
+  m.applySnapshot('a', snap({ tasks }));
+  assert.equal(m.get('cluster:a/tasks')!.description, '1 running · 9,999 pending · 1,234 completed');
+  assert.equal(m.get('cluster:a/tasks/loadMorePending')!.description, '9,979 more pending');
+  assert.equal(m.get('cluster:a/tasks/loadMore')!.description, '1,214 more completed');
 });

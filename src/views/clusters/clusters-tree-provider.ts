@@ -31,30 +31,27 @@ export class ClustersTreeProvider implements vscode.TreeDataProvider<TreeElement
     const item = new vscode.TreeItem(el.label, COLLAPSIBLE[el.collapsible]);
     item.id = el.id;
     item.description = el.description;
-    // VS Code resolves (resolveTreeItem) only a tooltip left undefined: a local node in Error
-    // leaves it so, and gets its generic one plus the failure's cause and lines there.
-    item.tooltip = this.failureNode(el) ? undefined : el.tooltip;
+    // A node's tooltip is made when shown (resolveTreeItem): it carries the last heartbeat,
+    // which changes every poll, so the row itself never has to.
+    if (el.kind !== 'node') item.tooltip = el.tooltip;
     item.contextValue = el.contextValue;
     if (el.icon) item.iconPath = new vscode.ThemeIcon(el.icon.id, el.icon.color ? new vscode.ThemeColor(el.icon.color) : undefined);
     if (el.command) item.command = { command: el.command.id, title: el.command.title, arguments: el.command.args ?? [el] };
     return item;
   }
 
-  /** A local node in Error: its tooltip gains the last failed container's cause and lines. */
+  /** A node's tooltip, when first shown: its last heartbeat as of the last poll and, for a
+   *  local node in Error, the last failed container's cause and lines. VS Code keeps it until
+   *  the row changes (and takes it only when getTreeItem left the tooltip unset). */
   resolveTreeItem(item: vscode.TreeItem, el: TreeElement): vscode.TreeItem {
-    const node = this.failureNode(el);
-    if (!node || !this.keptExits) return item;
-    const failure = lastFailure(node, this.keptExits(node.id));
-    item.tooltip = failure ? `${el.tooltip ?? ''}${failure}\n\n${ERROR_CLEARS()}` : el.tooltip;
-    return item;
-  }
-
-  /** The node of a local cluster in Error, whose kept failures can explain it. */
-  private failureNode(el: TreeElement) {
-    if (el.kind !== 'node' || !el.nodeId || !this.keptExits) return undefined;
+    if (el.kind !== 'node' || !el.nodeId) return item;
+    item.tooltip = this.model.nodeTooltip(el);
     const local = this.model.profiles().find((p) => p.name === el.cluster)?.local;
     const node = this.model.snapshotOf(el.cluster)?.nodes?.find((n) => n.id === el.nodeId);
-    return local && node?.runtime_status === 'Error' ? node : undefined;
+    if (!local || !this.keptExits || node?.runtime_status !== 'Error') return item;
+    const failure = lastFailure(node, this.keptExits(node.id));
+    if (failure) item.tooltip = `${item.tooltip ?? ''}${failure}\n\n${ERROR_CLEARS()}`;
+    return item;
   }
 
   getChildren(el?: TreeElement): TreeElement[] {

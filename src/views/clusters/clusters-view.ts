@@ -27,6 +27,8 @@ export class ClustersView extends Disposable {
   private readonly provider: ClustersTreeProvider;
   private readonly treeView: vscode.TreeView<TreeElement>;
   private readonly expanded = new Set<string>();
+  /** Clusters whose Nodes group the user collapsed: only the count is fetched, now and then. */
+  private readonly nodesCollapsed = new Set<string>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly forgottenWatch = new ForgottenTasksWatch();
   private hasRunningTask: boolean | undefined;
@@ -49,15 +51,17 @@ export class ClustersView extends Disposable {
     );
     this._register(
       this.treeView.onDidExpandElement((e) => {
-        if (e.element.kind !== 'cluster') return;
-        this.expanded.add(e.element.cluster);
+        if (e.element.kind === 'cluster') this.expanded.add(e.element.cluster);
+        else if (e.element.kind === 'nodes') this.nodesCollapsed.delete(e.element.cluster);
+        else return;
         this.updateWatch(e.element.cluster);
       }),
     );
     this._register(
       this.treeView.onDidCollapseElement((e) => {
-        if (e.element.kind !== 'cluster') return;
-        this.expanded.delete(e.element.cluster);
+        if (e.element.kind === 'cluster') this.expanded.delete(e.element.cluster);
+        else if (e.element.kind === 'nodes') this.nodesCollapsed.add(e.element.cluster);
+        else return;
         this.updateWatch(e.element.cluster);
       }),
     );
@@ -118,13 +122,14 @@ export class ClustersView extends Disposable {
     return show ? this.monitors.refresh(cluster) : Promise.resolve();
   }
 
-  loadMore(cluster: string, which: 'pending' | 'completed'): void {
+  /** `which`: 'pending', 'completed' or a node status page ("nodes:Running"). */
+  loadMore(cluster: string, which: string): void {
     this.provider.fire(this.model.loadMore(cluster, which));
   }
 
   private requestFor(cluster: string): WatchRequest {
     const details = cluster === this.model.activeCluster() || this.expanded.has(cluster);
-    return watchRequests.tree(details, this.model.extraQueues(cluster, this.model.snapshotOf(cluster)?.tasks ?? []));
+    return watchRequests.tree(details, this.model.extraQueues(cluster, this.model.snapshotOf(cluster)?.tasks ?? []), !this.nodesCollapsed.has(cluster));
   }
 
   private updateWatch(cluster: string): void {

@@ -7,8 +7,9 @@ import { maskUrl } from '../../core/redact';
 import type { HubNode, TaskView } from '../../core/types';
 import type { ClusterSnapshot } from '../../ui-model/cluster-snapshot';
 import { etaOf, formatEta, rateOf, type RateSample } from '../../core/rate';
-import { formatCompact, formatRelativeTime, runtimeStatusLabel, taskStateLabel } from '../../ui-model/format';
+import { formatCompact, runtimeStatusLabel, taskStateLabel } from '../../ui-model/format';
 import { completedText } from '../../ui-model/failed-format';
+import { compareNodes } from '../../ui-model/node-order';
 import type { TaskSample } from '../../ui-model/task-series';
 import type { DashboardAction, DashboardModel, NodeRow, ProgressView, RecordView, RuntimeKind } from './protocol';
 import { stalledText } from '../../ui-model/stalled';
@@ -90,9 +91,16 @@ function runtimeKind(n: HubNode): RuntimeKind {
   }
 }
 
-export function nodeRows(nodes: readonly HubNode[], now: number): NodeRow[] {
+function lastSeenAt(iso: string): { lastSeenAt?: number } {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? {} : { lastSeenAt: at };
+}
+
+/** In the tree's order; nothing in a row changes with a heartbeat alone (its time is in the
+ *  row's tooltip), so the webview redraws only rows whose node changed. */
+export function nodeRows(nodes: readonly HubNode[]): NodeRow[] {
   return [...nodes]
-    .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id))
+    .sort(compareNodes)
     .map((n) => ({
       id: n.id,
       hostname: n.hostname,
@@ -101,7 +109,7 @@ export function nodeRows(nodes: readonly HubNode[], now: number): NodeRow[] {
       runtime: runtimeStatusLabel(n.runtime_status),
       runtimeKind: runtimeKind(n),
       containers: n.active_containers,
-      lastSeen: formatRelativeTime(n.last_seen, now),
+      ...lastSeenAt(n.last_seen),
       online: n.status === 'Online',
     }));
 }
@@ -179,7 +187,7 @@ export function dashboardModel({ snap, task, history, canRequeue }: ModelInput):
     model.actions = q.output ? ['results', 'details'] : ['details'];
     return model;
   }
-  if (snap.nodes) model.nodes = nodeRows(snap.nodes, snap.at);
+  if (snap.nodes) model.nodes = nodeRows(snap.nodes);
   const q = queuesOf(snap, task);
   const sample = sampleOf(snap, task);
   const accounting = accountingOf(snap, task);

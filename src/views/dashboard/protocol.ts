@@ -45,7 +45,9 @@ export interface NodeRow {
   runtime: string;
   runtimeKind: RuntimeKind;
   containers: number;
-  lastSeen: string;
+  /** The last heartbeat (ms since epoch), shown in the row's tooltip when it is hovered, so
+   *  that heartbeats alone change no row; absent when the hub's stamp does not parse. */
+  lastSeenAt?: number;
   online: boolean;
 }
 
@@ -108,7 +110,8 @@ export interface DashboardStrings {
   cpus: string;
   runtime: string;
   containers: string;
-  lastSeen: string;
+  /** A node row's tooltip, with a {time} placeholder. */
+  lastHeartbeat: string;
   noNodes: string;
   record: string;
   image: string;

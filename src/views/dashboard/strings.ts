@@ -35,7 +35,7 @@ export function dashboardStrings(): DashboardStrings {
     cpus: vscode.l10n.t('CPUs'),
     runtime: vscode.l10n.t('Status'),
     containers: vscode.l10n.t('Containers'),
-    lastSeen: vscode.l10n.t('Last seen'),
+    lastHeartbeat: vscode.l10n.t('Last heartbeat: {time}'),
     noNodes: vscode.l10n.t('No node is listed by the hub.'),
     record: vscode.l10n.t('Task record'),
     image: vscode.l10n.t('Image'),

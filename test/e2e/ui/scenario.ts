@@ -13,6 +13,7 @@ import { launchCodeServer, type CodeServer } from '../../support/code-server';
 import type { TestRedis } from '../../support/redis';
 import { E2E_SECRETS } from '../secrets';
 import { runDashboardSteps } from './dashboard';
+import { runNodesSteps } from './nodes';
 import { runResultsSteps } from './results';
 import { runTrialSteps } from './trial';
 import { runLocalReloadSteps } from './local-reload';
@@ -189,6 +190,8 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
       await post('/api/tasks', { name, image: `${name}:1.0`, input_redis: o.redis.url, output_redis: o.redis.url, input_queue: inputQueue, output_queue: outputQueue });
     };
     await runDashboardSteps({ step, vscode, tr, redis, startTask, suffix });
+    // After the dashboard (it watches the node table too); one launch is enough.
+    if (o.locale === 'en') await runNodesSteps({ step, vscode, tr, post });
   } finally {
     consuming = false;
     await consumer.catch(() => undefined);
