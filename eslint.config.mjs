@@ -28,6 +28,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [noVscode], patterns: [{ group: ['**/views/**', '**/commands/**', '**/ui/**'], message: 'The core and the models do not depend on the UI.' }] }] },
   },
   {
+    // The tool table both adapters serve (VS Code's chat and the MCP server): plain Node, and
+    // nothing from the editor-side folders or either adapter.
+    files: ['src/tools/**', 'src/mcp/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noVscode], patterns: [{ group: ['**/views/**', '**/commands/**', '**/ui/**', '**/chat/**', '**/diagnostics/**'], message: 'The tool table and the MCP server use only core, local and ui-model (plain Node).' }] }] },
+  },
+  {
+    files: ['src/tools/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noVscode], patterns: [{ group: ['**/views/**', '**/commands/**', '**/ui/**', '**/chat/**', '**/diagnostics/**', '**/mcp/**'], message: 'The tool table imports only core, local and ui-model: it is plain Node, served by both adapters.' }] }] },
+  },
+  {
     files: ['src/diagnostics/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/commands/**'], message: 'Diagnostics do not depend on commands: move what both need to core/ or ui-model/.' }] }] },
   },

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLogSummary, progressText, resultsText, RESULT_LIMITS, statusText, valueText } from '../../src/chat/format';
-import { schemaProblems, type JsonSchema } from '../../src/chat/schema-check';
-import { toolCluster, toolNode } from '../../src/chat/targets';
-import { TOOL_SPECS } from '../../src/chat/tools/index';
+import { buildLogSummary, progressText, resultsText, RESULT_LIMITS, statusText, valueText } from '../../src/tools/format';
+import { schemaProblems, type JsonSchema } from '../../src/tools/schema-check';
+import { toolCluster, toolNode } from '../../src/tools/targets';
+import { TOOL_SPECS } from '../../src/tools/index';
 import { maskSecrets } from '../../src/core/redact';
 import type { GridCoreService, PageItem } from '../../src/core/service-api';
 import type { HubNode, ProgressReport } from '../../src/core/types';
@@ -115,6 +115,20 @@ test('every contributed tool has its implementation, a reference name and both l
   for (const name of ['gridcore_finish_task', 'gridcore_stop_node', 'gridcore_clear_queue']) assert.ok(TOOL_SPECS.find((s) => s.name === name)?.prepare, name);
 });
 
+test('the tool table is the one definition: package.json contributes its schemas, titles and descriptions', () => {
+  const en = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8'));
+  for (const t of tools) {
+    const spec = TOOL_SPECS.find((s) => s.name === t.name)!;
+    assert.deepEqual(t.inputSchema, spec.inputSchema, `${t.name}: package.json's inputSchema differs from src/tools`);
+    assert.equal(en[t.modelDescription.slice(1, -1)], spec.description, `${t.name}: modelDescription differs from src/tools`);
+    assert.equal(en[t.displayName.slice(1, -1)], `GridCore: ${spec.title}`, t.name);
+  }
+  for (const spec of TOOL_SPECS) {
+    // Destructive tools, and only they, confirm first.
+    if (spec.effects.destructive) assert.ok(spec.prepare && !spec.effects.readOnly, spec.name);
+  }
+});
+
 test('names a model passes: unknown ones are errors that list the known ones', async () => {
   const service = { profiles: { list: async () => [{ name: 'a' }, { name: 'b' }], getActive: async () => undefined } } as unknown as GridCoreService;
   await assert.rejects(toolCluster(service, 'nope'), /There is no cluster named "nope"\. Configured clusters: a, b\./);
@@ -127,7 +141,7 @@ test('names a model passes: unknown ones are errors that list the known ones', a
 });
 
 test('progress: the status bar\'s own figures while it shows the task, else fresh samples through the same maths until it has a rate', async () => {
-  const { progressTool } = await import('../../src/chat/tools/progress');
+  const { progressTool } = await import('../../src/tools/progress');
   const { progress } = await import('../../src/core/progress');
   const lengths = [{ 'sq:in': 150, 'sq:out': 850 }, { 'sq:in': 100, 'sq:out': 900 }, { 'sq:in': 50, 'sq:out': 950 }];
   let clock = 0;
