@@ -94,6 +94,8 @@ function allBuilds(production) {
     { ...node, entryPoints: ['src/local/computehub-main.ts'], outfile: 'dist/computehub.js' },
     { ...node, entryPoints: ['src/local/gridnode-main.ts'], outfile: 'dist/gridnode.js' },
     { ...node, entryPoints: ['src/local/mainjob-main.ts'], outfile: 'dist/mainjob.js' },
+    // The MCP server other agents start (`node dist/mcp.js`): one self-contained file.
+    { ...node, entryPoints: ['src/mcp/main.ts'], outfile: 'dist/mcp.js' },
     {
       ...webview,
       entryPoints: ['media/src/results.ts'],
