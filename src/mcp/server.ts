@@ -78,7 +78,7 @@ export function cancellationOf(signal: AbortSignal): CancellationSignal {
 
 export function createMcpServer(o: McpServerOptions): Server {
   const server = new Server(
-    { name: SERVER_NAME, title: 'GridCore', version: o.version },
+    { name: SERVER_NAME, title: 'GridCore', version: o.version }, // l10n-ignore: the product's name
     {
       capabilities: { tools: {} },
       instructions:
@@ -153,7 +153,11 @@ async function elicit(server: Server, message: string, signal: AbortSignal): Pro
     {
       mode: 'form',
       message,
-      requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Go ahead', description: 'Do it', default: false } }, required: ['confirm'] },
+      requestedSchema: {
+        type: 'object',
+        properties: { confirm: { type: 'boolean', title: l10n.t('Go ahead'), description: l10n.t('Tick to let the agent do exactly what is described above.'), default: false } },
+        required: ['confirm'],
+      },
     },
     { signal },
   );

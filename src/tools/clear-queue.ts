@@ -25,16 +25,16 @@ async function target(input: ClearInput, deps: ToolDeps) {
 
 export const clearQueueTool: ToolSpec<ClearInput> = {
   name: 'gridcore_clear_queue',
-  title: "Clear Queue",
+  title: 'Clear Queue',
   description:
     "Deletes a Redis list: a task's input or output queue, or one named outright; for example old items before pushing a new batch. Destructive and final: the user is asked to confirm, with the queue's name, task, cluster and item count. Give task (with role) or queue.",
   inputSchema: {
     type: 'object',
     properties: {
       cluster: CLUSTER_INPUT,
-      task: {type: "string",minLength: 1,description: "Task whose queue to delete."},
-      role: {type: "string",enum: ["input","output"],description: "Which of the task's queues. Default: input."},
-      queue: {type: "string",minLength: 1,description: "A Redis list to delete, named outright."},
+      task: { type: 'string', minLength: 1, description: 'Task whose queue to delete.' },
+      role: { type: 'string', enum: ['input', 'output'], description: "Which of the task's queues. Default: input." },
+      queue: { type: 'string', minLength: 1, description: 'A Redis list to delete, named outright.' },
     },
     additionalProperties: false,
   },

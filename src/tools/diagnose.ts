@@ -6,9 +6,9 @@ import { CLUSTER_INPUT, type ToolSpec } from './kit';
 
 export const diagnoseTool: ToolSpec<{ cluster?: string }> = {
   name: 'gridcore_diagnose_cluster',
-  title: "Diagnose Cluster",
+  title: 'Diagnose Cluster',
   description:
-    "Checks a GridCore cluster step by step (hub /health, the token, Redis PING and its password, the queue lengths, the nodes) and maps each failure to its fix (NOAUTH: Redis password mismatch; 401: wrong token; refused: not started; node Error: image or Redis URL). Use it when something fails or a task makes no progress.",
+    'Checks a GridCore cluster step by step (hub /health, the token, Redis PING and its password, the queue lengths, the nodes) and maps each failure to its fix (NOAUTH: Redis password mismatch; 401: wrong token; refused: not started; node Error: image or Redis URL). Use it when something fails or a task makes no progress.',
   inputSchema: {
     type: 'object',
     properties: {

@@ -20,14 +20,14 @@ async function runningTask(service: GridCoreService, clusterName: string | undef
 
 export const finishTool: ToolSpec<{ cluster?: string; task: string }> = {
   name: 'gridcore_finish_task',
-  title: "Finish Current Task",
+  title: 'Finish Current Task',
   description:
     "Marks the running GridCore task completed so that the next pending task starts (POST /api/tasks/finish). Destructive: the user is asked to confirm, with the input queue's length and the results so far. Name the running task. With no pending task, nodes keep running the finished one until a new task is registered. Use it when the task's items are all done.",
   inputSchema: {
     type: 'object',
     properties: {
       cluster: CLUSTER_INPUT,
-      task: {type: "string",minLength: 1,description: "The running task's name (it must be the running task)."},
+      task: { type: 'string', minLength: 1, description: "The running task's name (it must be the running task)." },
     },
     required: ["task"],
     additionalProperties: false,

@@ -77,4 +77,7 @@ export interface ToolSpec<T = any> {
 }
 
 /** The `cluster` input most tools share. */
-export const CLUSTER_INPUT: JsonSchema = { type: 'string', description: 'Name of a configured GridCore cluster. Default: the active cluster (or the only one).' };
+export const CLUSTER_INPUT: JsonSchema = {
+  type: 'string',
+  description: 'Name of a configured GridCore cluster. Default: the active cluster (or the only one).',
+};

@@ -5,7 +5,7 @@ import type { ToolSpec } from './kit';
 
 export const startLocalClusterTool: ToolSpec<Record<string, never>> = {
   name: 'gridcore_start_local_cluster',
-  title: "Start Local Cluster",
+  title: 'Start Local Cluster',
   description:
     "Starts a GridCore cluster on this machine (Redis with a generated password, the ComputeHub and one compute node running Docker containers) and makes it the active cluster; if one is running already, selects it. Needs Docker. Use it when the user has no cluster, instead of downloading binaries and writing configuration by hand (the skill's 从零启动).",
   inputSchema: {

@@ -15,14 +15,14 @@ const MAX_FRESH_SAMPLES = 4;
 
 export const progressTool: ToolSpec<{ cluster?: string; task?: string }> = {
   name: 'gridcore_task_progress',
-  title: "Task Progress",
+  title: 'Task Progress',
   description:
     "Reports a GridCore task's progress with the status bar's numbers: items done of the total, percent, items in flight, remaining, rate (items/s) and ETA, plus its input and output queue lengths. Use it to monitor a task after pushing data, instead of polling Redis; call it again to follow the task. It says when all items are done.",
   inputSchema: {
     type: 'object',
     properties: {
       cluster: CLUSTER_INPUT,
-      task: {type: "string",minLength: 1,description: "Task name. Default: the running task."},
+      task: { type: 'string', minLength: 1, description: 'Task name. Default: the running task.' },
     },
     additionalProperties: false,
   },

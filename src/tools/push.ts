@@ -39,19 +39,19 @@ function sourceOf(input: PushInput, deps: ToolDeps): PushSource {
 
 export const pushTool: ToolSpec<PushInput> = {
   name: 'gridcore_push_data',
-  title: "Push Data",
+  title: 'Push Data',
   description:
     "Pushes items to a GridCore task's input queue: a number range (e.g. 1..10000), a file (one item per line, JSON Lines, a JSON array or CSV rows; streamed in batches, any size) or a few inline items. Give exactly one of range, file or items. The items are counted as the task's progress total. Use it instead of redis-cli or Python LPUSH loops.",
   inputSchema: {
     type: 'object',
     properties: {
       cluster: CLUSTER_INPUT,
-      task: {type: "string",minLength: 1,description: "Task whose input queue receives the items. Default: the running task."},
-      queue: {type: "string",minLength: 1,description: "A Redis list to push to instead of a task's input queue."},
-      range: {type: "string",minLength: 1,description: "Numbers from..to or from..to..step, e.g. 1..10000."},
-      file: {type: "string",minLength: 1,description: "File to push, absolute or relative to the workspace folder; streamed, any size."},
-      format: {type: "string",enum: ["lines","jsonLines","jsonArray","csv"],description: "How the file splits into items. Default: from its extension (.jsonl: jsonLines, .json: jsonArray, .csv: csv, else lines)."},
-      items: {type: "array",items: {type: "string"},maxItems: 10000,description: "A few items given inline, each one string."},
+      task: { type: 'string', minLength: 1, description: 'Task whose input queue receives the items. Default: the running task.' },
+      queue: { type: 'string', minLength: 1, description: "A Redis list to push to instead of a task's input queue." },
+      range: { type: 'string', minLength: 1, description: 'Numbers from..to or from..to..step, e.g. 1..10000.' },
+      file: { type: 'string', minLength: 1, description: 'File to push, absolute or relative to the workspace folder; streamed, any size.' },
+      format: { type: 'string', enum: ['lines', 'jsonLines', 'jsonArray', 'csv'], description: 'How the file splits into items. Default: from its extension (.jsonl: jsonLines, .json: jsonArray, .csv: csv, else lines).' },
+      items: { type: 'array', items: { type: 'string' }, maxItems: 10000, description: 'A few items given inline, each one string.' },
     },
     additionalProperties: false,
   },

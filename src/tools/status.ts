@@ -7,7 +7,7 @@ import { CLUSTER_INPUT, type ToolSpec } from './kit';
 
 export const statusTool: ToolSpec<{ cluster?: string }> = {
   name: 'gridcore_cluster_status',
-  title: "Cluster Status",
+  title: 'Cluster Status',
   description:
     "Shows a GridCore cluster: whether the ComputeHub answers, the token is accepted and Redis is reachable; its compute nodes (hostname, id, runtime status, containers, last heartbeat); its tasks (running, pending, completed) and the running task's queue lengths; and the names of the other configured clusters. Use it first, to see which clusters exist and what runs, and after any change.",
   inputSchema: {

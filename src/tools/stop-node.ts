@@ -14,14 +14,14 @@ async function findNode(service: GridCoreService, clusterName: string | undefine
 
 export const stopNodeTool: ToolSpec<{ cluster?: string; node: string }> = {
   name: 'gridcore_stop_node',
-  title: "Stop Node",
+  title: 'Stop Node',
   description:
     "Asks the ComputeHub to stop one compute node (by id or hostname): on its next heartbeat it stops its containers and exits. Destructive: the user is asked to confirm, with the node's hostname, id, cluster and container count. It must be started again on its machine.",
   inputSchema: {
     type: 'object',
     properties: {
       cluster: CLUSTER_INPUT,
-      node: {type: "string",minLength: 1,description: "The node's id or hostname."},
+      node: { type: 'string', minLength: 1, description: "The node's id or hostname." },
     },
     required: ["node"],
     additionalProperties: false,
