@@ -5,7 +5,7 @@ import { ConfigError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import { pushAndRecord } from '../core/push-task';
 import type { PushSource } from '../core/service-api';
-import { fileSource, guessFileKind, itemsPerSecond, parseRange, type FileKind } from '../ui-model/push-input';
+import { fileSource, guessFileKind, itemsPerSecond, parseRange, rangeCount, type FileKind } from '../ui-model/push-input';
 import { formatCount } from '../ui-model/format';
 import { toolCluster, toolQueue } from './targets';
 import { toolPath } from './build';
@@ -56,15 +56,20 @@ export const pushTool: ToolSpec<PushInput> = {
     additionalProperties: false,
   },
   effects: { readOnly: false, destructive: false, idempotent: false },
-  async run(input, deps, signal) {
+  async run(input, deps, signal, progress) {
     const { service } = deps;
     const source = sourceOf(input, deps);
+    // How many items, when known up front (a range, inline items): progress gets a total.
+    const total = source.kind === 'range' ? rangeCount({ from: source.from, to: source.to, step: source.step ?? 1 }) : source.kind === 'array' ? input.items?.length : undefined;
     const cluster = await toolCluster(service, input.cluster);
     const target = await toolQueue(service, cluster, input, 'input', deps.naming);
     const queues = await service.queues(cluster);
     const before = (await queues.lengths([target.queue]))[target.queue] ?? 0;
     const started = deps.now();
-    const { result, added } = await pushAndRecord(service, target, source, { signal });
+    const { result, added } = await pushAndRecord(service, target, source, {
+      signal,
+      onProgress: (pushed) => progress?.(pushed, total, l10n.t('{0} items pushed', formatCount(pushed))),
+    });
     const n = formatCount(result.pushed);
     if (result.error) throw new ConfigError('io', l10n.t('Push to {queue} stopped by an error after exactly {n} items: {error}', { queue: target.queue, n, error: result.error.message }));
     if (result.cancelled) return l10n.t('Push to {queue} cancelled: exactly {n} items were pushed.', { queue: target.queue, n });
