@@ -1,4 +1,5 @@
 // Every command family, registered from one place. A new family is a module here.
+import { agentCommands } from './agents-command';
 import { clusterCommands } from './cluster-commands';
 import { dashboardCommands } from './dashboard-commands';
 import { hubRestartCommands } from './hub-restart-commands';
@@ -10,4 +11,4 @@ import { taskCommands } from './task-commands';
 import { submitCommands } from './submit/index';
 import { trialCommands } from './trial/index';
 
-export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, dashboardCommands, trialCommands];
+export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, dashboardCommands, trialCommands, agentCommands];

@@ -24,7 +24,7 @@ interface Args {
 const USAGE = 'usage: node mcp.js [--config-dir DIR] [--state-file FILE] [--verbose] [--http PORT]';
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { configDir: process.env.GRIDCORE_SKILL_DIR || defaultSkillDir(), verbose: false };
+  const out: Args = { configDir: defaultSkillDir(), verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
