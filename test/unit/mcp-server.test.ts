@@ -180,6 +180,34 @@ test('new task from a template writes a folder and never overwrites one', async 
   assert.match(bad.text, /`template` must be one of: shell-square, python-sqrt/);
 });
 
+test('a client\'s cancel stops a long push at a batch boundary; the server goes on answering', async () => {
+  const s = await session();
+  const controller = new AbortController();
+  let notified = 0;
+  const call = s.call('gridcore_push_data', { queue: 'mcp-unit:cancel', range: '1..20000000' }, {
+    signal: controller.signal,
+    onprogress: (p) => {
+      notified++;
+      assert.equal(p.total, 20_000_000);
+      if (p.progress > 0) controller.abort();
+    },
+  });
+  await assert.rejects(call, /abort|cancel/i);
+  assert.ok(notified >= 1);
+  const len = async () => Number(/holds ([\d,]+) items/.exec((await s.call('gridcore_read_results', { queue: 'mcp-unit:cancel', count: 1 })).text)?.[1].replace(/,/g, ''));
+  // The push stops: the list stops growing well short of the range, in whole batches.
+  let before = await len();
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await len();
+    if (now === before) break;
+    before = now;
+  }
+  assert.ok(before > 0 && before < 20_000_000, `${before} items`);
+  assert.equal(await len(), before, 'still growing after the cancel');
+  assert.equal((await s.call('gridcore_clear_queue', { queue: 'mcp-unit:cancel', confirm: true })).isError, false);
+});
+
 test('the server keeps answering while Redis and then the hub are down', async () => {
   const s = await session();
   await redis.kill();
