@@ -50,8 +50,13 @@ export const progressTool: ToolSpec<{ cluster?: string; task?: string }> = {
     };
     // The rate is measured over at least two poll intervals after the first (rate.ts): with no
     // earlier samples, take a few, a second apart, until it is or MAX_FRESH_SAMPLES were taken.
+    // A finished task has no rate to wait for.
     let samples = await sample();
-    for (let taken = 1; taken < MAX_FRESH_SAMPLES && service.progress(task.record?.pushed, samples, { now: deps.now() }).rate === 0 && !signal.isCancellationRequested; taken++) {
+    const wanting = () => {
+      const r = service.progress(task.record?.pushed, samples, { now: deps.now() });
+      return r.rate === 0 && !r.finished;
+    };
+    for (let taken = 1; taken < MAX_FRESH_SAMPLES && wanting() && !signal.isCancellationRequested; taken++) {
       await deps.sleep(SAMPLE_GAP_MS);
       samples = await sample();
     }

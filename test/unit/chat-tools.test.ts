@@ -173,3 +173,12 @@ test('progress: the status bar\'s own figures while it shows the task, else fres
   assert.match(fromBar, /^Task sq on cluster c: 2 of 1,000 done \(0%\)\.\nIn flight: 997\./);
   assert.match(fromBar, /ETA: 5m 33s\./);
 });
+
+test('a status lists the first 50 nodes and counts the rest', () => {
+  const nodes: HubNode[] = Array.from({ length: 1000 }, (_, i) => ({ id: `n${i}`, hostname: `box-${i}`, architecture: 'x86_64', cpu_count: 2, last_seen: new Date(0).toISOString(), status: i < 990 ? 'Online' : 'Offline', runtime_status: 'Running', active_containers: 1 }));
+  const text = statusText({ cluster: 'c', computehubUrl: 'http://hub:8080', redisUrl: 'redis://h:6379', active: true, local: false, snapshot: { at: 0, hub: { ok: true }, token: { ok: true }, redis: { ok: true }, nodes, tasks: [] }, now: 1000, others: [] });
+  assert.match(text, /Nodes \(1,000\):/);
+  assert.equal(text.split('\n').filter((l) => l.startsWith('- box-')).length, 50);
+  assert.match(text, /- … and 950 more \(a status lists 50\); 990 of all 1,000 nodes are online\./);
+  assert.ok(text.length < 6000, `${text.length} characters`);
+});
