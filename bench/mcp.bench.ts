@@ -94,7 +94,7 @@ export async function run(): Promise<Result[]> {
     };
     const signal = { isCancellationRequested: false };
     const statusText = await statusTool.run({}, deps, signal);
-    if (!statusText.includes(`Nodes (${NODES})`)) throw new Error(`the in-process status lacks the nodes: ${statusText.slice(0, 300)}`);
+    if (!statusText.includes(`Nodes (${NODES.toLocaleString('en-US')})`)) throw new Error(`the in-process status lacks the nodes: ${statusText.slice(0, 300)}`);
     const progressText = await progressTool.run({}, deps, signal);
     if (!/100 of 100 done/.test(progressText)) throw new Error(`progress: ${progressText}`);
 

@@ -18,6 +18,8 @@ export const RESULT_LIMITS = {
   maxTotalChars: 20_000,
   /** node lines in a status; the rest are counted */
   maxNodes: 50,
+  /** task lines per state in a status; the rest are counted */
+  maxTasks: 50,
 } as const;
 
 /** One value as a JSON string literal, cut to `maxChars` characters with the cut said. */
@@ -120,8 +122,9 @@ export function statusText(s: StatusInput): string {
   if (snap.tasks) {
     for (const state of ['running', 'pending', 'completed'] as const) {
       const tasks = snap.tasks.filter((t) => t.state === state);
-      lines.push(`${l10n.t('Tasks {0} ({1}):', taskStateLabel(state), tasks.length)}${tasks.length ? '' : ' -'}`);
-      for (const t of tasks) lines.push(`- ${taskLine(t)}`);
+      lines.push(`${l10n.t('Tasks {0} ({1}):', taskStateLabel(state), formatCount(tasks.length))}${tasks.length ? '' : ' -'}`);
+      for (const t of tasks.slice(0, RESULT_LIMITS.maxTasks)) lines.push(`- ${taskLine(t)}`);
+      if (tasks.length > RESULT_LIMITS.maxTasks) lines.push(l10n.t('- … and {0} more (a status lists {1} per state).', formatCount(tasks.length - RESULT_LIMITS.maxTasks), RESULT_LIMITS.maxTasks));
     }
   }
   const q = snap.queues;

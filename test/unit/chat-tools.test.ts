@@ -10,7 +10,7 @@ import { toolCluster, toolNode } from '../../src/tools/targets';
 import { TOOL_SPECS } from '../../src/tools/index';
 import { maskSecrets } from '../../src/core/redact';
 import type { GridCoreService, PageItem } from '../../src/core/service-api';
-import type { HubNode, ProgressReport } from '../../src/core/types';
+import type { HubNode, ProgressReport, TaskView } from '../../src/core/types';
 import { statusBarText } from '../../src/ui-model/format';
 
 const root = join(__dirname, '..', '..');
@@ -181,4 +181,7 @@ test('a status lists the first 50 nodes and counts the rest', () => {
   assert.equal(text.split('\n').filter((l) => l.startsWith('- box-')).length, 50);
   assert.match(text, /- … and 950 more \(a status lists 50\); 990 of all 1,000 nodes are online\./);
   assert.ok(text.length < 6000, `${text.length} characters`);
+  const tasks = Array.from({ length: 10_000 }, (_, i) => ({ name: `task-${i}`, state: i ? 'pending' : 'running' }) as TaskView);
+  const many = statusText({ cluster: 'c', computehubUrl: 'http://hub:8080', redisUrl: 'redis://h:6379', active: true, local: false, snapshot: { at: 0, hub: { ok: true }, token: { ok: true }, redis: { ok: true }, nodes: [], tasks }, now: 1000, others: [] });
+  assert.match(many, /Tasks pending \(9,999\):\n(- task-\d+\n){50}- … and 9,949 more \(a status lists 50 per state\)\./);
 });
