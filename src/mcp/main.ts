@@ -45,6 +45,17 @@ function parseArgs(argv: string[]): Args {
   return out;
 }
 
+/** A Host header or an Origin naming this machine (localhost, 127.0.0.1, [::1], any port). */
+function localOnly(value: string | undefined): boolean {
+  if (!value) return false;
+  try {
+    const host = new URL(value.includes('://') ? value : `http://${value}`).hostname;
+    return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
 function version(): string {
   for (const p of [resolve(__dirname, '../package.json'), resolve(__dirname, '../../package.json')]) {
     if (existsSync(p)) return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
@@ -66,6 +77,11 @@ async function main(): Promise<void> {
   if (args.http !== undefined) {
     // Stateless Streamable HTTP: one server per request, as the SDK shows for servers without sessions.
     const http = createServer((req, res) => {
+      // Only this machine's clients: a page elsewhere must not reach it through DNS rebinding.
+      if (!localOnly(req.headers.host) || (req.headers.origin !== undefined && !localOnly(req.headers.origin))) {
+        res.writeHead(403).end();
+        return;
+      }
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', async () => {
