@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { defaultSkillDir } from '../core/skill-files';
 import { TOOL_SPECS } from '../tools/index';
 import { createMcpHost } from './host';
@@ -76,6 +75,8 @@ async function main(): Promise<void> {
 
   if (args.http !== undefined) {
     // Stateless Streamable HTTP: one server per request, as the SDK shows for servers without sessions.
+    // Loaded here only: the stdio server, which agents start, does not pay for it.
+    const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
     const http = createServer((req, res) => {
       // Only this machine's clients: a page elsewhere must not reach it through DNS rebinding.
       if (!localOnly(req.headers.host) || (req.headers.origin !== undefined && !localOnly(req.headers.origin))) {
