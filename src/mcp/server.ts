@@ -98,13 +98,18 @@ export function createMcpServer(o: McpServerOptions): Server {
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     const signal = cancellationOf(extra.signal);
     const token = request.params._meta?.progressToken;
+    // Notifications sent before the result must reach the client before it: after the result
+    // the client has forgotten the token and drops them.
+    const sent: Promise<unknown>[] = [];
     const progress =
       token === undefined
         ? undefined
         : (done: number, total: number | undefined, message?: string) => {
-            void extra
-              .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, ...(total !== undefined ? { total } : {}), ...(message ? { message: o.mask(message) } : {}) } })
-              .catch(() => undefined);
+            sent.push(
+              extra
+                .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, ...(total !== undefined ? { total } : {}), ...(message ? { message: o.mask(message) } : {}) } })
+                .catch(() => undefined),
+            );
           };
     try {
       checkInput(name, args, mcpInputSchema(spec));
@@ -133,6 +138,9 @@ export function createMcpServer(o: McpServerOptions): Server {
       }
       o.logger.trace(`mcp tool ${name}`);
       const out = await spec.run(input, deps, signal, progress);
+      await Promise.all(sent);
+      // and a turn of the event loop, so the last one is not read in one chunk with the result
+      if (sent.length) await new Promise((r) => setImmediate(r));
       return text(o.mask(out));
     } catch (e) {
       if (extra.signal.aborted) return text(l10n.t('Cancelled.'), true);
