@@ -97,6 +97,8 @@ function allBuilds(production) {
     { ...node, entryPoints: ['src/local/mainjob-main.ts'], outfile: 'dist/mainjob.js' },
     // the detached local cluster's supervisor (it runs dist/gridnode.js for its nodes)
     { ...node, entryPoints: ['src/local/local-cluster-main.ts'], outfile: 'dist/local-cluster.js' },
+    // The MCP server other agents start (`node dist/mcp.js`): one self-contained file.
+    { ...node, entryPoints: ['src/mcp/main.ts'], outfile: 'dist/mcp.js' },
     {
       ...webview,
       entryPoints: ['media/src/results.ts'],

@@ -28,7 +28,7 @@ function layer(files, folders, message, extraPaths = []) {
   };
 }
 
-const EDITOR_SIDE = ['ui', 'views', 'commands', 'diagnostics', 'chat', 'mcp'];
+const EDITOR_SIDE = ['tools', 'ui', 'views', 'commands', 'diagnostics', 'chat', 'mcp'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'media/dist/**', 'out/**', '.cache/**', 'node_modules/**', 'test/.artifacts/**', 'bench/results/**', 'l10n/**'] },
@@ -50,6 +50,10 @@ export default tseslint.config(
   layer(['src/local/**'], ['ui-model', ...EDITOR_SIDE], 'src/local sits on src/core only: move what it needs from ui-model or the editor side down into src/core.', [noVscode]),
   layer(['src/ui-model/**'], EDITOR_SIDE, 'The models do not depend on the editor side: move what both need down.', [noVscode]),
   layer(['src/diagnostics/**'], ['commands', 'views', 'chat', 'mcp'], 'Diagnostics do not depend on commands or views: move what both need to core/ or ui-model/.'),
+  // The tool table both adapters serve (VS Code's chat and the MCP server): plain Node, on
+  // core, local and ui-model only; the MCP server on the table and those.
+  layer(['src/tools/**'], ['ui', 'views', 'commands', 'diagnostics', 'chat', 'mcp'], 'The tool table imports only core, local and ui-model: it is plain Node, served by both adapters.', [noVscode]),
+  layer(['src/mcp/**'], ['ui', 'views', 'commands', 'diagnostics', 'chat'], 'The MCP server uses only the tool table, core, local and ui-model (plain Node).', [noVscode]),
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },

@@ -14,11 +14,11 @@ const chosen = groups.length ? groups : all;
 
 /** Bundles each group runs (esbuild.mjs output names); 'all' for every bundle. */
 const needs = {
-  unit: ['computehub'], // the standalone hub, run as users run it
+  unit: ['computehub', 'mcp'], // the standalone hub and the MCP server, run as users run them
   contract: process.env.GRIDCORE_HUB_BINARY ? ['computehub'] : [], // the wrapped binary runs dist/computehub.js
   service: [],
   docker: [],
-  local: ['computehub', 'gridnode', 'local-cluster', 'mainjob'], // upstream mode runs the standalone builds; the detached cluster its supervisor
+  local: ['computehub', 'gridnode', 'local-cluster', 'mainjob', 'mcp'], // upstream mode runs the standalone builds; the detached cluster its supervisor; the MCP loop its server
   e2e: 'all', // the extension in code-server
 };
 const wanted = chosen.some((g) => needs[g] === 'all' || needs[g] === undefined) ? 'all' : [...new Set(chosen.flatMap((g) => needs[g]))];

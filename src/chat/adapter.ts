@@ -1,16 +1,16 @@
-// The tools as VS Code sees them (a bundle of its own, loaded on the first tool call): each
-// ToolSpec checked against the schema package.json declares, its text masked like the logs,
-// and its failures turned into the messages users see, so a model can act on them.
+// The tool table (src/tools) as VS Code sees it (a bundle of its own, loaded on the first tool
+// call): each ToolSpec checked against its schema (package.json contributes the same one), its
+// text masked like the logs, and its failures turned into the messages users see, so a model
+// can act on them. Destructive tools confirm through VS Code's own confirmation.
 import * as vscode from 'vscode';
 import { isGridCoreError } from '../core/errors';
 import type { Logger } from '../core/ports';
-import { checkInput, type JsonSchema } from './schema-check';
-import type { ToolDeps, ToolSpec } from './tools/kit';
-import { TOOL_SPECS } from './tools/index';
+import { checkInput } from '../tools/schema-check';
+import type { ToolDeps, ToolSpec } from '../tools/kit';
+import { TOOL_SPECS } from '../tools/index';
 
 export interface AdapterOptions {
   deps: ToolDeps;
-  schemas: ReadonlyMap<string, JsonSchema | undefined>;
   mask(text: string): string;
   logger: Logger;
 }
@@ -25,7 +25,7 @@ function failure(e: unknown, o: AdapterOptions, tool: string): Error {
 }
 
 function adapt(spec: ToolSpec, o: AdapterOptions): vscode.LanguageModelTool<object> {
-  const schema = o.schemas.get(spec.name);
+  const schema = spec.inputSchema;
   return {
     async prepareInvocation(options) {
       try {
@@ -54,6 +54,7 @@ function adapt(spec: ToolSpec, o: AdapterOptions): vscode.LanguageModelTool<obje
   };
 }
 
-export function createTools(o: AdapterOptions): Map<string, vscode.LanguageModelTool<object>> {
-  return new Map(TOOL_SPECS.map((s) => [s.name, adapt(s, o)]));
+/** The table's tools that package.json contributes (a tool the editor does not list stays MCP-only). */
+export function createTools(o: AdapterOptions, contributed: ReadonlySet<string>): Map<string, vscode.LanguageModelTool<object>> {
+  return new Map(TOOL_SPECS.filter((s) => contributed.has(s.name)).map((s) => [s.name, adapt(s, o)]));
 }

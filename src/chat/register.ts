@@ -8,12 +8,10 @@ import type { CommandContext } from '../commands/registry';
 import { parseLogin } from '../commands/submit/build-and-register';
 import { queueNaming } from '../ui/settings';
 import type { AdapterOptions } from './adapter';
-import type { JsonSchema } from './schema-check';
-import type { ToolDeps } from './tools/kit';
+import type { ToolDeps } from '../tools/kit';
 
 interface ToolContribution {
   name: string;
-  inputSchema?: JsonSchema;
 }
 
 function toolDeps(ctx: CommandContext): ToolDeps {
@@ -28,7 +26,7 @@ function toolDeps(ctx: CommandContext): ToolDeps {
     samples: new Map(),
     markStopRequested: (cluster, nodeId) => ctx.clusters.markStopRequested(cluster, nodeId),
     async startLocalCluster(signal) {
-      const started = await startOrFindLocalCluster(ctx, () => undefined, signal as vscode.CancellationToken);
+      const started = await startOrFindLocalCluster(ctx, () => undefined, signal as vscode.CancellationToken, 'chat');
       return { ...started, message: localClusterStartedMessage(started) };
     },
     async registryLogin(cluster) {
@@ -37,6 +35,7 @@ function toolDeps(ctx: CommandContext): ToolDeps {
       const password = (await ctx.service.profiles.secrets(cluster)).registryPassword;
       return password ? { password } : undefined;
     },
+    imageTagOf: (folder) => ctx.extension.workspaceState.get<string>(`gridcore.imageTag:${folder}`),
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
@@ -55,8 +54,8 @@ export function registerChatTools(ctx: CommandContext, mask: (text: string) => s
   let tools: Promise<Map<string, vscode.LanguageModelTool<object>>> | undefined;
   const load = () =>
     (tools ??= import('./adapter').then((m) => {
-      const options: AdapterOptions = { deps: toolDeps(ctx), schemas: new Map(contributed.map((c) => [c.name, c.inputSchema])), mask, logger: ctx.logger };
-      return m.createTools(options);
+      const options: AdapterOptions = { deps: toolDeps(ctx), mask, logger: ctx.logger };
+      return m.createTools(options, new Set(contributed.map((c) => c.name)));
     }).catch((e: unknown) => {
       tools = undefined; // the next call tries again
       throw e;

@@ -1,4 +1,5 @@
 // Every command family, registered from one place. A new family is a module here.
+import { agentCommands } from './agents-command';
 import { clusterCommands } from './cluster-commands';
 import { dashboardCommands } from './dashboard-commands';
 import { failedCommands } from './failed-commands';
@@ -12,4 +13,4 @@ import { taskCommands } from './task-commands';
 import { submitCommands } from './submit/index';
 import { trialCommands } from './trial/index';
 
-export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, failedCommands, restartCommands, dashboardCommands, trialCommands];
+export const commandModules: CommandModule[] = [clusterCommands, nodeCommands, taskCommands, localClusterCommands, hubRestartCommands, submitCommands, reliableCommands, failedCommands, restartCommands, dashboardCommands, trialCommands, agentCommands];

@@ -14,7 +14,7 @@ import { DockerError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/ports';
 import type { ImageService, ServiceSettings } from '../../src/core/service-api';
 import { ensureBaseImage } from '../../src/local/base-image';
-import { isRegistryAuthFailure, registryTag } from '../../src/commands/submit/build-plan';
+import { isRegistryAuthFailure, registryTag } from '../../src/ui-model/build-plan';
 import { ensureDocker, type DockerHandle } from '../support/docker';
 import { startRegistry, type TestRegistry } from '../support/registry';
 

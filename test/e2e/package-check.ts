@@ -13,6 +13,8 @@ function expectedFiles(repoRoot: string): string[] {
   return [
     'package.json', 'package.nls.json', 'package.nls.zh-cn.json',
     'l10n/bundle.l10n.json', 'l10n/bundle.l10n.zh-cn.json',
+    // the MCP server other agents start from this installation
+    'dist/mcp.js',
     // media/src is the webview's source, bundled into media/dist
     ...tracked.filter((f) => !f.startsWith('media/src/')),
     ...built('media/dist'),

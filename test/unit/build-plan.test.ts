@@ -2,7 +2,7 @@
 // cluster's registry (one per platform), and which refusals make it ask for a new login.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultTag, isRegistryAuthFailure, isValidTag, platformTag, registryHost, registryTag } from '../../src/commands/submit/build-plan';
+import { defaultTag, isRegistryAuthFailure, isValidTag, platformTag, registryHost, registryTag } from '../../src/ui-model/build-plan';
 
 /** As the command does: build one tag per platform (or one), then push each under the registry. */
 function pushed(registry: string, tag: string, platforms: Array<'linux/amd64' | 'linux/arm64'>): string[] {

@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLogSummary, progressText, resultsText, RESULT_LIMITS, statusText, valueText } from '../../src/chat/format';
-import { schemaProblems, type JsonSchema } from '../../src/chat/schema-check';
-import { toolCluster, toolNode } from '../../src/chat/targets';
-import { TOOL_SPECS } from '../../src/chat/tools/index';
+import { buildLogSummary, progressText, resultsText, RESULT_LIMITS, statusText, valueText } from '../../src/tools/format';
+import { schemaProblems, type JsonSchema } from '../../src/tools/schema-check';
+import { toolCluster, toolNode } from '../../src/tools/targets';
+import { TOOL_SPECS } from '../../src/tools/index';
 import { maskSecrets } from '../../src/core/redact';
 import type { GridCoreService, PageItem } from '../../src/core/service-api';
-import type { HubNode, ProgressReport } from '../../src/core/types';
+import type { HubNode, ProgressReport, TaskView } from '../../src/core/types';
 import { statusBarText } from '../../src/ui-model/format';
 
 const root = join(__dirname, '..', '..');
@@ -115,6 +115,20 @@ test('every contributed tool has its implementation, a reference name and both l
   for (const name of ['gridcore_finish_task', 'gridcore_stop_node', 'gridcore_clear_queue']) assert.ok(TOOL_SPECS.find((s) => s.name === name)?.prepare, name);
 });
 
+test('the tool table is the one definition: package.json contributes its schemas, titles and descriptions', () => {
+  const en = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8'));
+  for (const t of tools) {
+    const spec = TOOL_SPECS.find((s) => s.name === t.name)!;
+    assert.deepEqual(t.inputSchema, spec.inputSchema, `${t.name}: package.json's inputSchema differs from src/tools`);
+    assert.equal(en[t.modelDescription.slice(1, -1)], spec.description, `${t.name}: modelDescription differs from src/tools`);
+    assert.equal(en[t.displayName.slice(1, -1)], `GridCore: ${spec.title}`, t.name);
+  }
+  for (const spec of TOOL_SPECS) {
+    // Destructive tools, and only they, confirm first.
+    if (spec.effects.destructive) assert.ok(spec.prepare && !spec.effects.readOnly, spec.name);
+  }
+});
+
 test('names a model passes: unknown ones are errors that list the known ones', async () => {
   const service = { profiles: { list: async () => [{ name: 'a' }, { name: 'b' }], getActive: async () => undefined } } as unknown as GridCoreService;
   await assert.rejects(toolCluster(service, 'nope'), /There is no cluster named "nope"\. Configured clusters: a, b\./);
@@ -127,7 +141,7 @@ test('names a model passes: unknown ones are errors that list the known ones', a
 });
 
 test('progress: the status bar\'s own figures while it shows the task, else fresh samples through the same maths until it has a rate', async () => {
-  const { progressTool } = await import('../../src/chat/tools/progress');
+  const { progressTool } = await import('../../src/tools/progress');
   const { progress } = await import('../../src/core/progress');
   const lengths = [{ 'sq:in': 150, 'sq:out': 850 }, { 'sq:in': 100, 'sq:out': 900 }, { 'sq:in': 50, 'sq:out': 950 }];
   let clock = 0;
@@ -159,4 +173,16 @@ test('progress: the status bar\'s own figures while it shows the task, else fres
   const fromBar = await progressTool.run({}, { ...(deps as object), statusBarProgress: () => bar } as never, { isCancellationRequested: false });
   assert.match(fromBar, /^Task sq on cluster c: 2 of 1,000 done \(0%\)\.\nIn flight: 997\./);
   assert.match(fromBar, /ETA: 5m 33s\./);
+});
+
+test('a status lists the first 50 nodes and counts the rest', () => {
+  const nodes: HubNode[] = Array.from({ length: 1000 }, (_, i) => ({ id: `n${i}`, hostname: `box-${i}`, architecture: 'x86_64', cpu_count: 2, last_seen: new Date(0).toISOString(), status: i < 990 ? 'Online' : 'Offline', runtime_status: 'Running', active_containers: 1 }));
+  const text = statusText({ cluster: 'c', computehubUrl: 'http://hub:8080', redisUrl: 'redis://h:6379', active: true, local: false, snapshot: { at: 0, hub: { ok: true }, token: { ok: true }, redis: { ok: true }, nodes, tasks: [] }, now: 1000, others: [] });
+  assert.match(text, /Nodes \(1,000\):/);
+  assert.equal(text.split('\n').filter((l) => l.startsWith('- box-')).length, 50);
+  assert.match(text, /- … and 950 more \(a status lists 50\); 990 of all 1,000 nodes are online\./);
+  assert.ok(text.length < 6000, `${text.length} characters`);
+  const tasks = Array.from({ length: 10_000 }, (_, i) => ({ name: `task-${i}`, state: i ? 'pending' : 'running' }) as TaskView);
+  const many = statusText({ cluster: 'c', computehubUrl: 'http://hub:8080', redisUrl: 'redis://h:6379', active: true, local: false, snapshot: { at: 0, hub: { ok: true }, token: { ok: true }, redis: { ok: true }, nodes: [], tasks }, now: 1000, others: [] });
+  assert.match(many, /Tasks pending \(9,999\):\n(- task-\d+\n){50}- … and 9,949 more \(a status lists 50 per state\)\./);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEdits } from '../../src/diagnostics/findings';
-import { isDockerfileName } from '../../src/commands/submit/build-plan';
+import { isDockerfileName } from '../../src/ui-model/build-plan';
 
 test('applyEdits replaces ranges bottom-up, including multi-line ones', () => {
   const text = 'FROM x\nCMD ["a"]\nRUN b \\\n  c\n';

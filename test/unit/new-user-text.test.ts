@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setDisplayLocale } from '../../src/core/l10n';
 import { countItems } from '../../src/core/queues/sources';
 import type { HubNode } from '../../src/core/types';
-import { looksLikeData, sourceChoices } from '../../src/commands/submit/push-input';
+import { looksLikeData, sourceChoices } from '../../src/ui-model/push-input';
 import { diagnosisMarkdown } from '../../src/ui-model/diagnosis-report';
 import { containersText, formatLocalTime, formatWhen, itemsText, nodeDescription } from '../../src/ui-model/format';
 import { taskDetailsMarkdown } from '../../src/ui-model/task-details';

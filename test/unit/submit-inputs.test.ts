@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileSource, guessFileKind, itemsPerSecond, parseRange, rangeCount, selectionItems } from '../../src/commands/submit/push-input';
+import { fileSource, guessFileKind, itemsPerSecond, parseRange, rangeCount, selectionItems } from '../../src/ui-model/push-input';
 import { queueTargetOf, taskQueue } from '../../src/commands/submit/targets';
-import { defaultTag, defaultTaskName, isValidTag, platformTag, registryHost, registryTag } from '../../src/commands/submit/build-plan';
+import { defaultTag, defaultTaskName, isValidTag, platformTag, registryHost, registryTag } from '../../src/ui-model/build-plan';
 
 test('parseRange reads from..to and from..to..step, rejects the rest', () => {
   assert.deepEqual(parseRange('1..10000'), { from: 1, to: 10000, step: 1 });

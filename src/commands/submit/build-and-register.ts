@@ -9,7 +9,7 @@ import { formatCount } from '../../core/numbers';
 import { queueNaming } from '../../ui/settings';
 import { pickCluster } from '../args';
 import type { CommandContext, CommandRegistry } from '../registry';
-import { defaultTag, defaultTaskName, isDockerfileName, isRegistryAuthFailure, isValidTag, platformTag, registrationRequest, registryHost, registryTag, tasksAhead } from './build-plan';
+import { defaultTag, defaultTaskName, isDockerfileName, isRegistryAuthFailure, isValidTag, platformTag, registrationRequest, registryHost, registryTag, tasksAhead } from '../../ui-model/build-plan';
 
 /** Every answer can come in the argument (tests, other commands); the rest is asked. */
 interface BuildArgs {

@@ -9,7 +9,7 @@ import type { CommandContext, CommandRegistry } from '../registry';
 import { resolveQueue, type ResolvedQueue } from './pick-queue';
 import { formatCount } from '../../core/numbers';
 import { countItems } from '../../core/queues/sources';
-import { fileSource, guessFileKind, itemsPerSecond, looksLikeData, parseRange, selectionItems, sourceChoices, type FileKind, type SourceChoice } from './push-input';
+import { fileSource, guessFileKind, itemsPerSecond, looksLikeData, parseRange, selectionItems, sourceChoices, type FileKind, type SourceChoice } from '../../ui-model/push-input';
 
 /** `{ source, cluster, taskName|queue, force }` lets tests and other commands skip the questions. */
 interface PushArgs {

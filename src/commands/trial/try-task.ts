@@ -10,8 +10,8 @@ import type { TrialReport, TrialSample, TrialTarget } from '../../core/trial/typ
 import { trialSettings } from '../../ui/settings';
 import type { CommandContext, CommandRegistry } from '../registry';
 import type { RecordedChannels } from './recorded-channel';
-import { parseRange, selectionItems } from '../submit/push-input';
-import { defaultTag, defaultTaskName, isDockerfileName } from '../submit/build-plan';
+import { parseRange, selectionItems } from '../../ui-model/push-input';
+import { defaultTag, defaultTaskName, isDockerfileName } from '../../ui-model/build-plan';
 import { pickDockerfile, showBuildFailure } from '../submit/build-and-register';
 import { resultsPanels } from '../submit/index';
 

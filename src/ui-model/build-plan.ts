@@ -1,6 +1,6 @@
 // Names for "Build and Register" that need no `vscode`: defaults for the task name and
 // image tag, the registry name nodes pull, and per-platform tags.
-import type { Platform, RegisterTaskRequest, TaskView } from '../../core/types';
+import type { Platform, RegisterTaskRequest, TaskView } from '../core/types';
 
 /** A folder name made fit for a task (and container) name. */
 export function defaultTaskName(folder: string): string {
@@ -49,7 +49,7 @@ export function registryHost(registry: string): string {
 }
 
 /** Lives with the Dockerfile reader (the diagnostics use it too, and do not import commands). */
-export { isDockerfileName } from '../../core/dockerfile-parse';
+export { isDockerfileName } from '../core/dockerfile-parse';
 /** The hub request for images built (one, or one per platform in `platforms` order). */
 export function registrationRequest(
   task: string,

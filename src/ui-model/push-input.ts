@@ -1,6 +1,6 @@
 // Parsing and wording for "Push Data" that needs no `vscode`: number ranges, the input
 // kind a file name suggests, selections, and the rate shown while pushing.
-import type { PushSource } from '../../core/service-api';
+import type { PushSource } from '../core/service-api';
 
 export type FileKind = 'lines' | 'jsonArray' | 'jsonLines' | 'csv';
 

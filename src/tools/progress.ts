@@ -2,19 +2,31 @@
 // shows that task, its numbers are returned as they are; otherwise the same maths (the
 // service's progress over samples kept per task) runs on fresh queue lengths, sampling up to
 // four times a second apart when earlier calls left too few for a rate.
-import { ConfigError } from '../../core/errors';
-import { l10n } from '../../core/l10n';
-import { RATE_WINDOW } from '../../ui-model/progress-tracker';
-import { taskQueueNames } from '../../ui-model/task-queues';
-import { progressText } from '../format';
-import { toolCluster, toolTask } from '../targets';
-import type { ToolSpec } from './kit';
+import { ConfigError } from '../core/errors';
+import { l10n } from '../core/l10n';
+import { RATE_WINDOW } from '../ui-model/progress-tracker';
+import { taskQueueNames } from '../ui-model/task-queues';
+import { progressText } from './format';
+import { toolCluster, toolTask } from './targets';
+import { CLUSTER_INPUT, type ToolSpec } from './kit';
 
 const SAMPLE_GAP_MS = 1000;
 const MAX_FRESH_SAMPLES = 4;
 
 export const progressTool: ToolSpec<{ cluster?: string; task?: string }> = {
   name: 'gridcore_task_progress',
+  title: 'Task Progress',
+  description:
+    "Reports a GridCore task's progress with the status bar's numbers: items done of the total, percent, items in flight, remaining, rate (items/s) and ETA, plus its input and output queue lengths. Use it to monitor a task after pushing data, instead of polling Redis; call it again to follow the task. It says when all items are done.",
+  inputSchema: {
+    type: 'object',
+    properties: {
+      cluster: CLUSTER_INPUT,
+      task: { type: 'string', minLength: 1, description: 'Task name. Default: the running task.' },
+    },
+    additionalProperties: false,
+  },
+  effects: { readOnly: true, destructive: false, idempotent: true },
   async run(input, deps, signal) {
     const { service } = deps;
     const cluster = await toolCluster(service, input.cluster);
@@ -40,8 +52,13 @@ export const progressTool: ToolSpec<{ cluster?: string; task?: string }> = {
     };
     // The rate is measured over at least two poll intervals after the first (rate.ts): with no
     // earlier samples, take a few, a second apart, until it is or MAX_FRESH_SAMPLES were taken.
+    // A finished task has no rate to wait for.
     let samples = await sample();
-    for (let taken = 1; taken < MAX_FRESH_SAMPLES && service.progress(task.record?.pushed, samples, { now: deps.now() }).rate === 0 && !signal.isCancellationRequested; taken++) {
+    const wanting = () => {
+      const r = service.progress(task.record?.pushed, samples, { now: deps.now() });
+      return r.rate === 0 && !r.finished;
+    };
+    for (let taken = 1; taken < MAX_FRESH_SAMPLES && wanting() && !signal.isCancellationRequested; taken++) {
       await deps.sleep(SAMPLE_GAP_MS);
       samples = await sample();
     }

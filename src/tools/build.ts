@@ -5,13 +5,13 @@
 // Dockerfile line.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, DockerError, type DockerErrorCode } from '../../core/errors';
-import { l10n } from '../../core/l10n';
-import { validateTaskName } from '../../core/templates';
-import { defaultTag, defaultTaskName, isValidTag, registrationRequest, registryTag, tasksAhead } from '../../commands/submit/build-plan';
-import { buildLogSummary } from '../format';
-import { toolCluster } from '../targets';
-import type { ToolDeps, ToolSpec } from './kit';
+import { ConfigError, DockerError, type DockerErrorCode } from '../core/errors';
+import { l10n } from '../core/l10n';
+import { validateTaskName } from '../core/templates';
+import { defaultTag, defaultTaskName, isValidTag, registrationRequest, registryTag, tasksAhead } from '../ui-model/build-plan';
+import { buildLogSummary } from './format';
+import { toolCluster } from './targets';
+import { CLUSTER_INPUT, type ToolDeps, type ToolSpec } from './kit';
 
 export interface BuildInput {
   folder: string;
@@ -54,6 +54,24 @@ function buildFailure(e: DockerError, dockerfile: string, log: string[]): Docker
 
 export const buildTool: ToolSpec<BuildInput> = {
   name: 'gridcore_build_and_register',
+  title: 'Build and Register Task',
+  description:
+    "Builds the Docker image of a task folder (its Dockerfile) and registers it as a task on a GridCore cluster, with the cluster's Redis URL (password included, never shown) and the task's input and output queues; for a remote cluster the image is pushed to the cluster's registry first. Returns the build log summarised and whether the task started or waits; on a failed build, the failing Dockerfile line and the end of its output. Use it instead of docker build and curl POST /api/tasks.",
+  inputSchema: {
+    type: 'object',
+    properties: {
+      folder: { type: 'string', minLength: 1, description: 'Task folder holding the Dockerfile: absolute, or relative to the workspace folder.' },
+      dockerfile: { type: 'string', minLength: 1, description: 'Dockerfile path relative to the folder. Default: Dockerfile.' },
+      taskName: { type: 'string', minLength: 1, description: "Task name (letters, digits, -, _, .). Default: the folder's name." },
+      tag: { type: 'string', minLength: 1, description: 'Image tag. Default: gridcore-task/<task>:latest.' },
+      cluster: CLUSTER_INPUT,
+      inputQueue: { type: 'string', minLength: 1, description: 'Input queue (Redis list). Default: from the queue naming settings, <task>:input.' },
+      outputQueue: { type: 'string', minLength: 1, description: 'Output queue (Redis list). Default: <task>:output.' },
+    },
+    required: ["folder"],
+    additionalProperties: false,
+  },
+  effects: { readOnly: false, destructive: false, idempotent: false },
   async prepare(input, deps) {
     return { invocationMessage: l10n.t('Building {0} and registering it', toolPath(deps, input.folder)) };
   },

@@ -17,6 +17,10 @@ export const RESULT_LIMITS = {
   maxValueChars: 2000,
   /** the whole listing; items past it are counted, not shown */
   maxTotalChars: 20_000,
+  /** node lines in a status; the rest are counted */
+  maxNodes: 50,
+  /** task lines per state in a status; the rest are counted */
+  maxTasks: 50,
 } as const;
 
 /** One value as a JSON string literal, cut to `maxChars` characters with the cut said. */
@@ -106,15 +110,22 @@ export function statusText(s: StatusInput): string {
   const lines = [`${head.join(' · ')}: ${l10n.t('hub {0}, Redis {1}', s.computehubUrl, s.redisUrl)}`];
   lines.push(...describeChecks(snap));
   if (snap.nodes) {
-    lines.push(l10n.t('Nodes ({0}):', snap.nodes.length));
-    for (const n of snap.nodes) lines.push(nodeLine(n, s.now));
+    lines.push(l10n.t('Nodes ({0}):', formatCount(snap.nodes.length)));
+    // A model's context is no place for a thousand node lines: the first ones, then a count.
+    for (const n of snap.nodes.slice(0, RESULT_LIMITS.maxNodes)) lines.push(nodeLine(n, s.now));
+    const more = snap.nodes.length - RESULT_LIMITS.maxNodes;
+    if (more > 0) {
+      const online = snap.nodes.filter((n) => n.status === 'Online').length;
+      lines.push(l10n.t('- … and {0} more (a status lists {1}); {2} of all {3} nodes are online.', formatCount(more), RESULT_LIMITS.maxNodes, formatCount(online), formatCount(snap.nodes.length)));
+    }
     if (!snap.nodes.length) lines.push(l10n.t('- none: no GridNode has registered with this hub.'));
   }
   if (snap.tasks) {
     for (const state of ['running', 'pending', 'completed'] as const) {
       const tasks = snap.tasks.filter((t) => t.state === state);
-      lines.push(`${l10n.t('Tasks {0} ({1}):', taskStateLabel(state), tasks.length)}${tasks.length ? '' : ' -'}`);
-      for (const t of tasks) lines.push(`- ${taskLine(t)}`);
+      lines.push(`${l10n.t('Tasks {0} ({1}):', taskStateLabel(state), formatCount(tasks.length))}${tasks.length ? '' : ' -'}`);
+      for (const t of tasks.slice(0, RESULT_LIMITS.maxTasks)) lines.push(`- ${taskLine(t)}`);
+      if (tasks.length > RESULT_LIMITS.maxTasks) lines.push(l10n.t('- … and {0} more (a status lists {1} per state).', formatCount(tasks.length - RESULT_LIMITS.maxTasks), RESULT_LIMITS.maxTasks));
     }
   }
   const q = snap.queues;

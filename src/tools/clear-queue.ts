@@ -1,10 +1,10 @@
 // gridcore_clear_queue: deletes a Redis list (a task's input or output queue, or one named
 // outright); the confirmation says which list, of which task and cluster, and how many items.
-import { ConfigError } from '../../core/errors';
-import { l10n } from '../../core/l10n';
-import { formatCount } from '../../ui-model/format';
-import { toolCluster, toolQueue, type QueueRole } from '../targets';
-import type { ToolDeps, ToolSpec } from './kit';
+import { ConfigError } from '../core/errors';
+import { l10n } from '../core/l10n';
+import { formatCount } from '../ui-model/format';
+import { toolCluster, toolQueue, type QueueRole } from './targets';
+import { CLUSTER_INPUT, type ToolDeps, type ToolSpec } from './kit';
 
 export interface ClearInput {
   cluster?: string;
@@ -25,6 +25,20 @@ async function target(input: ClearInput, deps: ToolDeps) {
 
 export const clearQueueTool: ToolSpec<ClearInput> = {
   name: 'gridcore_clear_queue',
+  title: 'Clear Queue',
+  description:
+    "Deletes a Redis list: a task's input or output queue, or one named outright; for example old items before pushing a new batch. Destructive and final: the user is asked to confirm, with the queue's name, task, cluster and item count. Give task (with role) or queue.",
+  inputSchema: {
+    type: 'object',
+    properties: {
+      cluster: CLUSTER_INPUT,
+      task: { type: 'string', minLength: 1, description: 'Task whose queue to delete.' },
+      role: { type: 'string', enum: ['input', 'output'], description: "Which of the task's queues. Default: input." },
+      queue: { type: 'string', minLength: 1, description: 'A Redis list to delete, named outright.' },
+    },
+    additionalProperties: false,
+  },
+  effects: { readOnly: false, destructive: true, idempotent: true },
   async prepare(input, deps) {
     const t = await target(input, deps);
     const whose = t.taskName ? l10n.t('Cluster {0}, task {1}.', t.cluster, t.taskName) : l10n.t('Cluster {0}.', t.cluster);

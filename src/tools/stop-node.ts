@@ -1,10 +1,10 @@
 // gridcore_stop_node: asks the hub to stop one node (by id or hostname); the confirmation
 // names the node, its cluster and the containers it will stop.
-import { l10n } from '../../core/l10n';
-import type { GridCoreService } from '../../core/service-api';
-import { containersText } from '../../ui-model/format';
-import { toolCluster, toolNode } from '../targets';
-import type { ToolSpec } from './kit';
+import { l10n } from '../core/l10n';
+import type { GridCoreService } from '../core/service-api';
+import { containersText } from '../ui-model/format';
+import { toolCluster, toolNode } from './targets';
+import { CLUSTER_INPUT, type ToolSpec } from './kit';
 
 async function findNode(service: GridCoreService, clusterName: string | undefined, key: string) {
   const cluster = await toolCluster(service, clusterName);
@@ -14,6 +14,19 @@ async function findNode(service: GridCoreService, clusterName: string | undefine
 
 export const stopNodeTool: ToolSpec<{ cluster?: string; node: string }> = {
   name: 'gridcore_stop_node',
+  title: 'Stop Node',
+  description:
+    "Asks the ComputeHub to stop one compute node (by id or hostname): on its next heartbeat it stops its containers and exits. Destructive: the user is asked to confirm, with the node's hostname, id, cluster and container count. It must be started again on its machine.",
+  inputSchema: {
+    type: 'object',
+    properties: {
+      cluster: CLUSTER_INPUT,
+      node: { type: 'string', minLength: 1, description: "The node's id or hostname." },
+    },
+    required: ["node"],
+    additionalProperties: false,
+  },
+  effects: { readOnly: false, destructive: true, idempotent: true },
   async prepare(input, { service }) {
     const { cluster, node } = await findNode(service, input.cluster, input.node);
     return {

@@ -1,15 +1,15 @@
 // gridcore_push_data: a number range, a file (lines, JSON array, JSON Lines, CSV) or a few
 // items, streamed into a task's input queue and counted on its record, as Push Data does.
 import { existsSync } from 'node:fs';
-import { ConfigError } from '../../core/errors';
-import { l10n } from '../../core/l10n';
-import { pushAndRecord } from '../../core/push-task';
-import type { PushSource } from '../../core/service-api';
-import { fileSource, guessFileKind, itemsPerSecond, parseRange, type FileKind } from '../../commands/submit/push-input';
-import { formatCount } from '../../ui-model/format';
-import { toolCluster, toolQueue } from '../targets';
+import { ConfigError } from '../core/errors';
+import { l10n } from '../core/l10n';
+import { pushAndRecord } from '../core/push-task';
+import type { PushSource } from '../core/service-api';
+import { fileSource, guessFileKind, itemsPerSecond, parseRange, rangeCount, type FileKind } from '../ui-model/push-input';
+import { formatCount } from '../ui-model/format';
+import { toolCluster, toolQueue } from './targets';
 import { toolPath } from './build';
-import type { ToolDeps, ToolSpec } from './kit';
+import { CLUSTER_INPUT, type ToolDeps, type ToolSpec } from './kit';
 
 export interface PushInput {
   cluster?: string;
@@ -39,15 +39,37 @@ function sourceOf(input: PushInput, deps: ToolDeps): PushSource {
 
 export const pushTool: ToolSpec<PushInput> = {
   name: 'gridcore_push_data',
-  async run(input, deps, signal) {
+  title: 'Push Data',
+  description:
+    "Pushes items to a GridCore task's input queue: a number range (e.g. 1..10000), a file (one item per line, JSON Lines, a JSON array or CSV rows; streamed in batches, any size) or a few inline items. Give exactly one of range, file or items. The items are counted as the task's progress total. Use it instead of redis-cli or Python LPUSH loops.",
+  inputSchema: {
+    type: 'object',
+    properties: {
+      cluster: CLUSTER_INPUT,
+      task: { type: 'string', minLength: 1, description: 'Task whose input queue receives the items. Default: the running task.' },
+      queue: { type: 'string', minLength: 1, description: "A Redis list to push to instead of a task's input queue." },
+      range: { type: 'string', minLength: 1, description: 'Numbers from..to or from..to..step, e.g. 1..10000.' },
+      file: { type: 'string', minLength: 1, description: 'File to push, absolute or relative to the workspace folder; streamed, any size.' },
+      format: { type: 'string', enum: ['lines', 'jsonLines', 'jsonArray', 'csv'], description: 'How the file splits into items. Default: from its extension (.jsonl: jsonLines, .json: jsonArray, .csv: csv, else lines).' },
+      items: { type: 'array', items: { type: 'string' }, maxItems: 10000, description: 'A few items given inline, each one string.' },
+    },
+    additionalProperties: false,
+  },
+  effects: { readOnly: false, destructive: false, idempotent: false },
+  async run(input, deps, signal, progress) {
     const { service } = deps;
     const source = sourceOf(input, deps);
+    // How many items, when known up front (a range, inline items): progress gets a total.
+    const total = source.kind === 'range' ? rangeCount({ from: source.from, to: source.to, step: source.step ?? 1 }) : source.kind === 'array' ? input.items?.length : undefined;
     const cluster = await toolCluster(service, input.cluster);
     const target = await toolQueue(service, cluster, input, 'input', deps.naming);
     const queues = await service.queues(cluster);
     const before = (await queues.lengths([target.queue]))[target.queue] ?? 0;
     const started = deps.now();
-    const { result, added } = await pushAndRecord(service, target, source, { signal });
+    const { result, added } = await pushAndRecord(service, target, source, {
+      signal,
+      onProgress: (pushed) => progress?.(pushed, total, l10n.t('{0} items pushed', formatCount(pushed))),
+    });
     const n = formatCount(result.pushed);
     if (result.error) throw new ConfigError('io', l10n.t('Push to {queue} stopped by an error after exactly {n} items: {error}', { queue: target.queue, n, error: result.error.message }));
     if (result.cancelled) return l10n.t('Push to {queue} cancelled: exactly {n} items were pushed.', { queue: target.queue, n });
