@@ -41,7 +41,7 @@ const lazyBundles = [
   { out: 'images', in: 'src/core/images/index.ts' }, // tar-fs, .dockerignore
   { out: 'trial', in: 'src/core/trial/index.ts' }, // Try Task Locally: first trial
   { out: 'trial-report', in: 'src/ui-model/trial-report.ts' }, // Try Task Locally: the report's text
-  { out: 'local', in: 'src/local/cluster.ts' }, // Start Local Cluster: hub, node, redis-server
+  { out: 'local', in: 'src/local/local-cluster-api.ts' }, // Start Local Cluster: hub, node, redis-server
   { out: 'results', in: 'src/views/results/panel.ts' }, // results webview host: first open or restore after a reload
   { out: 'dashboard', in: 'src/views/dashboard/panel.ts' }, // task dashboard host: first open or restore after a reload
   { out: 'chat', in: 'src/chat/adapter.ts' }, // language model tools: first tool call

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRunningLocalCluster, startDetachedLocalCluster, startLocalCluster, stopAnyLocalCluster, stopLocalCluster } from '../src/local/cluster';
+import { findRunningLocalCluster, startDetachedLocalCluster, startLocalCluster, stopAnyLocalCluster, stopLocalCluster } from '../src/local/local-cluster-api';
 import { healthOk } from '../src/local/cluster/hub';
 import type { Result } from './support/result';
 

@@ -8,8 +8,8 @@ import type { CommandContext, CommandModule } from './registry';
 
 /** The local cluster's own bundle (dist/local.js), loaded by the first local-cluster command,
  *  not at activation. */
-function loadLocalCluster(): Promise<typeof import('../local/cluster')> {
-  return import('../local/cluster.js');
+function loadLocalCluster(): Promise<typeof import('../local/local-cluster-api')> {
+  return import('../local/local-cluster-api.js');
 }
 
 async function saveAndSelect(ctx: CommandContext, profile: { name: string; computehubUrl: string; redisUrl: string; token: string }): Promise<void> {

@@ -9,6 +9,8 @@
 //   `item_b64` (base64) instead of `item` for an item that is not valid UTF-8. The attempts of
 //   recovered items are in the hash `<input>:attempts` (field: the item's exact bytes).
 
+import type { CancellationSignal } from './ports';
+
 /** The failed list of an input queue. Built from the input whole, so names holding `:` or
  *  spaces need no escaping. */
 export function failedList(input: string): string {
@@ -145,4 +147,28 @@ export interface FailedCount {
   matching: number;
   /** of those, entries that carry an item (what Retry can move) */
   retryable: number;
+}
+
+export interface FailedPageItem {
+  /** Redis list index (0 = newest) */
+  index: number;
+  /** byte length of the whole entry */
+  length: number;
+  /** the entry was cut at the preview size (then it usually reads as raw text) */
+  truncated: boolean;
+  entry: FailedEntry;
+}
+
+export interface FailedPage {
+  total: number;
+  items: FailedPageItem[];
+}
+
+export interface SettleOptions {
+  /** only entries whose bytes contain this text (the search's needle) */
+  match?: string;
+  /** at most this many entries (the count the user confirmed), oldest first */
+  limit?: number;
+  signal?: CancellationSignal;
+  onProgress?(examined: number, total: number): void;
 }

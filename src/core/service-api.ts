@@ -24,11 +24,11 @@ import type {
 } from './types';
 import type { CancellationSignal, KeyValueStore, Logger, SecretStore } from './ports';
 import type { FailedAction, FailedActionResult, FailedCount } from './failed-items';
-import type { FailedPage, FailedPageItem, SettleOptions } from './queues/failed';
+import type { FailedPage, FailedPageItem, SettleOptions } from './failed-items';
 import type { FailedEntry } from './failed-items';
 
 export type { FailedAction, FailedActionResult, FailedCount, FailedEntry } from './failed-items';
-export type { FailedPage, FailedPageItem, SettleOptions } from './queues/failed';
+export type { FailedPage, FailedPageItem, SettleOptions } from './failed-items';
 import type { TrialOptions, TrialReport, TrialTarget } from './trial/types';
 
 export interface ServiceSettings {

@@ -867,9 +867,6 @@ function keptRedisPassword(file: string): string {
   return password;
 }
 
-// The cluster as its own detached process tree, started, found and stopped from anywhere.
-export { checkStateFolder, localClusterStatus, startDetachedLocalCluster, stopAnyLocalCluster, type DetachedStart, type LocalClusterStatus } from './cluster/detached';
-
 // Show Container Logs follows a local node's containers through this bundle (dockerode lives here).
 export { followNodeContainers, type ContainerLogFollower } from './node/container-logs';
 export { dockerFrom } from '../core/docker/containers';

@@ -21,7 +21,7 @@ import {
   type DetachedStart,
   type LocalClusterInfo,
   type LocalClusterOptions,
-} from './cluster';
+} from './local-cluster-api';
 import { dockerFrom } from '../core/docker/containers';
 
 export const SAMPLE_IMAGE = 'gridcore-sample/shell-square:local';

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { l10n } from '../core/l10n';
 import type { Logger } from '../core/ports';
 import { maskUrl } from '../core/redact';
-import { keptAfterStop, localClusterHoldings, localClusterStatus, stopAnyLocalCluster, type LocalClusterInfo } from './cluster';
+import { keptAfterStop, localClusterHoldings, localClusterStatus, stopAnyLocalCluster, type LocalClusterInfo } from './local-cluster-api';
 import { clusterOwnerText, runMainJob } from './main-job';
 import { openVsCode, type OpenVsCode } from './open-vs-code';
 import { dockerAnswers, findPrivateDockerd, privateDockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './private-dockerd';

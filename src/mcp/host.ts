@@ -14,7 +14,7 @@ import { createGridCoreService } from '../core/service';
 import { skillFilePaths } from '../core/skill-files';
 import type { ProgressSample } from '../core/types';
 import type { ToolDeps } from '../tools/kit';
-import { startDetachedLocalCluster } from '../local/cluster';
+import { startDetachedLocalCluster } from '../local/local-cluster-api';
 
 /** Everything the secret store held, so that any text can be masked. */
 export class KnownSecrets {

@@ -16,41 +16,11 @@ import { stalledText } from './stalled';
 import { heartbeatLine, nodesSpec, parseNodePageKey, NODE_PAGE, type NodesState } from './cluster-tree-nodes';
 import { formatCount, itemsText, taskStateLabel } from './format';
 import { recordedQueues, taskKey } from './task-queues';
+import type { Built, ElementKind, Spec, TreeElement, TreeIcon } from './cluster-tree-types';
 
 export { taskKey } from './task-queues';
 
-export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'nodeStatus' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
-
-export interface TreeIcon {
-  id: string;
-  /** ThemeColor id */
-  color?: string;
-}
-
-export interface TreeElement {
-  readonly id: string;
-  readonly kind: ElementKind;
-  readonly cluster: string;
-  label: string;
-  description?: string;
-  tooltip?: string;
-  icon?: TreeIcon;
-  contextValue?: string;
-  collapsible: 'none' | 'collapsed' | 'expanded';
-  command?: { id: string; title: string; args?: unknown[] };
-  nodeId?: string;
-  task?: TaskView;
-  /** undefined for leaves */
-  children?: TreeElement[];
-}
-
-export type Spec = Built | Kept;
-type Built = Omit<TreeElement, 'children'> & { children?: Spec[] };
-/** A group whose inputs did not change: its element stays as it is. */
-interface Kept {
-  readonly id: string;
-  readonly kept: TreeElement;
-}
+export type { ElementKind, Spec, TreeElement, TreeIcon } from './cluster-tree-types';
 
 export const COMPLETED_PAGE = 20;
 export const PENDING_PAGE = 20;

@@ -8,7 +8,7 @@
 import { l10n } from '../core/l10n';
 import type { ClusterProfile, HubNode } from '../core/types';
 import type { ClusterSnapshot } from './cluster-snapshot';
-import type { Spec, TreeIcon } from './cluster-tree-model';
+import type { Spec, TreeIcon } from './cluster-tree-types';
 import { formatCount, formatLocalTime, formatWhen, nodeDescription, runtimeStatusLabel } from './format';
 import { compareNodes } from './node-order';
 

@@ -188,13 +188,13 @@ test('npm run start:local --keep: returns with the cluster running detached; a V
     assert.notEqual(found?.pid, child.pid);
     assert.equal(await healthOk(found!.profile.computehubUrl), true);
     // What Stop Local Cluster does in any window.
-    const { stopAnyLocalCluster } = await import('../../src/local/cluster');
+    const { stopAnyLocalCluster } = await import('../../src/local/local-cluster-api');
     assert.equal(await stopAnyLocalCluster({ skillDir, timeoutMs: 60_000 }), true);
     assert.equal(await healthOk(found!.profile.computehubUrl), false);
     assert.equal(pidAlive(found!.pid), false);
   } finally {
     if (child.exitCode === null) child.kill('SIGTERM');
-    const { stopAnyLocalCluster } = await import('../../src/local/cluster');
+    const { stopAnyLocalCluster } = await import('../../src/local/local-cluster-api');
     await stopAnyLocalCluster({ skillDir }).catch(() => undefined);
   }
 });

@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import Redis from 'ioredis';
 import { GridCoreError } from '../../src/core/errors';
 import type { TaskConfig } from '../../src/core/types';
-import { startDetachedLocalCluster, stopAnyLocalCluster, type DetachedStart } from '../../src/local/cluster';
+import { startDetachedLocalCluster, stopAnyLocalCluster, type DetachedStart } from '../../src/local/local-cluster-api';
 import { clusterPaths, pidAlive, readJson, type ClusterLock } from '../../src/local/cluster/state';
 import { freePort } from '../support/redis';
 import { hubCall, SQUARE_IMAGE, until, useLocalTestEnv } from './fixtures';

@@ -4,7 +4,8 @@
 // with the same entries: it finds them gone, so nothing moves twice.
 import type Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { attemptsHash, failedList, parseFailedEntry, SETTLE_FAILED_SCRIPT, type FailedAction, type FailedActionResult, type FailedCount, type FailedEntry } from '../failed-items';
+import { attemptsHash, failedList, parseFailedEntry, SETTLE_FAILED_SCRIPT, type FailedAction, type FailedActionResult, type FailedCount, type FailedEntry, type FailedPage, type FailedPageItem, type SettleOptions } from '../failed-items';
+export type { FailedPage, FailedPageItem, SettleOptions } from '../failed-items';
 import { RedisError } from '../errors';
 import { l10n } from '../l10n';
 import type { CancellationSignal } from '../ports';
@@ -18,20 +19,7 @@ const SCAN_CHUNK = 2000;
  *  sizeable item still parses; longer ones show raw and expand on request. */
 export const FAILED_PREVIEW_BYTES = 16 * 1024;
 
-export interface FailedPageItem {
-  /** Redis list index (0 = newest) */
-  index: number;
-  /** byte length of the whole entry */
-  length: number;
-  /** the entry was cut at the preview size (then it usually reads as raw text) */
-  truncated: boolean;
-  entry: FailedEntry;
-}
 
-export interface FailedPage {
-  total: number;
-  items: FailedPageItem[];
-}
 
 function notAList(input: string): RedisError {
   return new RedisError(
@@ -90,14 +78,6 @@ async function llen(client: Redis, input: string): Promise<number> {
   return client.llen(failedList(input)).catch((e) => wrongType<number>(input, e));
 }
 
-export interface SettleOptions {
-  /** only entries whose bytes contain this text (the search's needle) */
-  match?: string;
-  /** at most this many entries (the count the user confirmed), oldest first */
-  limit?: number;
-  signal?: CancellationSignal;
-  onProgress?(examined: number, total: number): void;
-}
 
 function connectionLost(e: unknown): boolean {
   return e instanceof RedisError ? e.code === 'unreachable' || e.code === 'timeout' : /Connection is closed|ECONNRESET|ECONNREFUSED|EPIPE|timed out/i.test(String((e as Error)?.message ?? e));

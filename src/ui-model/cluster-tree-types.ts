@@ -1,0 +1,36 @@
+// The Clusters tree's elements as plain data (what the model builds and the provider draws),
+// apart from the model so that the files building its groups need not import it.
+import type { TaskView } from '../core/types';
+
+export type ElementKind = 'cluster' | 'nodes' | 'tasks' | 'queues' | 'nodeStatus' | 'node' | 'task' | 'queue' | 'note' | 'loadMore' | 'message';
+
+export interface TreeIcon {
+  id: string;
+  /** ThemeColor id */
+  color?: string;
+}
+
+export interface TreeElement {
+  readonly id: string;
+  readonly kind: ElementKind;
+  readonly cluster: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon?: TreeIcon;
+  contextValue?: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  command?: { id: string; title: string; args?: unknown[] };
+  nodeId?: string;
+  task?: TaskView;
+  /** undefined for leaves */
+  children?: TreeElement[];
+}
+
+export type Spec = Built | Kept;
+export type Built = Omit<TreeElement, 'children'> & { children?: Spec[] };
+/** A group whose inputs did not change: its element stays as it is. */
+export interface Kept {
+  readonly id: string;
+  readonly kept: TreeElement;
+}
