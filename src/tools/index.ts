@@ -4,6 +4,7 @@ import { buildTool } from './build';
 import { clearQueueTool } from './clear-queue';
 import { diagnoseTool } from './diagnose';
 import { exportResultsTool } from './export-results';
+import { readFailedTool, retryFailedTool } from './failed-items';
 import { finishTool } from './finish';
 import type { ToolSpec } from './kit';
 import { startLocalClusterTool } from './local-cluster';
@@ -31,5 +32,6 @@ export const TOOL_SPECS: readonly ToolSpec[] = [
   requeueStrandedTool,
   exportResultsTool,
   newTaskTool,
-  // Read Failed Items and Retry Failed Items (issue 24's failed list) go here.
+  readFailedTool,
+  retryFailedTool,
 ];

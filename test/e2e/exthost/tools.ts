@@ -84,7 +84,7 @@ describe('chat tools (vscode.lm)', function () {
   it('lists every contributed tool in vscode.lm.tools with its schema and tags', async () => {
     await gridcore();
     const contributed = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { languageModelTools: Array<{ name: string; inputSchema: object; toolReferenceName: string }> } }).contributes.languageModelTools;
-    assert.equal(contributed.length, 14);
+    assert.equal(contributed.length, 16);
     for (const c of contributed) {
       const listed = vscode.lm.tools.find((t) => t.name === c.name);
       assert.ok(listed, `${c.name} is not in vscode.lm.tools (listed: ${vscode.lm.tools.map((t) => t.name).join(', ')})`);
