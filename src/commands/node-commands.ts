@@ -85,7 +85,7 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
     const cluster = await resolveCluster(ctx.service, arg);
     if (!cluster) return undefined;
     const profile = (await ctx.service.profiles.list()).find((p) => p.name === cluster);
-    const local = profile?.source === 'local' ? await import('../local/cluster.js') : undefined;
+    const local = profile?.source === 'local' ? await import('../local/local-cluster-api.js') : undefined;
     const state = local?.localNodeState();
     if (!local || !state || !(await isLocalClusterHere(ctx, cluster))) {
       void vscode.window.showInformationMessage(
@@ -111,7 +111,7 @@ export const nodeCommands: CommandModule = (registry, ctx) => {
 
 /** True when `cluster` is the local cluster this window runs (its hub URL is ours). */
 async function isLocalClusterHere(ctx: CommandContext, cluster: string): Promise<boolean> {
-  const local = await import('../local/cluster.js');
+  const local = await import('../local/local-cluster-api.js');
   const found = await local.findRunningLocalCluster();
   // this window's, or the detached one every window shares
   if (!found?.ownedHere && !found?.detached) return false;
@@ -124,7 +124,7 @@ async function isLocalClusterHere(ctx: CommandContext, cluster: string): Promise
 async function ownLocalNode(ctx: CommandContext, cluster: string, nodeId: string): Promise<{ waitStopped(ms: number): Promise<boolean> } | undefined> {
   const profile = (await ctx.service.profiles.list()).find((p) => p.name === cluster);
   if (profile?.source !== 'local' || !(await isLocalClusterHere(ctx, cluster))) return undefined;
-  const local = await import('../local/cluster.js');
+  const local = await import('../local/local-cluster-api.js');
   const state = local.localNodeState(nodeId);
   if (!state || state.nodeId !== nodeId || state.stopped) return undefined;
   return {

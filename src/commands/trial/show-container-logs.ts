@@ -52,7 +52,7 @@ export function registerContainerLogsCommand(registry: CommandRegistry, ctx: Com
       }
     }
     channel.appendLine(vscode.l10n.t('── following the containers of node {node} ({id}) ──', { node: node.hostname, id: node.id }));
-    const local = await import('../../local/cluster.js');
+    const local = await import('../../local/local-cluster-api.js');
     const s = await ctx.service.profiles.secrets(cluster);
     const follower = await local.followNodeContainers(local.dockerFrom({}), node.id, (line) => channel.appendLine(line), {
       secrets: [s.token, s.redisPassword].filter((x): x is string => !!x),
