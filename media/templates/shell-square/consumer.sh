@@ -255,6 +255,7 @@ key_item() {
 watchdog() {
   local last='' n=0 pid
   while sleep 1; do
+    kill -0 $$ 2> /dev/null || exit 0 # the consumer was killed: no orphan left behind
     pid=
     read -r pid < "$TMP/pid" 2> /dev/null
     if [ -n "$pid" ] && [ "$pid" = "$last" ]; then n=$((n + 1)); else n=0; last=$pid; fi
