@@ -5,18 +5,18 @@
 // look or children changed, for onDidChangeTreeData. A poll whose answer did not change
 // rebuilds nothing, and a group (Nodes, Tasks, Queues) whose inputs did not change is kept
 // as it is: with 1,000 nodes and 10,000 tasks, only what changed costs anything. Pending and
-// completed tasks come a page at a time.
+// completed tasks come a page at a time. The groups are built in their own files
+// (cluster-tree-nodes.ts, cluster-tree-tasks.ts, cluster-tree-queues.ts); this one keeps the
+// state per cluster, decides which group to rebuild and reconciles the elements.
 import { l10n } from '../core/l10n';
 import { maskUrl } from '../core/redact';
-import type { ClusterProfile, HubNode, QueueLengths, TaskView } from '../core/types';
+import type { ClusterProfile, HubNode, TaskView } from '../core/types';
 import { describeChecks, type Check, type ClusterSnapshot } from './cluster-snapshot';
-import { inFlightLines, inFlightSuffix, leftBehindLabel, leftBehindTooltip, unaccountedText, unaccountedTooltip } from './in-flight-format';
-import { completedText, failedLines, failedSuffix } from './failed-format';
-import { stalledText } from './stalled';
 import { heartbeatLine, nodesSpec, parseNodePageKey, NODE_PAGE, type NodesState } from './cluster-tree-nodes';
-import { formatCount, itemsText, taskStateLabel } from './format';
 import { recordedQueues, taskKey } from './task-queues';
-import type { Built, ElementKind, Spec, TreeElement, TreeIcon } from './cluster-tree-types';
+import { message, type Spec, type TreeElement, type TreeIcon } from './cluster-tree-types';
+import { queuesSpec } from './cluster-tree-queues';
+import { tasksSpec } from './cluster-tree-tasks';
 
 export { taskKey } from './task-queues';
 
@@ -307,8 +307,8 @@ export class ClusterTreeModel {
       collapsible: active ? 'expanded' : 'collapsed',
       children: [
         this.group(c, 'nodes', [unavailableKey(s), s?.nodes, !!s?.tasks?.length, c.version], () => nodesSpec(c, this.unavailable(c, 'nodes'), this.now())),
-        this.group(c, 'tasks', [unavailableKey(s), s?.tasks, s?.forgotten, s?.lengths, s?.stalled?.task, s?.stalled?.items, s?.stalled?.reason, s?.leftBehind, c.version, c.completedLimit, c.pendingLimit], () => this.tasksSpec(c)),
-        this.group(c, 'queues', [s?.queues, s?.lengths, s?.inFlight, s?.unaccounted?.task, s?.unaccounted?.items, s?.failed, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => this.queuesSpec(c)),
+        this.group(c, 'tasks', [unavailableKey(s), s?.tasks, s?.forgotten, s?.lengths, s?.stalled?.task, s?.stalled?.items, s?.stalled?.reason, s?.leftBehind, c.version, c.completedLimit, c.pendingLimit], () => tasksSpec(c, this.unavailable(c, 'tasks'))),
+        this.group(c, 'queues', [s?.queues, s?.lengths, s?.inFlight, s?.unaccounted?.task, s?.unaccounted?.items, s?.failed, s?.redis?.ok, s?.redis?.ok === false ? s.redis.message : undefined], () => queuesSpec(c)),
       ],
     };
   }
@@ -332,288 +332,7 @@ export class ClusterTreeModel {
     return undefined;
   }
 
-  private tasksSpec(c: ClusterState): Spec {
-    const name = c.profile.name;
-    const id = `cluster:${name}/tasks`;
-    const tasks = c.snapshot?.tasks;
-    let children = this.unavailable(c, 'tasks');
-    let description: string | undefined;
-    if (!children && tasks) {
-      const { running, pending, completed } = byState(tasks);
-      description = l10n.t('{0} running · {1} pending · {2} completed', formatCount(running.length), formatCount(pending.length), formatCount(completed.length));
-      children = [];
-      const forgotten = c.snapshot?.forgotten ?? [];
-      if (forgotten.length) {
-        children.push({
-          ...message(
-            `${id}/forgottenNote`,
-            name,
-            forgotten.length === 1
-              ? l10n.t('The hub no longer knows 1 task registered from this editor')
-              : l10n.t('The hub no longer knows {0} tasks registered from this editor', formatCount(forgotten.length)),
-            'history',
-            l10n.t('Probably restarted: the hub keeps tasks in memory only. Forgotten: {0}. Click to register them again; those that cannot be (no image, or another Redis password) can be forgotten from the context menu.', forgotten.map((r) => r.name).join(', ')),
-            'note',
-          ),
-          icon: { id: 'history', color: 'charts.yellow' },
-          contextValue: 'note forgotten',
-          command: { id: 'gridcore.reregisterTasks', title: l10n.t('Register Forgotten Tasks Again'), args: [{ cluster: name }] },
-        });
-      }
-      const stalled = c.snapshot?.stalled;
-      if (stalled && running.some((t) => t.name === stalled.task)) {
-        // The monitor's one fact (./stalled.ts); its remedy is on the notice itself.
-        children.push({
-          ...message(`${id}/stalledNote`, name, l10n.t('Task {0} is stalled: no container runs', stalled.task), 'warning', stalledText(stalled), 'note'),
-          icon: { id: 'warning', color: 'charts.yellow' },
-          contextValue: 'note stalled',
-          command: { id: 'gridcore.restartTask', title: l10n.t('Restart Task on Nodes'), args: [{ cluster: name, taskName: stalled.task }] },
-        });
-      }
-      for (const f of c.snapshot?.leftBehind ?? []) {
-        // Shown until empty: requeued (then the task can run again) or committed after all.
-        children.push({
-          ...message(`${id}/leftBehind/${encodeURIComponent(f.task)}`, name, leftBehindLabel(f), 'warning', leftBehindTooltip(f), 'note'),
-          icon: { id: 'warning', color: 'charts.yellow' },
-          contextValue: 'note leftBehind stranded',
-          command: { id: 'gridcore.requeueStranded', title: l10n.t('Requeue Stranded Items…'), args: [{ cluster: name, taskName: f.task }] },
-        });
-      }
-      const handed = completed.find((t) => t.stillHandedToNodes);
-      if (handed) {
-        children.push(
-          message(
-            `${id}/handedNote`,
-            name,
-            l10n.t('Nodes still run completed task {0}', handed.name),
-            'warning',
-            l10n.t('The hub keeps handing the last completed task to nodes, so their containers keep running it until a new task is registered.'),
-            'note',
-          ),
-        );
-      }
-      const ids = taskIds(name, running, pending, completed);
-      const spec = (t: TaskView) => taskSpec(name, ids.get(t)!, t, c.shownQueues, c.snapshot?.lengths);
-      children.push(...running.map(spec), ...pending.slice(0, c.pendingLimit).map(spec));
-      if (pending.length > c.pendingLimit) {
-        children.push({
-          id: `${id}/loadMorePending`,
-          kind: 'loadMore',
-          cluster: name,
-          label: l10n.t('Load more…'),
-          description: l10n.t('{0} more pending', formatCount(pending.length - c.pendingLimit)),
-          icon: { id: 'ellipsis' },
-          contextValue: 'loadMore',
-          collapsible: 'none',
-          command: { id: 'gridcore.loadMore', title: l10n.t('Load more…'), args: [{ cluster: name, which: 'pending' }] },
-        });
-      }
-      children.push(...completed.slice(0, c.completedLimit).map(spec));
-      if (completed.length > c.completedLimit) {
-        children.push({
-          id: `${id}/loadMore`,
-          kind: 'loadMore',
-          cluster: name,
-          label: l10n.t('Load more…'),
-          description: l10n.t('{0} more completed', formatCount(completed.length - c.completedLimit)),
-          icon: { id: 'ellipsis' },
-          contextValue: 'loadMore',
-          collapsible: 'none',
-          command: { id: 'gridcore.loadMore', title: l10n.t('Load more…'), args: [name] },
-        });
-      }
-      if (!tasks.length) children.push(message(`${id}/message`, name, l10n.t('No task registered yet'), 'info'));
-    }
-    return {
-      id,
-      kind: 'tasks',
-      cluster: name,
-      label: l10n.t('Tasks'),
-      description,
-      icon: { id: 'tasklist' },
-      contextValue: 'tasks',
-      collapsible: 'expanded',
-      children: children ?? [],
-    };
-  }
 
-  private queuesSpec(c: ClusterState): Spec {
-    const name = c.profile.name;
-    const id = `cluster:${name}/queues`;
-    const q = c.snapshot?.queues;
-    const s = c.snapshot;
-    let children: Spec[];
-    if (!q) children = [message(`${id}/message`, name, l10n.t('No running task'), 'info')];
-    else if (!q.input && !q.output) children = [message(`${id}/message`, name, l10n.t('Queues of {0} are not known', q.task), 'info', l10n.t('The hub lists task names only; queues are known for tasks registered from this editor.'))];
-    else {
-      children = [];
-      const redisDown = s?.redis && !s.redis.ok ? s.redis.message : undefined;
-      for (const [role, info] of [['input', q.input], ['output', q.output]] as const) {
-        if (!info) continue;
-        const handedNote = q.handed
-          ? l10n.t('Task {0} is completed, but the hub still hands it to nodes: their containers keep taking items from its input queue until a new task is registered.', q.task)
-          : undefined;
-        const spec = queueSpec(name, `${id}/${role}`, role, q.task, info.name, info.length, redisDown, handedNote);
-        const inFlight = role === 'input' && s?.inFlight?.task === q.task && s.inFlight.input === info.name ? s.inFlight : undefined;
-        if (inFlight && !redisDown) {
-          // Reliable consumers' batches, measured in the same poll as the length.
-          spec.description += inFlightSuffix(inFlight);
-          spec.tooltip = [spec.tooltip, ...inFlightLines(inFlight)].filter(Boolean).join('\n');
-          if (inFlight.stranded.length) {
-            spec.contextValue += ' stranded';
-            spec.icon = { id: 'warning', color: 'charts.yellow' };
-          }
-        }
-        const failed = role === 'input' && !redisDown ? s?.failed?.[info.name] : undefined;
-        if (failed !== undefined && failed !== 0) {
-          // The failed list, measured in the same poll (README, "Reliable consumers").
-          spec.description += failedSuffix(failed);
-          spec.tooltip = [spec.tooltip, ...failedLines(failed, info.name)].filter(Boolean).join('\n');
-          if (failed > 0) spec.contextValue += ' failed';
-        }
-        children.push(spec);
-      }
-      if (s?.unaccounted?.task === q.task) {
-        children.push(message(`${id}/unaccounted`, name, unaccountedText(s.unaccounted.items), 'warning', unaccountedTooltip(s.unaccounted.items)));
-      }
-    }
-    return {
-      id,
-      kind: 'queues',
-      cluster: name,
-      label: l10n.t('Queues'),
-      description: q?.handed ? l10n.t('{0} (completed, still run by nodes)', q.task) : q ? jobDescription(q.task, s) : undefined,
-      icon: { id: 'database' },
-      contextValue: 'queues',
-      collapsible: 'expanded',
-      children,
-    };
-  }
-}
-
-/** The running task's name, and "(completed, N failed)" once its input and processing lists
- *  are empty and something ended: such a job is no longer running, whatever the hub says. */
-function jobDescription(task: string, s: ClusterSnapshot | undefined): string {
-  const input = s?.queues?.input;
-  const output = s?.queues?.output;
-  if (!input || input.length !== 0 || (s?.redis && !s.redis.ok)) return task;
-  const inFlight = s?.inFlight?.task === task && s.inFlight.input === input.name ? s.inFlight.items : 0;
-  const failed = Math.max(0, s?.failed?.[input.name] ?? 0);
-  const done = output?.length ?? 0;
-  if (inFlight > 0 || (done === 0 && failed === 0) || s?.unaccounted?.task === task) return task;
-  // With a known total, items short of it are still being computed (or were lost): not complete.
-  const pushed = s?.tasks?.find((t) => t.name === task && t.state === 'running')?.record?.pushed;
-  if (pushed !== undefined && done + failed < pushed) return task;
-  return l10n.t('{0} ({1})', task, completedText(failed));
-}
-
-/**
- * Ids that stay with a task from pending to running to completed: its name and which
- * occurrence of that name it is in the hub's registration order (completed, running,
- * pending). Names are encoded, so a "/" in one cannot make a parent of it.
- */
-function taskIds(cluster: string, running: readonly TaskView[], pending: readonly TaskView[], completed: readonly TaskView[]): Map<TaskView, string> {
-  const seen = new Map<string, number>();
-  const ids = new Map<TaskView, string>();
-  const add = (t: TaskView) => {
-    const k = seen.get(t.name) ?? 0;
-    seen.set(t.name, k + 1);
-    ids.set(t, `cluster:${cluster}/tasks/${encodeURIComponent(t.name)}~${k}`);
-  };
-  for (let i = completed.length - 1; i >= 0; i--) add(completed[i]);
-  running.forEach(add);
-  pending.forEach(add);
-  return ids;
-}
-
-/** Running; pending in hub order; completed newest first. Placed by index, not sorted: the
- *  index is the entry's place in its hub list. */
-function byState(tasks: readonly TaskView[]): { running: TaskView[]; pending: TaskView[]; completed: TaskView[] } {
-  const running: TaskView[] = [];
-  const pending: TaskView[] = [];
-  const completedByIndex: TaskView[] = [];
-  for (const t of tasks) {
-    if (t.state === 'running') running.push(t);
-    else if (t.state === 'pending') pending[t.index] = t;
-    else completedByIndex[t.index] = t;
-  }
-  const completed: TaskView[] = [];
-  for (let i = completedByIndex.length - 1; i >= 0; i--) if (completedByIndex[i]) completed.push(completedByIndex[i]);
-  return { running, pending: pending.filter(Boolean), completed };
-}
-
-function taskSpec(cluster: string, id: string, t: TaskView, shownQueues: ReadonlySet<string>, lengths: QueueLengths | undefined): Spec {
-  const r = t.record;
-  const stateLabel = taskStateLabel(t.state);
-  const recorded = recordedQueues(t);
-  const key = taskKey(t);
-  const shown = !!recorded && !!key && shownQueues.has(key);
-  const image = r?.image ?? (r?.images ? Object.values(r.images)[0] : undefined);
-  const queues = r?.inputQueue || r?.outputQueue ? `${r.inputQueue ?? '–'} → ${r.outputQueue ?? '–'}` : undefined;
-  const icon: TreeIcon =
-    t.state === 'running'
-      ? { id: 'play-circle', color: 'charts.green' }
-      : t.state === 'pending'
-        ? { id: 'clock' }
-        : t.stillHandedToNodes
-          ? { id: 'warning', color: 'charts.yellow' }
-          : { id: 'pass' };
-  return {
-    id,
-    kind: 'task',
-    cluster,
-    label: t.name,
-    description: [stateLabel, image, queues].filter(Boolean).join(' · '),
-    tooltip: [
-      l10n.t('Task {0} ({1})', t.name, stateLabel),
-      image ? l10n.t('Image: {0}', image) : undefined,
-      queues ? l10n.t('Queues: {0}', queues) : undefined,
-      r?.pushed !== undefined ? l10n.t('Pushed: {0}', formatCount(r.pushed)) : undefined,
-      r ? undefined : l10n.t('Not registered from this editor: image and queues unknown.'),
-      t.stillHandedToNodes ? l10n.t('The hub still hands this completed task to nodes.') : undefined,
-    ]
-      .filter(Boolean)
-      .join('\n'),
-    icon,
-    contextValue: `task ${t.state}${t.stillHandedToNodes ? ' handed' : ''}${recorded ? (shown ? ' queuesShown' : ' queuesKnown') : ''}`,
-    collapsible: shown ? 'expanded' : 'none',
-    task: t,
-    command: { id: 'gridcore.showTaskDetails', title: l10n.t('Show Task Details') },
-    children: shown ? taskQueueSpecs(cluster, id, t, lengths) : undefined,
-  };
-}
-
-/** A task's own queues under it, as queue items (so the queue menus work on them too). */
-function taskQueueSpecs(cluster: string, parent: string, t: TaskView, lengths: QueueLengths | undefined): Spec[] {
-  const out: Spec[] = [];
-  const q = recordedQueues(t) ?? {};
-  for (const [role, name] of [['input', q.input], ['output', q.output]] as const) {
-    if (name) out.push(queueSpec(cluster, `${parent}/${role}`, role, t.name, name, lengths?.[name]));
-  }
-  return out;
-}
-
-function queueSpec(cluster: string, id: string, role: 'input' | 'output', task: string, name: string, length: number | undefined, redisDown?: string, note?: string): Built {
-  const description =
-    length === undefined
-      ? role === 'input' ? l10n.t('input') : l10n.t('output')
-      : role === 'input' ? l10n.t('input · {0}', itemsText(length)) : l10n.t('output · {0}', itemsText(length));
-  const about = role === 'input' ? l10n.t('Input queue of task {0}', task) : l10n.t('Output queue of task {0}', task);
-  return {
-    id,
-    kind: 'queue',
-    cluster,
-    label: name,
-    description,
-    tooltip: redisDown ?? [about, note].filter(Boolean).join('\n'),
-    icon: redisDown ? { id: 'warning', color: 'charts.yellow' } : { id: role === 'input' ? 'inbox' : 'output' },
-    contextValue: `queue ${role}`,
-    collapsible: 'none',
-  };
-}
-
-function message(id: string, cluster: string, label: string, icon: string, tooltip?: string, kind: ElementKind = 'message'): Spec {
-  return { id, kind, cluster, label, tooltip, icon: { id: icon }, contextValue: kind, collapsible: 'none' };
 }
 
 function healthIcon(s: ClusterSnapshot | undefined): TreeIcon {

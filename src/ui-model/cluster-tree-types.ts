@@ -34,3 +34,8 @@ export interface Kept {
   readonly id: string;
   readonly kept: TreeElement;
 }
+
+/** A leaf that says something (a state, a notice), with an icon. */
+export function message(id: string, cluster: string, label: string, icon: string, tooltip?: string, kind: ElementKind = 'message'): Spec {
+  return { id, kind, cluster, label, tooltip, icon: { id: icon }, contextValue: kind, collapsible: 'none' };
+}
