@@ -107,7 +107,7 @@ async function squareTask(info: { profile: { computehubUrl: string; token: strin
 
 test('started detached by a process SIGKILLed during the job: every result arrives, nothing restarted, no secret on a command line', async () => {
   const dir = skillDir('outlives');
-  const cluster = JSON.stringify(resolve(__dirname, '../../src/local/cluster.ts'));
+  const cluster = JSON.stringify(resolve(__dirname, '../../src/local/local-cluster-api.ts'));
   const fixtures = JSON.stringify(resolve(__dirname, 'fixtures.ts'));
   const [hubPort, redisPort] = [await freePort(), await freePort()];
   // The starter: what a VS Code window or a chat tool does (start, register, push), then it dies.
@@ -284,7 +284,7 @@ test('a remembered port taken: the cluster names its holder, moves, and register
 test('two starts at once: one cluster, both told', async () => {
   const dir = skillDir('twice');
   const [hubPort, redisPort] = [await freePort(), await freePort()];
-  const cluster = JSON.stringify(resolve(__dirname, '../../src/local/cluster.ts'));
+  const cluster = JSON.stringify(resolve(__dirname, '../../src/local/local-cluster-api.ts'));
   const script = `require(${cluster}).startDetachedLocalCluster({ skillDir: ${JSON.stringify(dir)}, dockerSocket: ${JSON.stringify(env.dockerd.socketPath)}, hubPort: ${hubPort}, redisPort: ${redisPort}, node: ${JSON.stringify(FAST_NODE)}, startedBy: 'terminal' })
     .then((i) => console.log(JSON.stringify({ pid: i.pid, startedHere: i.startedHere, url: i.profile.computehubUrl })), (e) => { console.log(JSON.stringify({ error: e.message })); })`;
   const run = () =>

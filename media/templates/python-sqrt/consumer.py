@@ -253,12 +253,17 @@ def retrying(call):
     """Runs a Redis call, again while Redis is away (a restart): TAKE, COMMIT, ACK and
     RELEASE are safe to run twice (a commit whose reply was lost answers -1 the second time)."""
     deadline = time.monotonic() + 120
+    said = False
     while True:
         try:
             return call()
-        except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError):
+        except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError) as e:
             if time.monotonic() > deadline:
                 raise
+            if not said:
+                # Said once, so a wrong host shows in the log at once, not after two minutes.
+                print(f"consumer: Redis does not answer ({e}); trying again for up to 120 s", file=sys.stderr, flush=True)
+                said = True
             time.sleep(0.5)
 
 

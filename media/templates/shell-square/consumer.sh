@@ -69,6 +69,8 @@ call() {
     esac
     i=$((i + 1))
     [ "$i" -lt 240 ] || fail "cannot reach Redis: $out"
+    # Said once, so a wrong host or password shows in the log at once, not after two minutes.
+    [ "$i" -gt 1 ] || echo "consumer: Redis does not answer ($out); trying again for up to 120 s" >&2
     sleep 0.5
   done
 }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import Redis from 'ioredis';
-import { stopAnyLocalCluster } from '../../../src/local/cluster';
+import { stopAnyLocalCluster } from '../../../src/local/local-cluster-api';
 import { healthOk } from '../../../src/local/cluster/hub';
 import { clusterPaths, pidAlive, readJson, type ClusterLock } from '../../../src/local/cluster/state';
 import type { CodeServer } from '../../support/code-server';
@@ -100,7 +100,19 @@ export async function runLocalReloadSteps(o: LocalReloadStepsOptions): Promise<v
       await runCommand(page, 'Developer: Reload Window');
       await reloaded;
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await runCommand(page, `GridCore: ${o.tr.nls('gridcore.stopLocalCluster.title')}`);
+      // The palette lists the command once the restarted extension host has the extension
+      // again (its `when` clause): on a loaded machine that can take a while after the reload.
+      const title = `GridCore: ${o.tr.nls('gridcore.stopLocalCluster.title')}`;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await runCommand(page, title);
+          break;
+        } catch (e) {
+          if (attempt >= 6) throw e;
+          await page.keyboard.press('Escape');
+          await page.waitForTimeout(5000);
+        }
+      }
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ timeout: 60_000 });
       await dialog.locator('.monaco-button', { hasText: o.tr.l10n('Stop Local Cluster') }).first().click();
