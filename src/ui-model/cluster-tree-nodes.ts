@@ -8,7 +8,7 @@
 import { l10n } from '../core/l10n';
 import type { ClusterProfile, HubNode } from '../core/types';
 import type { ClusterSnapshot } from './cluster-snapshot';
-import type { Spec, TreeIcon } from './cluster-tree-types';
+import { loadMoreSpec, type Spec, type TreeIcon } from './cluster-tree-types';
 import { formatCount, formatLocalTime, formatWhen, nodeDescription, runtimeStatusLabel } from './format';
 import { compareNodes } from './node-order';
 
@@ -98,17 +98,7 @@ function statusGroups(c: NodesState, nodes: HubNode[], parent: string, now: numb
     const shown = list.length > limit ? partialSort(list, limit) : list.sort(compareNodes);
     const kids: Spec[] = shown.map((n) => nodeSpec(c, n, id, now));
     if (list.length > limit) {
-      kids.push({
-        id: `${id}/loadMore`,
-        kind: 'loadMore',
-        cluster: name,
-        label: l10n.t('Load more…'),
-        description: l10n.t('{0} more', formatCount(list.length - limit)),
-        icon: { id: 'ellipsis' },
-        contextValue: 'loadMore',
-        collapsible: 'none',
-        command: { id: 'gridcore.loadMore', title: l10n.t('Load more…'), args: [{ cluster: name, which: nodePageKey(k) }] },
-      });
+      kids.push(loadMoreSpec(`${id}/loadMore`, name, l10n.t('{0} more', formatCount(list.length - limit)), [{ cluster: name, which: nodePageKey(k) }]));
     }
     const sample = list[0];
     out.push({

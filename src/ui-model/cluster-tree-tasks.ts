@@ -5,7 +5,7 @@ import { l10n } from '../core/l10n';
 import type { ClusterProfile, QueueLengths, TaskView } from '../core/types';
 import type { ClusterSnapshot } from './cluster-snapshot';
 import { queueSpec } from './cluster-tree-queues';
-import { message, type Spec, type TreeIcon } from './cluster-tree-types';
+import { loadMoreSpec, message, type Spec, type TreeIcon } from './cluster-tree-types';
 import { formatCount, taskStateLabel } from './format';
 import { leftBehindLabel, leftBehindTooltip } from './in-flight-format';
 import { stalledText } from './stalled';
@@ -87,31 +87,11 @@ export function tasksSpec(c: TasksState, unavailable: Spec[] | undefined): Spec 
     const spec = (t: TaskView) => taskSpec(name, ids.get(t)!, t, c.shownQueues, c.snapshot?.lengths);
     children.push(...running.map(spec), ...pending.slice(0, c.pendingLimit).map(spec));
     if (pending.length > c.pendingLimit) {
-      children.push({
-        id: `${id}/loadMorePending`,
-        kind: 'loadMore',
-        cluster: name,
-        label: l10n.t('Load more…'),
-        description: l10n.t('{0} more pending', formatCount(pending.length - c.pendingLimit)),
-        icon: { id: 'ellipsis' },
-        contextValue: 'loadMore',
-        collapsible: 'none',
-        command: { id: 'gridcore.loadMore', title: l10n.t('Load more…'), args: [{ cluster: name, which: 'pending' }] },
-      });
+      children.push(loadMoreSpec(`${id}/loadMorePending`, name, l10n.t('{0} more pending', formatCount(pending.length - c.pendingLimit)), [{ cluster: name, which: 'pending' }]));
     }
     children.push(...completed.slice(0, c.completedLimit).map(spec));
     if (completed.length > c.completedLimit) {
-      children.push({
-        id: `${id}/loadMore`,
-        kind: 'loadMore',
-        cluster: name,
-        label: l10n.t('Load more…'),
-        description: l10n.t('{0} more completed', formatCount(completed.length - c.completedLimit)),
-        icon: { id: 'ellipsis' },
-        contextValue: 'loadMore',
-        collapsible: 'none',
-        command: { id: 'gridcore.loadMore', title: l10n.t('Load more…'), args: [name] },
-      });
+      children.push(loadMoreSpec(`${id}/loadMore`, name, l10n.t('{0} more completed', formatCount(completed.length - c.completedLimit)), [name]));
     }
     if (!tasks.length) children.push(message(`${id}/message`, name, l10n.t('No task registered yet'), 'info'));
   }
