@@ -151,8 +151,9 @@ test('upstream binaries found on PATH: health, node registered, a task runs on t
   assert.equal(await healthOk(hubUrl), false);
   assert.equal(await portFree(info.hubPort), true);
   assert.equal(await portFree(info.redisPort), true);
-  // A container still running at the stop outlives upstream's node until its consumer idles out.
-  await until('the node\'s container exited', async () => (await nodeContainers(env.docker, info.nodeId!)).every((c) => c.State !== 'running'), 60_000, 500);
+  // A container still running at the stop outlives upstream's node (computehub-api.md), and
+  // consumers no longer idle out: it ends only when its consumer gives up on the stopped Redis
+  // (120 s). Removed here, as a user does on that machine with `docker rm -f`.
   const left = await nodeContainers(env.docker, info.nodeId!);
   for (const c of left) await env.docker.getContainer(c.Id).remove({ force: true });
   const procs = [...descendants()].filter(([pid]) => !before.has(pid) && pidAlive(pid));
