@@ -181,8 +181,6 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
     // One launch is enough for the results panel: it runs in the English pass only.
     // Before the results steps: they end with a window reload.
     if (o.locale === 'en' && o.docker) await runTrialSteps({ step, vscode, tr, workspace: o.workspace });
-    // The local cluster outlives a Reload Window and a killed extension host (issue 22).
-    if (o.locale === 'en' && o.docker) await runLocalReloadSteps({ step, vscode, tr });
     if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
     // Last: it finishes the running task to start one of its own.
     const startTask = async (name: string, inputQueue: string, outputQueue: string) => {
@@ -192,6 +190,9 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
     await runDashboardSteps({ step, vscode, tr, redis, startTask, suffix });
     // After the dashboard (it watches the node table too); one launch is enough.
     if (o.locale === 'en') await runNodesSteps({ step, vscode, tr, post });
+    // The local cluster outlives a Reload Window and a killed extension host (issue 22). Last:
+    // starting it makes it the active cluster, which the steps above must not see.
+    if (o.locale === 'en' && o.docker) await runLocalReloadSteps({ step, vscode, tr });
   } finally {
     consuming = false;
     await consumer.catch(() => undefined);
