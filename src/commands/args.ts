@@ -6,6 +6,7 @@ import { ConfigError } from '../core/errors';
 import type { GridCoreService } from '../core/service-api';
 import type { TaskView } from '../core/types';
 import { targetOf } from '../ui-model/command-target';
+import { alreadyFinished } from '../ui-model/finish-flow';
 import { formatCount } from '../ui-model/format';
 import { taskPickPage } from '../ui-model/task-pick';
 
@@ -82,4 +83,20 @@ export async function pickTask(service: GridCoreService, cluster: string, opts: 
     validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a queue name')),
   });
   return queue ? { queue: queue.trim() } : undefined;
+}
+
+/** The cluster a running-task command (Finish, Restart) acts on, its tasks and the running one.
+ *  Undefined when no cluster was chosen, or when the command came from a row or notice of a task
+ *  that is no longer the running one (said in a message): a late click never acts on another. */
+export async function runningTaskTarget(service: GridCoreService, arg: unknown): Promise<{ cluster: string; tasks: TaskView[]; running: TaskView | undefined } | undefined> {
+  const cluster = await resolveCluster(service, arg);
+  if (!cluster) return undefined;
+  const tasks = await service.listTasks(cluster);
+  const running = tasks.find((t) => t.state === 'running');
+  const stale = alreadyFinished(cluster, targetOf(arg), running);
+  if (stale) {
+    void vscode.window.showInformationMessage(stale);
+    return undefined;
+  }
+  return { cluster, tasks, running };
 }

@@ -4,22 +4,15 @@
 // goes ahead only when the user agrees that they start first.
 import * as vscode from 'vscode';
 import type { RestartTaskResult } from '../core/service-api';
-import { alreadyFinished } from '../ui-model/finish-flow';
 import { restartOutcome, restartQuestion } from '../ui-model/restart-flow';
-import { resolveCluster, targetOf } from './args';
+import { runningTaskTarget } from './args';
 import type { CommandContext, CommandModule } from './registry';
 
 async function restartTask(ctx: CommandContext, arg: unknown): Promise<RestartTaskResult | undefined> {
-  const cluster = await resolveCluster(ctx.service, arg);
-  if (!cluster) return undefined;
-  const tasks = await ctx.service.listTasks(cluster);
-  const running = tasks.find((t) => t.state === 'running');
   // From a notice or a tree row: never restart whatever else runs by now.
-  const stale = alreadyFinished(cluster, targetOf(arg), running);
-  if (stale) {
-    void vscode.window.showInformationMessage(stale);
-    return undefined;
-  }
+  const target = await runningTaskTarget(ctx.service, arg);
+  if (!target) return undefined;
+  const { cluster } = target;
   const plan = await ctx.service.restartTaskPlan(cluster);
   const snap = ctx.monitors.get(cluster).snapshot;
   const input = snap?.queues?.task === plan.task ? snap.queues.input?.length : undefined;

@@ -2,10 +2,10 @@
 // show a task's record, and the status bar's quick pick of actions.
 import * as vscode from 'vscode';
 import type { FinishResult, TaskView } from '../core/types';
-import { alreadyFinished, finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../ui-model/finish-flow';
+import { finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../ui-model/finish-flow';
 import { taskDetailsMarkdown } from '../ui-model/task-details';
 import { handedConfig, handedQueues, recordedQueues, taskQueueNames } from '../ui-model/task-queues';
-import { pickTask, resolveCluster, targetOf } from './args';
+import { pickTask, resolveCluster, runningTaskTarget, targetOf } from './args';
 import type { CommandContext, CommandModule } from './registry';
 
 async function queueLengths(ctx: CommandContext, cluster: string, q: { input?: string; output?: string }) {
@@ -34,15 +34,9 @@ async function inFlightCount(ctx: CommandContext, cluster: string, input: string
 }
 
 async function finishTask(ctx: CommandContext, arg: unknown): Promise<FinishResult | undefined> {
-  const cluster = await resolveCluster(ctx.service, arg);
-  if (!cluster) return undefined;
-  const tasks = await ctx.service.listTasks(cluster);
-  const running = tasks.find((t) => t.state === 'running');
-  const stale = alreadyFinished(cluster, targetOf(arg), running);
-  if (stale) {
-    void vscode.window.showInformationMessage(stale);
-    return undefined;
-  }
+  const target = await runningTaskTarget(ctx.service, arg);
+  if (!target) return undefined;
+  const { cluster, tasks, running } = target;
   if (!running) {
     void vscode.window.showInformationMessage(nothingRunningMessage(cluster, tasks));
     return undefined;
