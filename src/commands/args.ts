@@ -69,9 +69,12 @@ export async function pickTask(service: GridCoreService, cluster: string, opts: 
     qp.items = items;
   };
   render();
+  // Re-listing on each keystroke is only needed when the first page leaves tasks out: setting
+  // `items` while the user presses Enter clears the selection, and the pick would be lost.
+  const paged = taskPickPage(tasks, '', { distinctNames: opts.distinctNames }).more > 0;
   const picked = await new Promise<Item | undefined>((resolve) => {
-    qp.onDidChangeValue(render);
-    qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+    if (paged) qp.onDidChangeValue(render);
+    qp.onDidAccept(() => resolve(qp.selectedItems[0] ?? qp.activeItems[0]));
     qp.onDidHide(() => resolve(undefined));
     qp.show();
   });
