@@ -60,7 +60,9 @@ async function fillQueue(redis: Redis): Promise<void> {
 }
 
 async function resultsFrame(page: Page): Promise<Frame> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+  // After a reload the panel comes back only once the extension host has activated us again,
+  // which on a loaded 2-core machine has taken over 30 s.
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
     for (const f of page.frames()) {
       if ((await f.locator('#results-table').count().catch(() => 0)) > 0) return f;
     }
