@@ -3,35 +3,11 @@
 import * as vscode from 'vscode';
 import type { FinishResult, TaskView } from '../core/types';
 import { finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../ui-model/finish-flow';
+import { queueFacts } from '../ui-model/queue-facts';
 import { taskDetailsMarkdown } from '../ui-model/task-details';
 import { handedConfig, handedQueues, recordedQueues, taskQueueNames } from '../ui-model/task-queues';
 import { pickTask, resolveCluster, runningTaskTarget, targetOf } from './args';
 import type { CommandContext, CommandModule } from './registry';
-
-async function queueLengths(ctx: CommandContext, cluster: string, q: { input?: string; output?: string }) {
-  const names = [q.input, q.output].filter((n): n is string => !!n);
-  if (!names.length) return {};
-  try {
-    // One round trip: the lengths and the input's failed list.
-    const { lengths: l, failed } = await (await ctx.service.queues(cluster)).probe(names, [], q.input ? [q.input] : []);
-    return { input: q.input ? l[q.input] : undefined, output: q.output ? l[q.output] : undefined, failed: q.input ? failed?.[q.input] : undefined };
-  } catch (e) {
-    ctx.logger.warn(`queue lengths on ${cluster}: ${e instanceof Error ? e.message : String(e)}`);
-    return {};
-  }
-}
-
-/** Items in the task's reliable consumers' processing lists (one probe); undefined when Redis
- *  does not answer (the confirmation then says nothing of them rather than a guess). */
-async function inFlightCount(ctx: CommandContext, cluster: string, input: string): Promise<{ items: number; lists: number } | undefined> {
-  try {
-    const lists = ((await (await ctx.service.queues(cluster)).probe([], [input])).inFlight?.[input] ?? []).filter((l) => l.length > 0);
-    return { items: lists.reduce((n, l) => n + l.length, 0), lists: lists.length };
-  } catch (e) {
-    ctx.logger.warn(`in-flight items on ${cluster}: ${e instanceof Error ? e.message : String(e)}`);
-    return undefined;
-  }
-}
 
 async function finishTask(ctx: CommandContext, arg: unknown): Promise<FinishResult | undefined> {
   const target = await runningTaskTarget(ctx.service, arg);
@@ -42,10 +18,9 @@ async function finishTask(ctx: CommandContext, arg: unknown): Promise<FinishResu
     return undefined;
   }
   const q = await taskQueueNames(ctx.service, cluster, running);
-  const lengths = await queueLengths(ctx, cluster, q);
-  const inFlight = q.input ? await inFlightCount(ctx, cluster, q.input) : undefined;
+  const facts = await queueFacts(ctx.service, cluster, q, (m) => ctx.logger.warn(m), { inFlight: true });
   const finish = vscode.l10n.t('Finish Task');
-  const ask = finishConfirmation(running.name, cluster, { ...lengths, inputQueue: q.input, inFlight }, nextPending(tasks));
+  const ask = finishConfirmation(running.name, cluster, facts, nextPending(tasks));
   const show = ask.warn ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const pick = await show(ask.message, { modal: true, detail: ask.detail }, finish);
   if (pick !== finish) return undefined;
@@ -83,7 +58,7 @@ export const taskCommands: CommandModule = (registry, ctx) => {
     // A task registered elsewhere has no record: the hub's node-facing config describes it
     // when it is the one handed to nodes (one hub call for the page and the queue lengths).
     const handed = task.record ? undefined : await handedConfig(ctx.service, cluster, task);
-    const lengths = await queueLengths(ctx, cluster, recordedQueues(task) ?? handedQueues(handed));
+    const lengths = await queueFacts(ctx.service, cluster, recordedQueues(task) ?? handedQueues(handed), (m) => ctx.logger.warn(m));
     // In flight and unaccounted come from the cluster monitor's last poll, for the running task.
     const snap = ctx.monitors.get(cluster).snapshot;
     // A finished task shows what its stopped consumers left behind, until it is empty.

@@ -5,6 +5,7 @@ import { ConfigError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { GridCoreService } from '../core/service-api';
 import { finishConfirmation, finishOutcome, nextPending, nothingRunningMessage } from '../ui-model/finish-flow';
+import { queueFacts } from '../ui-model/queue-facts';
 import { taskQueueNames } from '../ui-model/task-queues';
 import { toolCluster } from './targets';
 import { CLUSTER_INPUT, type ToolSpec } from './kit';
@@ -33,12 +34,11 @@ export const finishTool: ToolSpec<{ cluster?: string; task: string }> = {
     additionalProperties: false,
   },
   effects: { readOnly: false, destructive: true, idempotent: false },
-  async prepare(input, { service }) {
+  async prepare(input, { service, logger }) {
     const { cluster, tasks, running } = await runningTask(service, input.cluster, input.task);
     const q = await taskQueueNames(service, cluster, running);
-    const names = [q.input, q.output].filter((n): n is string => !!n);
-    const l = names.length ? await (await service.queues(cluster)).lengths(names) : {};
-    const ask = finishConfirmation(running.name, cluster, { input: q.input ? l[q.input] : undefined, output: q.output ? l[q.output] : undefined, inputQueue: q.input }, nextPending(tasks));
+    const facts = await queueFacts(service, cluster, q, (m) => logger.warn(m), { inFlight: true });
+    const ask = finishConfirmation(running.name, cluster, facts, nextPending(tasks));
     return { confirmation: { title: ask.message, message: ask.detail } };
   },
   async run(input, deps) {
