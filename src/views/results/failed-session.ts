@@ -6,7 +6,7 @@ import type { FailedEntry, FailedPageItem, QueueService } from '../../core/servi
 import type { CancellationSignal } from '../../core/ports';
 import { clip, currentIndex, EXPAND_CHARS, PREVIEW_BYTES, prettyJson, samePrefix } from './format';
 import type { FailureView, ItemResult, Order, PageResult, ResultRow, SearchResult } from './protocol';
-import { MAX_PAGE, SEARCH_LIMIT } from './session';
+import { pageWindow, SEARCH_LIMIT } from './session';
 
 export type FailedQueues = Pick<QueueService, 'failedPage' | 'failedEntry' | 'searchFailed'>;
 
@@ -49,8 +49,7 @@ export class FailedSession {
   ) {}
 
   async page(order: Order, offset: number, count: number): Promise<PageResult> {
-    const safeOffset = Math.max(0, Math.floor(offset) || 0);
-    const safeCount = Math.min(MAX_PAGE, Math.max(1, Math.floor(count) || 1));
+    const { offset: safeOffset, count: safeCount } = pageWindow(offset, count);
     const page = await this.queues.failedPage(this.input, { from: order, offset: safeOffset, count: safeCount });
     return { total: page.total, offset: safeOffset, rows: page.items.map((it, i) => failedRow(it, safeOffset + i + 1)) };
   }

@@ -13,6 +13,12 @@ export const MAX_PAGE = 1000;
 /** Matches kept by a server-side search (the count scanned is always reported). */
 export const SEARCH_LIMIT = 1000;
 
+/** The page the webview asked for, made safe: whatever it sends, a whole offset from 0 and 1 to
+ *  MAX_PAGE rows (the failed list's session pages the same way). */
+export function pageWindow(offset: number, count: number): { offset: number; count: number } {
+  return { offset: Math.max(0, Math.floor(offset) || 0), count: Math.min(MAX_PAGE, Math.max(1, Math.floor(count) || 1)) };
+}
+
 export class ResultsSession {
   constructor(
     private readonly queues: ResultsQueues,
@@ -20,8 +26,7 @@ export class ResultsSession {
   ) {}
 
   async page(order: Order, offset: number, count: number): Promise<PageResult> {
-    const safeOffset = Math.max(0, Math.floor(offset) || 0);
-    const safeCount = Math.min(MAX_PAGE, Math.max(1, Math.floor(count) || 1));
+    const { offset: safeOffset, count: safeCount } = pageWindow(offset, count);
     const page = await this.queues.page(this.queue, {
       from: order,
       offset: safeOffset,
