@@ -187,8 +187,20 @@ export function stepFailed(step: ClusterStep, cause: unknown): GridCoreError {
 }
 
 /** Waits for the node to appear in the hub's list. A rejected token is said at once (no
- *  node would ever appear to that client), through the editor's own hub client and its errors. */
-export async function waitForNode(hubUrl: string, token: string, nodeId: string | undefined, timeoutMs: number, signal?: CancellationSignal): Promise<string> {
+ *  node would ever appear to that client), through the editor's own hub client and its errors.
+ *  `registeredSince` (ms, this machine's clock, which the hub's `last_seen` shares): a node
+ *  started again under its old id counts only once it registered after that time. The hub
+ *  keeps listing the stopped (or dead) one for up to a minute, and a stop request sent to
+ *  that stale entry is lost: the new registration rewrites the entry without it, as
+ *  upstream's hub does, so the node would run on while Stop Node waits for it. */
+export async function waitForNode(
+  hubUrl: string,
+  token: string,
+  nodeId: string | undefined,
+  timeoutMs: number,
+  signal?: CancellationSignal,
+  registeredSince?: number,
+): Promise<string> {
   const pools = new HubPools();
   const hub = createHubClient({ cluster: 'local', computehubUrl: hubUrl, token, pools, timeoutMs: () => 2000, logger: silentLogger });
   const deadline = Date.now() + timeoutMs;
@@ -197,7 +209,8 @@ export async function waitForNode(hubUrl: string, token: string, nodeId: string 
       if (signal?.isCancellationRequested) throw cancelled();
       try {
         const nodes = await hub.listNodes();
-        const found = nodeId ? nodes.find((n) => n.id === nodeId) : nodes[0];
+        const listed = registeredSince === undefined ? nodes : nodes.filter((n) => seenSince(n, registeredSince));
+        const found = nodeId ? listed.find((n) => n.id === nodeId) : listed[0];
         if (found) return found.id;
       } catch (e) {
         if (e instanceof HubError && e.code === 'unauthorized') throw e;
@@ -209,6 +222,13 @@ export async function waitForNode(hubUrl: string, token: string, nodeId: string 
     await pools.close();
   }
   throw new GridCoreError('local', 'nodeMissing', l10n.t('The node did not register with the ComputeHub within {seconds} s.', { seconds: Math.round(timeoutMs / 1000) }));
+}
+
+/** True when the hub heard from the node at or after `sinceMs` (its `last_seen`, RFC 3339 with
+ *  up to nanoseconds, read to the millisecond). An unreadable time counts as not since. */
+function seenSince(node: HubNode, sinceMs: number): boolean {
+  const seen = Date.parse(node.last_seen);
+  return Number.isFinite(seen) && seen >= sinceMs;
 }
 
 /** Ids of all nodes once each shows in /api/nodes; a binary node's id is learned there. */
@@ -694,6 +714,9 @@ export async function startLocalClusterNode(opts: { registerTimeoutMs?: number; 
 }
 
 async function startNodeAgain(r: RunningCluster, index: number, log: Logger, registerTimeoutMs = 30_000): Promise<string | undefined> {
+  // The hub still lists the stopped node under this id: only a registration from now on is
+  // the new one (a node process of its own registers well after its start returned).
+  const since = Date.now();
   const node = await r.startNode(index);
   if (running !== r) {
     // the cluster was stopped meanwhile: this node must not outlive it
@@ -703,7 +726,7 @@ async function startNodeAgain(r: RunningCluster, index: number, log: Logger, reg
   r.nodes[index] = node;
   r.stopped[index] = false;
   watchNode(r, index, node, log);
-  const id = await waitForNode(r.hub.url, r.info.profile.token, node.nodeId ?? r.info.nodeIds[index], registerTimeoutMs);
+  const id = await waitForNode(r.hub.url, r.info.profile.token, node.nodeId ?? r.info.nodeIds[index], registerTimeoutMs, undefined, since);
   const nodeIds = r.info.nodeIds.slice();
   nodeIds[index] = id;
   r.info = { ...r.info, nodeIds, nodeId: nodeIds[0] };

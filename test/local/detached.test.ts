@@ -374,17 +374,32 @@ test('Stop Node and Start Node on the detached cluster from another process (as 
   try {
     const id = info.nodeIds[0];
     assert.deepEqual(localNodeState(id, { skillDir: dir }), { nodeId: id, stopped: false });
-    const stopped = new Promise<string | undefined>((res) => {
-      const sub = onLocalNodeStopped((n) => (sub.dispose(), res(n)), { skillDir: dir });
-    });
-    const keepAlive = setInterval(() => undefined, 1000);
-    assert.equal((await hubCall(info.profile.computehubUrl, info.profile.token, 'POST', `/api/nodes/${id}/stop`)).status, 200);
-    assert.equal(await stopped, id);
-    clearInterval(keepAlive);
+    /** Stop Node as a window sends it; resolves with the id the lock then says stopped. */
+    const stopNode = async (what: string): Promise<string | undefined> => {
+      const keepAlive = setInterval(() => undefined, 1000);
+      let sub: { dispose(): void } | undefined;
+      try {
+        const stopped = new Promise<string | undefined>((res, rej) => {
+          sub = onLocalNodeStopped((n) => res(n), { skillDir: dir });
+          setTimeout(() => rej(new Error(`${what}: the node was not seen stopped within 60 s`)), 60_000).unref();
+        });
+        assert.equal((await hubCall(info.profile.computehubUrl, info.profile.token, 'POST', `/api/nodes/${id}/stop`)).status, 200);
+        return await stopped;
+      } finally {
+        sub?.dispose();
+        clearInterval(keepAlive);
+      }
+    };
+    assert.equal(await stopNode('the first stop'), id);
     assert.deepEqual(localNodeState(undefined, { skillDir: dir }), { nodeId: id, stopped: true });
     assert.equal(clusterProcesses(info.pid, 'gridnode.js').length, 0, 'a stopped node is not restarted');
     assert.equal(await startLocalClusterNode({ skillDir: dir }), id);
     assert.deepEqual(localNodeState(id, { skillDir: dir }), { nodeId: id, stopped: false });
+    // Start Node says "running" only once the new process registered: a Stop Node at once after
+    // it reaches that node (sent to the hub's stale entry of the stopped one, it was lost when
+    // the new one registered, and the window waited for a stop that never came).
+    assert.equal(await stopNode('a stop right after Start Node'), id);
+    assert.equal(await startLocalClusterNode({ skillDir: dir }), id);
     await until('the node process runs again', () => clusterProcesses(info.pid, 'gridnode.js').length === 1, 30_000);
     assert.deepEqual(lockOf(dir)?.nodeRestarts, [0], 'a stop and a start are no restarts');
   } finally {
