@@ -115,8 +115,11 @@ export class StrandedFinder {
       staleMs: o.staleMs ?? DEFAULT_STALE_MS,
     };
     const stranded = strandedLists(busy, facts);
-    if (!nodes) return stranded;
-    // What the hub's heartbeats say about the rest (remote clusters have no Docker to ask).
+    // What the hub's heartbeats say about the rest, for remote clusters, which have no Docker
+    // to ask. Where Docker answered (the local cluster) it has said all: our own node restarts
+    // containers, and a restarted consumer acting after a heartbeat was not running when it
+    // was sent, which the counts take for granted.
+    if (!nodes || alive) return stranded;
     const found = new Set(stranded.map((l) => l.list));
     const rest = busy.filter((l) => !found.has(l.list));
     const dead = deadByContainerCount(rest, {

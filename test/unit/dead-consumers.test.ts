@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CommitWatch, deadByContainerCount, HeartbeatWatch, type SeenHeartbeat } from '../../src/core/dead-consumers';
+import { StrandedFinder } from '../../src/core/stranded';
 import type { HubNode, InFlightList } from '../../src/core/types';
 
 const node = (id: string, active: number, lastSeen: string): HubNode => ({
@@ -109,4 +110,25 @@ test('CommitWatch: a list that leaves the registry is its consumer\'s commit, un
   assert.deepEqual(w.of('a'), [{ instance: '1', at: 3000 }], 'a0 holds a batch again: its list speaks for it');
   w.observe([], 4000 + 16 * 60_000, () => false);
   assert.deepEqual(w.of('a').map((c) => c.at), [4000 + 16 * 60_000], 'old commits are dropped');
+});
+
+test('StrandedFinder: at the end of a job a neighbour\'s commit strands the dead batch; a requeue through the service is no commit', async () => {
+  const never = () => Promise.reject(new Error('not asked'));
+  const run = async (leave: 'commit' | 'requeue') => {
+    const f = new StrandedFinder();
+    const look = (lists: InFlightList[], active: number, seenAs: string, now: number) =>
+      f.find({ cluster: 'c', task: 't', input: 'in', lists, local: false, known: { nodes: [node('a', active, seenAs)], nodesAt: now - 100, currentTask: 't' }, now, staleMs: 600_000 }, never, never);
+    const a0 = list('a', '0');
+    const a1 = list('a', '1');
+    await look([a0, a1], 2, 's1', 1000);
+    await look([a0, a1], 2, 's1', 2000);
+    // a0 killed, a1 paused: one container counted, neither batch changes
+    assert.deepEqual(await look([a0, a1], 1, 's2', 3000), []);
+    assert.deepEqual(await look([a0, a1], 1, 's3', 4000), []);
+    if (leave === 'requeue') f.noteRequeued('c', 'in', [a1]);
+    // a1's list leaves the registry; the next heartbeat is sent after that
+    return look([a0], 1, 's4', 5000);
+  };
+  assert.deepEqual((await run('commit')).map((l) => [l.list, l.reason]), [['in:processing:a:0', 'containerCount']]);
+  assert.deepEqual(await run('requeue'), [], 'a1 requeued: nothing says which of the two was alive');
 });
