@@ -119,15 +119,20 @@ export function deadByContainerCount(lists: readonly InFlightList[], f: DeadCons
     const acted = new Map<string, number>();
     for (const l of of) acted.set(l.instance ?? l.list, f.since(l));
     for (const c of f.committed?.(nodeId) ?? []) if (!acted.has(c.instance)) acted.set(c.instance, c.at);
-    for (const b of f.heartbeats(nodeId)) {
+    const beats = f.heartbeats(nodeId);
+    for (const b of beats) {
       // Strictly before: that poll's Redis answer preceded the node list that brought the
       // heartbeat, so the batch was already there when the heartbeat counted the containers.
       const older = of.filter((l) => f.since(l) < b.after);
       if (!older.length) continue;
-      // Seen first no earlier than the poll that brought the heartbeat: the act came after
-      // the poll before it, so (within one poll) after the heartbeat.
+      // Acted after the heartbeat: seen first by a later poll than the one that brought it.
+      // For the latest heartbeat an act seen by that same poll counts too (it came after the
+      // poll before, so within one poll after the heartbeat): a verdict within a poll of the
+      // kill; should that act be a consumer's last before it died, the verdict lasts only
+      // until the next heartbeat.
+      const latest = b === beats[beats.length - 1];
       let acting = 0;
-      for (const at of acted.values()) if (at >= b.seen) acting++;
+      for (const at of acted.values()) if (at > b.seen || (latest && at === b.seen)) acting++;
       if (b.active <= acting) for (const l of older) dead.add(l);
     }
   }

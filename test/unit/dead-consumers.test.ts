@@ -65,6 +65,16 @@ test('a killed consumer whose last batch was first seen by the poll before the h
   assert.deepEqual(got, []);
 });
 
+test('an act seen by the poll that brought a heartbeat counts for it only while it is the latest: a consumer that took its last batch and died then does not strand its paused neighbour for good', () => {
+  const paused = list('a', '1');
+  const killed = list('a', '0');
+  // killed: its batch first seen at 2500, by the poll that brought a heartbeat counting 1
+  const since = new Map([[paused.list, 1000], [killed.list, 2500]]);
+  const facts = { nodes: [node('a', 1, 's2')], since: (l: InFlightList) => since.get(l.list)! };
+  assert.deepEqual(deadByContainerCount([paused, killed], { ...facts, heartbeats: () => [beat(1)] }).map((l) => l.list), [paused.list], 'one poll\'s doubt: said at once');
+  assert.deepEqual(deadByContainerCount([paused, killed], { ...facts, heartbeats: () => [beat(1), beat(1, 3000)] }), [], 'the next heartbeat takes it back');
+});
+
 test('every container of a node dead: all its unchanged batches, none of another node', () => {
   const a0 = list('a', '0');
   const a1 = list('a', '1');
