@@ -316,12 +316,13 @@ export interface GridCoreService {
   /** Which of a task's processing lists are stranded: their container is gone (local cluster:
    *  Docker says), their node left /api/nodes, the task is no longer current, or a list kept
    *  its token and length for `staleMs` (default 120 s). Each call also records what it saw,
-   *  for that last rule. `known`: nodes and current task the caller's poll already has. */
+   *  for that last rule. `known`: nodes and current task the caller's poll already has
+   *  (`nodesAt`: the time just before the nodes were asked for). */
   stranded(
     cluster: string,
     task: { name: string; inputQueue: string },
     lists: readonly InFlightList[],
-    opts?: { staleMs?: number; known?: { nodes?: readonly HubNode[]; currentTask?: string | null } },
+    opts?: { staleMs?: number; known?: { nodes?: readonly HubNode[]; nodesAt?: number; currentTask?: string | null } },
   ): Promise<StrandedList[]>;
   /** Clear Queue: deletes the list and resets the progress total (what was pushed) of the
    *  tasks it is the input or output of (and of `opts.task`), so progress can reach 100 %

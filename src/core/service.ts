@@ -220,6 +220,8 @@ class Service implements GridCoreService {
   }
 
   async requeueStranded(cluster: string, inputQueue: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): Promise<RequeueResult> {
+    // Their leaving the registry is a requeue, not their consumers' commit (dead-consumers.ts).
+    this.strandedFinder.noteRequeued(cluster, inputQueue, lists);
     return (await this.queues(cluster)).requeue(inputQueue, lists);
   }
 

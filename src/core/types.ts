@@ -188,8 +188,9 @@ export interface LengthsWithInFlight {
   failed?: Record<string, number>;
 }
 
-/** `containerCount`: the node's heartbeat counts fewer running containers than it has live
- *  batches (src/core/dead-consumers.ts) */
+/** `containerCount`: a heartbeat of the node counts no more running containers than its
+ *  consumers seen acting since, and this batch has not changed since before it
+ *  (src/core/dead-consumers.ts) */
 export type StrandedReason = 'containerGone' | 'nodeGone' | 'taskNotCurrent' | 'containerCount' | 'unchanged' | 'notAList';
 
 export interface StrandedList extends InFlightList {

@@ -103,6 +103,8 @@ export interface FetchOptions extends FetchRequest {
  */
 export async function fetchClusterSnapshot(service: GridCoreService, cluster: string, opts: FetchOptions = {}): Promise<ClusterSnapshot> {
   const snap: ClusterSnapshot = { at: (opts.now ?? Date.now)() };
+  // Real time (the service's stranded rules run on it) just before the node list is asked for.
+  const nodesAt = Date.now();
   const extra = [...(opts.queues ?? [])];
   const failedOf = [...(opts.failedOf ?? [])];
   const redisPart = async (names: string[], inputs: string[] = [], failedInputs: string[] = failedOf) => {
@@ -112,8 +114,8 @@ export async function fetchClusterSnapshot(service: GridCoreService, cluster: st
       snap.redis = { ok: true };
       if (names.length) snap.lengths = lengths;
       if (failed && Object.keys(failed).length) snap.failed = failed;
-      if (inFlight) await inFlightPart(service, cluster, snap, inFlight, opts);
-      if (inFlight && finished.length) await leftBehindPart(service, cluster, snap, inFlight, finished);
+      if (inFlight) await inFlightPart(service, cluster, snap, inFlight, opts, nodesAt);
+      if (inFlight && finished.length) await leftBehindPart(service, cluster, snap, inFlight, finished, nodesAt);
     } catch (e) {
       snap.redis = failure(e);
     }
@@ -133,12 +135,12 @@ export async function fetchClusterSnapshot(service: GridCoreService, cluster: st
 
 /** The running task's processing lists, and which are stranded (the service's rules, fed the
  *  nodes and current task this poll already has: no second hub call). */
-async function inFlightPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, inFlight: Record<string, InFlightList[]>, opts: FetchOptions): Promise<void> {
+async function inFlightPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, inFlight: Record<string, InFlightList[]>, opts: FetchOptions, nodesAt: number): Promise<void> {
   const task = snap.queues?.task;
   const input = snap.queues?.input?.name;
   const lists = input !== undefined ? inFlight[input] : undefined;
   if (!task || input === undefined || !lists) return;
-  const known = { nodes: snap.nodes, ...(snap.tasks ? { currentTask: snap.tasks.find((t) => t.state === 'running')?.name ?? null } : {}) };
+  const known = { nodes: snap.nodes, nodesAt, ...(snap.tasks ? { currentTask: snap.tasks.find((t) => t.state === 'running')?.name ?? null } : {}) };
   const stranded = await service.stranded(cluster, { name: task, inputQueue: input }, lists, { staleMs: opts.strandedAfterMs?.(), known });
   const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
   snap.inFlight = { task, input, lists, items: count(lists), stranded, strandedItems: count(stranded) };
@@ -161,14 +163,14 @@ function finishedInputs(snap: ClusterSnapshot, polled: readonly string[]): Array
 
 /** What finished tasks' consumers left in their processing lists: all of it stranded, since no
  *  consumer of a task that is not current will commit it (the service's taskNotCurrent rule). */
-async function leftBehindPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, inFlight: Record<string, InFlightList[]>, finished: ReadonlyArray<{ task: string; input: string }>): Promise<void> {
+async function leftBehindPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, inFlight: Record<string, InFlightList[]>, finished: ReadonlyArray<{ task: string; input: string }>, nodesAt: number): Promise<void> {
   const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
   const currentTask = snap.tasks?.find((t) => t.state === 'running')?.name ?? null;
   const out: InFlightSnapshot[] = [];
   for (const f of finished) {
     const lists = (inFlight[f.input] ?? []).filter((l) => l.length !== 0);
     if (!lists.length) continue;
-    const stranded = await service.stranded(cluster, { name: f.task, inputQueue: f.input }, lists, { known: { nodes: snap.nodes, currentTask } });
+    const stranded = await service.stranded(cluster, { name: f.task, inputQueue: f.input }, lists, { known: { nodes: snap.nodes, nodesAt, currentTask } });
     out.push({ task: f.task, input: f.input, lists, items: count(lists), stranded, strandedItems: count(stranded) });
   }
   if (out.length) snap.leftBehind = out;

@@ -27,7 +27,7 @@ export function strandedReasonLabel(r: StrandedReason): string {
     case 'taskNotCurrent':
       return l10n.t('the task is no longer current');
     case 'containerCount':
-      return l10n.t('its node reports fewer running containers than batches (a container died)');
+      return l10n.t('its node reports no running container left for it (a container died)');
     case 'unchanged':
       return l10n.t('unchanged for too long (a paused or hung consumer)');
     case 'notAList':

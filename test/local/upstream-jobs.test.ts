@@ -1,14 +1,14 @@
 // Jobs on upstream's nodes (issue 23), with real Docker, a real Redis and two of our nodes in
 // upstream lifecycle (containers never restarted within a task, Docker's default network, no
 // labels, a task poll every 10 s) against our hub; the extension's service and one
-// ClusterMonitor watch them as the tree does. The consumer is the reliable shell template with
-// IDLE_SECONDS raised so it waits for items for as long as it runs (the template change that
-// makes consumers never idle out comes with issue 23 item 2; until it is merged this fixture
-// stands in for it).
+// ClusterMonitor watch them as the tree does. The consumer is the reliable shell template (it
+// waits for items for as long as it runs) with batches of 100.
 // - Register, wait 30 s, push 10,000: all processed.
 // - Remote profile (no Docker queries): a killed container's batch is stranded by the hub's
 //   heartbeat counts and requeued within 3 polls; a paused consumer beside a killed one is
-//   never requeued; no commit is refused across the test; 0 lost, 0 duplicated.
+//   never requeued while the rest of the input is drained; once unpaused it commits its last
+//   batch and waits holding no list, and that commit is what tells the killed one's batch is
+//   dead; no commit is refused across the test; 0 lost, 0 duplicated.
 // - The same on a local profile (Docker says which container is gone), for the timing.
 // - Kill every container: the monitor says "stalled"; Restart Task on Nodes (service level,
 //   confirmed as the command does); the job completes, 0 lost, 0 duplicated.
@@ -49,9 +49,9 @@ const env = useLocalTestEnv({
     gateway = await bridgeGateway(e.docker);
     if (!gateway) return;
     process.env.DOCKER_HOST = `unix://${e.dockerd.socketPath}`; // the service's Docker (local profile)
-    // The reliable template, waiting for items instead of idling out; batches of 100 so the
-    // jobs outlast the faults on a busy machine.
-    await buildFrom(e.docker, { Dockerfile: `FROM ${SQUARE_IMAGE}\nENV IDLE_SECONDS=86400 BATCH=100\n` }, WAITING);
+    // The reliable template (it never idles out); batches of 100 so the jobs outlast the
+    // faults on a busy machine.
+    await buildFrom(e.docker, { Dockerfile: `FROM ${SQUARE_IMAGE}\nENV BATCH=100\n` }, WAITING);
     redis = await startRedis({ password: PW, port: await freePort(), bind: `127.0.0.1 ${gateway}` });
     redisUrl = `redis://:${PW}@${gateway}:${redis.port}`;
     hub = await startHub({ port: 0, token: TOKEN });
@@ -238,11 +238,7 @@ async function killAndRequeue(c: Cluster, task: string, input: string, node: Gri
   return { polls, ms, list, reason: found!.reason };
 }
 
-// Skipped: after the merge with the never-idle templates (issue 24) its second phase timed out
-// once (the dead batch beside an unpaused consumer was not found stranded within 120 s); the
-// first phase (a killed container's batch requeued after 2 polls) passed in the same run. Open:
-// see the closing note of the session that merged them.
-test.skip('remote profile: a killed container\'s batch is stranded from the hub\'s heartbeats and requeued within 3 polls; a paused consumer is never requeued', async (t) => {
+test('remote profile: a killed container\'s batch is stranded from the hub\'s heartbeats and requeued within 3 polls; a paused consumer is never requeued', async (t) => {
   if (skipWithoutBridge(t)) return;
   const c = await watchCluster('remote', false);
   const task = 'remote-kill';
@@ -260,7 +256,10 @@ test.skip('remote profile: a killed container\'s batch is stranded from the hub\
     assert.ok(first.polls <= 3, `stranded within 3 polls (took ${first.polls})`);
 
     // A paused consumer beside a killed one on the same node: the counts cannot tell which is
-    // dead, so neither is requeued on a guess.
+    // dead, so neither is requeued on a guess, however long it lasts. Node a's consumer drains
+    // the input meanwhile: the end of a job, where the unpaused consumer commits its last batch
+    // and then waits holding no list (the never-idle templates), so nothing of it shows but
+    // that commit.
     const paused = containerName(task, b.nodeId!, 1);
     const pausedList = `${input}:processing:${b.nodeId}:1`;
     const rc = r();
@@ -270,15 +269,26 @@ test.skip('remote profile: a killed container\'s batch is stranded from the hub\
       await docker('unpause', paused);
       return false;
     }, 60_000, 10);
+    const pausedFrom = c.snaps.length;
     await killHolding(containerName(task, b.nodeId!, 0), `${input}:processing:${b.nodeId}:0`);
-    const during = await nextSnaps(c, 6);
+    await nextSnaps(c, 6);
+    await until('the input drained by node a', async () => (await rc.llen(input)) === 0, 300_000, 200);
+    await nextSnaps(c, 2);
+    const during = c.snaps.slice(pausedFrom);
     const wrongly = during.flatMap((s) => s.inFlight?.stranded.filter((l) => l.list === pausedList) ?? []);
     assert.deepEqual(wrongly, [], `the paused consumer's batch is not called stranded (nodes: ${JSON.stringify(during.map((s) => s.nodes?.map((n) => [n.id, n.active_containers, n.last_seen])))})`);
     await docker('unpause', paused);
     // Once the paused consumer commits, the counts tell: node b's other batch is dead.
     const deadList = `${input}:processing:${b.nodeId}:0`;
     const from = c.snaps.length;
-    await until(`${deadList} stranded`, () => c.snaps.slice(from).some((s) => s.inFlight?.stranded.some((l) => l.list === deadList)), 120_000, 50);
+    const timeline = () => c.snaps.slice(from - 3).map((s) => `${s.at} nodes ${JSON.stringify(s.nodes?.map((n) => [n.id.slice(0, 4), n.active_containers, n.last_seen.slice(11, 23)]))} input ${s.queues?.input?.length} lists ${JSON.stringify(s.inFlight?.lists.map((l) => [l.nodeId?.slice(0, 4), l.instance, l.token.slice(-6), l.length]))} stranded ${JSON.stringify(s.inFlight?.stranded.map((l) => [l.nodeId?.slice(0, 4), l.instance, l.reason]))}`).join('\n');
+    await until(`${deadList} stranded`, () => c.snaps.slice(from).some((s) => s.inFlight?.stranded.some((l) => l.list === deadList)), 120_000, 50).catch((e: Error) => {
+      throw new Error(`${e.message}\n${timeline()}`);
+    });
+    const endPolls = c.snaps.findIndex((s, i) => i >= from && !!s.inFlight?.stranded.some((l) => l.list === deadList)) - from + 1;
+    t.diagnostic(`remote, end of a job: the dead batch stranded ${endPolls} polls after its neighbour was unpaused`);
+    console.log(`MEASURE remote end-of-job unpause->stranded ${endPolls} polls of ${POLL_MS} ms`);
+    assert.equal(c.snaps.slice(from).find((s) => s.inFlight?.stranded.some((l) => l.list === deadList))!.inFlight!.stranded.find((l) => l.list === deadList)!.reason, 'containerCount');
     const snap = c.snaps.slice(from).find((s) => s.inFlight?.stranded.some((l) => l.list === deadList))!;
     await c.svc.requeueStranded('remote', input, snap.inFlight!.stranded.filter((l) => l.list === deadList));
     await until(`${count} results`, async () => (await rc.llen(`${task}:out`)) === count, 600_000, 500);
