@@ -12,7 +12,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import * as vscode from 'vscode';
+import { CRASH_LOOP_EXITS } from '../../../src/core/diagnose';
+import { nodeExitsFile, readNodeExits } from '../../../src/core/node-exits';
 import type { DiagnosisCheck } from '../../../src/core/service-api';
+import { defaultSkillDir } from '../../../src/core/skill-files';
 import type { HubNode } from '../../../src/core/types';
 import { answeringMessages, freePort, gridcore, stopLocalClusterConfirmed, until } from './helpers/gridcore';
 
@@ -115,6 +118,9 @@ describe('Diagnose after a Redis password change', function () {
     await admin.config('SET', 'requirepass', CHANGED);
     passwordChanged = true;
     await until('the node in Error', async () => (await localNodes()).find((n) => n.id === nodeId && n.runtime_status === 'Error'), 120_000);
+    // A while later, as the user looks: the node restarted the refused container a few times
+    // (the exits it kept, which Diagnose reads): enough to look like a crash loop.
+    await until('refused containers restarted', () => readNodeExits(nodeExitsFile(defaultSkillDir()), nodeId).filter((e) => e.task === TASK).length >= CRASH_LOOP_EXITS, 120_000);
 
     const { checks, report, redisSection } = await diagnoseLocal();
     const auth = checks.find((c) => c.id === 'redisAuth')!;
@@ -130,9 +136,12 @@ describe('Diagnose after a Redis password change', function () {
     assert.ok(redisSection.includes(node), redisSection);
     assert.doesNotMatch(redisSection, /^Redis accepts the cluster's credentials\.$/m);
     assert.doesNotMatch(redisSection, RAW_ISO, 'a raw UTC time in the Redis check');
-    // The Nodes section has the refused container's own words.
+    // The Nodes check: the node in Error with the refused container's own words, not a crash
+    // loop blamed on the consumer's code.
     const nodes = checks.find((c) => c.id === 'nodes')!;
     assert.equal(nodes.ok, false);
+    assert.equal(nodes.code, 'nodeError', nodes.detail);
+    assert.ok(nodes.detail.includes(node), nodes.detail);
     assert.match(nodes.detail, /WRONGPASS|NOAUTH|invalid password/, nodes.detail);
     assert.doesNotMatch(report, RAW_ISO, 'a raw UTC time in the report');
   });
