@@ -102,7 +102,16 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnosisCheck[]> 
   // Redis check must not read as all good.
   const refused = refusedNodes(nodes, input.nodeExits);
   const auth = checks.findIndex((c) => c.id === 'redisAuth');
-  if (refused.length && auth >= 0 && checks[auth].ok) {
+  if (refused.length && auth >= 0 && !checks[auth].ok && (checks[auth].code === 'noauth' || checks[auth].code === 'wrongpass')) {
+    // Refused here too (a connection made after the change): which nodes it hit as well.
+    checks[auth] = {
+      ...checks[auth],
+      detail:
+        checks[auth].detail +
+        ' ' +
+        l10n.t('It refused the containers of {nodes} too ({code}, last at {at}).', { nodes: listText(refused.map((r) => r.node)), code: 'NOAUTH/WRONGPASS', at: localTime(refused[refused.length - 1].at) }),
+    };
+  } else if (refused.length && auth >= 0 && checks[auth].ok) {
     checks[auth] = {
       id: 'redisAuth',
       ok: false,

@@ -84,6 +84,17 @@ test('diagnose: a node whose containers keep being refused by Redis is a passwor
     assert.match(nodes.detail, /WRONGPASS/);
     assert.doesNotMatch(nodes.detail, /\d{4}-\d\d-\d\dT\d\d:\d\d/, 'a raw UTC time');
     assert.equal(checks.find((c) => c.id === 'redisAuth')!.code, 'nodesRefused');
+
+    // This editor refused too (it connected after the change): the check says so, and still names the node.
+    const wrong = redis.url.replace(':exits-pw@', ':not-the-password@');
+    assert.notEqual(wrong, redis.url);
+    await svc.profiles.save({ name: 'local-wrong', computehubUrl: hub.url, redisUrl: wrong, token: TOKEN, source: 'local' });
+    const auth = (await svc.diagnose('local-wrong')).find((c) => c.id === 'redisAuth')!;
+    assert.equal(auth.ok, false);
+    assert.equal(auth.code, 'wrongpass', auth.detail);
+    assert.match(auth.detail, /refused the password \(WRONGPASS\)/);
+    assert.ok(auth.detail.includes(`It refused the containers of here (${node_id}) too (NOAUTH/WRONGPASS, last at `), auth.detail);
+    assert.doesNotMatch(auth.detail, /\d{4}-\d\d-\d\dT\d\d:\d\d/, 'a raw UTC time');
   } finally {
     await svc.dispose();
     await hub.close();
