@@ -86,6 +86,9 @@ describe('Diagnose after a Redis password change', function () {
     if (passwordChanged) await admin?.config('SET', 'requirepass', (await passwordOf()) ?? '').catch(() => undefined);
     admin?.disconnect();
     if (!process.env.GRIDCORE_E2E_DOCKER) return;
+    // Finished, not left unfinished: the next start (Redis on another port) registers the
+    // unfinished tasks again, and later suites on the local cluster would find it running.
+    await (await (await gridcore()).service!.hub(CLUSTER)).finish().catch(() => undefined);
     await stopLocalClusterConfirmed();
     await setLocalClusterSettings({});
     await (await gridcore()).service?.profiles.remove(CLUSTER).catch(() => undefined);
