@@ -102,7 +102,16 @@ export async function diagnose(input: DiagnoseInput): Promise<DiagnosisCheck[]> 
   // Redis check must not read as all good.
   const refused = refusedNodes(nodes, input.nodeExits);
   const auth = checks.findIndex((c) => c.id === 'redisAuth');
-  if (refused.length && auth >= 0 && checks[auth].ok) {
+  if (refused.length && auth >= 0 && !checks[auth].ok && (checks[auth].code === 'noauth' || checks[auth].code === 'wrongpass')) {
+    // Refused here too (a connection made after the change): which nodes it hit as well.
+    checks[auth] = {
+      ...checks[auth],
+      detail:
+        checks[auth].detail +
+        ' ' +
+        l10n.t('It refused the containers of {nodes} too ({code}, last at {at}).', { nodes: listText(refused.map((r) => r.node)), code: 'NOAUTH/WRONGPASS', at: localTime(refused[refused.length - 1].at) }),
+    };
+  } else if (refused.length && auth >= 0 && checks[auth].ok) {
     checks[auth] = {
       id: 'redisAuth',
       ok: false,
@@ -171,7 +180,10 @@ async function nodeCheck(nodes: HubNode[] | undefined, input: Pick<DiagnoseInput
     };
   }
   const crashing = nodeExits ? crashingTask(nodes, nodeExits) : undefined;
-  if (crashing) {
+  // Exits whose lines show a cause outside the consumer's code (Redis refused the password,
+  // the image cannot run) are that cause, said below with the node in Error: not a crash loop
+  // blamed on an item the code fails on.
+  if (crashing && !causeOfLogs(crashing.exits[crashing.exits.length - 1].lines)) {
     return {
       id: 'nodes',
       ok: false,
@@ -179,7 +191,7 @@ async function nodeCheck(nodes: HubNode[] | undefined, input: Pick<DiagnoseInput
       detail:
         l10n.t(
           'The containers of task "{task}" keep dying: {count} exits since {since}. Its own code most likely fails on some item: a consumer that follows the reliable convention (README, "Reliable consumers") sets such an item aside in the failed list with its error, and the job ends without it (Open Failed Items shows it); an upstream-style consumer loses the batch it held instead.',
-          { task: crashing.task, count: formatCount(crashing.exits.length), since: crashing.exits[0].at },
+          { task: crashing.task, count: formatCount(crashing.exits.length), since: localTime(crashing.exits[0].at) },
         ) + lastFailure(crashing.node, crashing.exits),
     };
   }

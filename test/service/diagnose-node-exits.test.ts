@@ -59,3 +59,71 @@ test('diagnose: a local node in Error shows its failed container\'s last lines a
     rmSync(skillDir, { recursive: true, force: true });
   }
 });
+
+test('diagnose: a node whose containers keep being refused by Redis is a password problem, not a crash loop of the consumer\'s code', async () => {
+  const skillDir = mkdtempSync(join(tmpdir(), 'gc-exits-'));
+  const hub = await startHub({ port: 0, token: TOKEN });
+  const svc = createGridCoreService({ secrets: new MemorySecretStore(), state: new MemoryKeyValueStore(), logger: silentLogger, skillDir, settings: () => ({ hubTimeoutMs: 3000, redisTimeoutMs: 2000 }) });
+  try {
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${hub.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ node_id: string }>;
+    const { node_id } = await post('/gridnode/register', { hostname: 'here', architecture: 'x86_64', cpu_count: 2 });
+    await post('/gridnode/heartbeat', { node_id, status: 'Error', active_containers: 0 });
+    // As a node restarts a container Redis refuses: one exit after another, seconds apart.
+    const first = new Date(Date.now() - 20_000).toISOString();
+    for (const [i, at] of [first, new Date(Date.now() - 10_000).toISOString(), new Date().toISOString()].entries()) {
+      appendNodeExit(nodeExitsFile(skillDir), { nodeId: node_id, task: 'pw', instance: 0, code: 1, at, lines: [`try ${i}`, 'redis said: WRONGPASS invalid username-password pair or user is disabled.'] });
+    }
+    await svc.profiles.save({ name: 'local', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN, source: 'local' });
+    const checks = await svc.diagnose('local');
+    const nodes = checks.find((c) => c.id === 'nodes')!;
+    assert.equal(nodes.ok, false);
+    // Not "its own code most likely fails on some item": the lines say Redis refused the password.
+    assert.equal(nodes.code, 'nodeError', nodes.detail);
+    assert.doesNotMatch(nodes.detail, /keep dying/);
+    assert.match(nodes.detail, /WRONGPASS/);
+    assert.doesNotMatch(nodes.detail, /\d{4}-\d\d-\d\dT\d\d:\d\d/, 'a raw UTC time');
+    assert.equal(checks.find((c) => c.id === 'redisAuth')!.code, 'nodesRefused');
+
+    // This editor refused too (it connected after the change): the check says so, and still names the node.
+    const wrong = redis.url.replace(':exits-pw@', ':not-the-password@');
+    assert.notEqual(wrong, redis.url);
+    await svc.profiles.save({ name: 'local-wrong', computehubUrl: hub.url, redisUrl: wrong, token: TOKEN, source: 'local' });
+    const auth = (await svc.diagnose('local-wrong')).find((c) => c.id === 'redisAuth')!;
+    assert.equal(auth.ok, false);
+    assert.equal(auth.code, 'wrongpass', auth.detail);
+    assert.match(auth.detail, /refused the password \(WRONGPASS\)/);
+    assert.ok(auth.detail.includes(`It refused the containers of here (${node_id}) too (NOAUTH/WRONGPASS, last at `), auth.detail);
+    assert.doesNotMatch(auth.detail, /\d{4}-\d\d-\d\dT\d\d:\d\d/, 'a raw UTC time');
+  } finally {
+    await svc.dispose();
+    await hub.close();
+    rmSync(skillDir, { recursive: true, force: true });
+  }
+});
+
+test('diagnose: a crash loop names the time of its first exit in local time, not raw UTC', async () => {
+  const { CRASH_LOOP_EXITS } = await import('../../src/core/diagnose');
+  const skillDir = mkdtempSync(join(tmpdir(), 'gc-exits-'));
+  const hub = await startHub({ port: 0, token: TOKEN });
+  const svc = createGridCoreService({ secrets: new MemorySecretStore(), state: new MemoryKeyValueStore(), logger: silentLogger, skillDir, settings: () => ({ hubTimeoutMs: 3000, redisTimeoutMs: 2000 }) });
+  try {
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${hub.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ node_id: string }>;
+    const { node_id } = await post('/gridnode/register', { hostname: 'here', architecture: 'x86_64', cpu_count: 2 });
+    await post('/gridnode/heartbeat', { node_id, status: 'Error', active_containers: 0 });
+    const first = new Date(Date.now() - 20_000).toISOString();
+    for (let i = 0; i < CRASH_LOOP_EXITS; i++) {
+      appendNodeExit(nodeExitsFile(skillDir), { nodeId: node_id, task: 'sq', instance: 0, code: 4, at: i ? new Date(Date.now() - 1000 * (CRASH_LOOP_EXITS - i)).toISOString() : first, lines: ['ValueError on item 5000'] });
+    }
+    await svc.profiles.save({ name: 'local', computehubUrl: hub.url, redisUrl: redis.url, token: TOKEN, source: 'local' });
+    const nodes = (await svc.diagnose('local')).find((c) => c.id === 'nodes')!;
+    assert.equal(nodes.code, 'crashLoop', nodes.detail);
+    assert.ok(nodes.detail.includes(`exits since ${localTime(first)}`), nodes.detail);
+    assert.doesNotMatch(nodes.detail, /\d{4}-\d\d-\d\dT\d\d:\d\d/, 'a raw UTC time');
+  } finally {
+    await svc.dispose();
+    await hub.close();
+    rmSync(skillDir, { recursive: true, force: true });
+  }
+});

@@ -16,6 +16,11 @@ export interface DashboardStepsOptions {
   redis: Redis;
   /** Registers and starts a task on the scenario's hub. */
   startTask(name: string, inputQueue: string, outputQueue: string): Promise<void>;
+  /** Registers a task (the first one on a hub that has none runs at once). */
+  registerTask(name: string, inputQueue: string, outputQueue: string): Promise<void>;
+  /** The scenario's hub: closed, and started again on its port (knowing nothing, as upstream's
+   *  after a restart) with its nodes registered again. */
+  hub: { stop(): Promise<void>; start(): Promise<void> };
   suffix: string;
 }
 
@@ -33,6 +38,14 @@ async function dashboardFrame(page: Page, waitMs = 30_000): Promise<Frame> {
     await page.waitForTimeout(250);
   }
   throw new Error(`no webview frame holds #node-table; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+}
+
+/** The Done figure ("1,234 (50%)"), or undefined while the dashboard shows no figures. */
+async function doneCount(frame: Frame): Promise<number | undefined> {
+  const dd = frame.locator('#figures dd.done');
+  if (!(await dd.count())) return undefined;
+  const text = (await dd.first().textContent()) ?? '';
+  return Number(text.split('(')[0].replace(/\D/g, ''));
 }
 
 const points = async (frame: Frame) => Number((await frame.locator('#charts').getAttribute('data-points')) ?? 0);
@@ -59,6 +72,22 @@ export async function runDashboardSteps(o: DashboardStepsOptions): Promise<void>
   let frame: Frame | undefined;
   let consuming = true;
   let consumer: Promise<void> = Promise.resolve();
+  /** A consumer's work on the task's queue: a few items at a time until it is empty or stopped. */
+  const consume = (batch: number) => {
+    consuming = true;
+    consumer = (async () => {
+      while (consuming) {
+        const got = await o.redis.rpop(IN, batch);
+        if (!got?.length) break;
+        await o.redis.lpush(OUT, ...got.map((v) => Math.sqrt(Number(v)).toFixed(6)));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+  };
+  const stopConsuming = async () => {
+    consuming = false;
+    await consumer.catch(() => undefined);
+  };
   try {
     await o.step('opens the task dashboard of a running job', async () => {
       if (await page.locator('.notifications-center').isVisible()) await page.locator('[id="status.notifications"]').click();
@@ -67,14 +96,7 @@ export async function runDashboardSteps(o: DashboardStepsOptions): Promise<void>
       await o.redis.lpush(IN, ...Array.from({ length: ITEMS }, (_, i) => String(i + 1)));
       await showTree(page, o.tr);
       await page.waitForFunction((name) => Array.from(document.querySelectorAll('.pane-body .monaco-list-row')).some((r) => r.textContent?.includes(name)), TASK, { timeout: 30_000 });
-      consumer = (async () => {
-        while (consuming) {
-          const got = await o.redis.rpop(IN, 3);
-          if (!got?.length) break;
-          await o.redis.lpush(OUT, ...got.map((v) => Math.sqrt(Number(v)).toFixed(6)));
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      })();
+      consume(3);
       if (o.tr.locale === 'en') {
         // The status bar's click menu.
         const status = page.locator('.statusbar-item', { hasText: TASK });
@@ -127,8 +149,53 @@ export async function runDashboardSteps(o: DashboardStepsOptions): Promise<void>
       await showTree(page, o.tr);
       await waitForPoints(frame, restored + 2);
     });
+
+    // Issue 21, item 4: the hub goes away while the dashboard is open. The panel says so (not
+    // the last state, nodes and ETA as if current), and when the hub answers again it picks up
+    // by itself, in the same tab, with live figures.
+    await o.step('says the cluster is unreachable while the hub is down, and resumes in the same tab when it is back', async () => {
+      const f = frame!;
+      const title = o.tr.l10n('Dashboard: {task}').replace('{task}', TASK);
+      const tabs = page.locator('.tabs-container .tab', { hasText: title });
+      assert.equal(await tabs.count(), 1, `one dashboard tab before the outage`);
+      // Items left for after the outage, nobody taking them meanwhile: the figures must move
+      // once the dashboard is back, not only show what was there.
+      await stopConsuming();
+      await o.redis.lpush(IN, ...Array.from({ length: 60 }, (_, i) => String(ITEMS + i + 1)));
+      await f.waitForFunction((t) => document.querySelector('#state')?.textContent === t, o.tr.l10n('running'), { timeout: 30_000 });
+      await f.locator('#node-rows tr').first().waitFor({ timeout: 30_000 });
+
+      await o.hub.stop();
+      const unreachable = o.tr.l10n('cluster unreachable');
+      await f.waitForFunction((t) => document.querySelector('#state')?.textContent === t, unreachable, { timeout: 90_000 }).catch(async (e) => {
+        throw new Error(`${(e as Error).message}\nstate: ${await f.locator('#state').textContent()}; problem: ${await f.locator('#problem').textContent()}`);
+      });
+      const [before, after] = o.tr.l10n('The cluster is unreachable: {0} The dashboard reconnects by itself when the hub answers again.').split('{0}');
+      const problem = f.locator('#problem');
+      assert.ok(await problem.isVisible(), 'the notice is shown');
+      const said = (await problem.textContent()) ?? '';
+      assert.ok(said.startsWith(before.trim()) && said.endsWith(after.trim()), `notice: ${said}`);
+      // Nothing the hub said before is shown as current: no figures, no node rows, no running badge.
+      assert.equal(await f.locator('#figures dd').count(), 0, 'no progress figures while the hub is down');
+      assert.equal(await f.locator('#node-rows tr').count(), 0, 'no node rows while the hub is down');
+      assert.equal(await f.locator('#state.running').count(), 0, 'the state badge is not the running one');
+      await keepScreenshot(o.vscode, `dashboard-unreachable${o.suffix}`);
+
+      await o.hub.start();
+      await o.registerTask(TASK, IN, OUT);
+      // The poller backs off while the hub is down (up to a minute): give it that long.
+      await f.waitForFunction((t) => document.querySelector('#state')?.textContent === t, o.tr.l10n('running'), { timeout: 120_000 });
+      await f.waitForFunction(() => document.querySelector('#problem')?.classList.contains('hidden') && !!document.querySelector('#figures dd.done'), undefined, { timeout: 30_000 });
+      await f.waitForFunction(() => document.querySelectorAll('#node-rows tr').length === 2, undefined, { timeout: 30_000 });
+      const resumed = await doneCount(f);
+      assert.ok(resumed !== undefined && resumed > 0, `Done after the reconnect: ${resumed}`);
+      // Live again: a consumer takes the items left, and the same panel's figures follow.
+      consume(2);
+      await f.waitForFunction((n) => Number((document.querySelector('#figures dd.done')?.textContent ?? '').split('(')[0].replace(/\D/g, '')) > n, resumed, { timeout: 60_000 });
+      assert.ok(!f.isDetached(), 'the same webview as before the outage');
+      assert.equal(await tabs.count(), 1, 'still one dashboard tab');
+    });
   } finally {
-    consuming = false;
-    await consumer.catch(() => undefined);
+    await stopConsuming();
   }
 }

@@ -37,7 +37,8 @@ export interface UiScenarioOptions {
 export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promise<void> {
   const tr = new Texts(repoRoot, o.locale);
   const suffix = o.locale === 'en' ? '' : `-${o.locale}`;
-  const hub = await startHub({ port: 0, token: TOKEN });
+  let hub = await startHub({ port: 0, token: TOKEN });
+  let hubUp = true;
   const redis = new Redis(o.redis.url, { maxRetriesPerRequest: 1 });
   const inQ = 'sqrt-calc:input';
   const outQ = 'sqrt-calc:output';
@@ -52,13 +53,17 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
   };
   // Two nodes that heartbeat as GridNodes do, so the hub keeps them.
   const nodes: Array<{ id: string; status: string; containers: number }> = [];
-  for (const n of [
-    { hostname: 'gpu-box-1', architecture: 'x86_64', cpu_count: 8, status: 'Running', containers: 8 },
-    { hostname: 'edge-arm-2', architecture: 'aarch64', cpu_count: 4, status: 'Running', containers: 4 },
-  ]) {
-    const reg = (await (await post('/gridnode/register', n)).json()) as { node_id: string };
-    nodes.push({ id: reg.node_id, status: n.status, containers: n.containers });
-  }
+  const registerNodes = async () => {
+    nodes.length = 0;
+    for (const n of [
+      { hostname: 'gpu-box-1', architecture: 'x86_64', cpu_count: 8, status: 'Running', containers: 8 },
+      { hostname: 'edge-arm-2', architecture: 'aarch64', cpu_count: 4, status: 'Running', containers: 4 },
+    ]) {
+      const reg = (await (await post('/gridnode/register', n)).json()) as { node_id: string };
+      nodes.push({ id: reg.node_id, status: n.status, containers: n.containers });
+    }
+  };
+  await registerNodes();
   const heartbeat = () => Promise.all(nodes.map((n) => post('/gridnode/heartbeat', { node_id: n.id, status: n.status, active_containers: n.containers })));
   await heartbeat();
   const heartbeats = setInterval(() => void heartbeat().catch(() => undefined), 5000);
@@ -183,11 +188,28 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
     if (o.locale === 'en' && o.docker) await runTrialSteps({ step, vscode, tr, workspace: o.workspace });
     if (o.locale === 'en') await runResultsSteps({ step, vscode, tr, redis, workspace: o.workspace });
     // Last: it finishes the running task to start one of its own.
-    const startTask = async (name: string, inputQueue: string, outputQueue: string) => {
-      await post('/api/tasks/finish');
+    const registerTask = async (name: string, inputQueue: string, outputQueue: string) => {
       await post('/api/tasks', { name, image: `${name}:1.0`, input_redis: o.redis.url, output_redis: o.redis.url, input_queue: inputQueue, output_queue: outputQueue });
     };
-    await runDashboardSteps({ step, vscode, tr, redis, startTask, suffix });
+    const startTask = async (name: string, inputQueue: string, outputQueue: string) => {
+      await post('/api/tasks/finish');
+      await registerTask(name, inputQueue, outputQueue);
+    };
+    // The hub closed, then started again on its port as upstream's restarts (knowing nothing):
+    // its GridNodes register again (as restarted nodes do) and the task is registered again.
+    const hubControl = {
+      stop: async () => {
+        hubUp = false;
+        await hub.close();
+      },
+      start: async () => {
+        hub = await startHub({ port: hub.port, token: TOKEN });
+        hubUp = true;
+        await registerNodes();
+        await heartbeat();
+      },
+    };
+    await runDashboardSteps({ step, vscode, tr, redis, startTask, registerTask, hub: hubControl, suffix });
     // After the dashboard (it watches the node table too); one launch is enough.
     if (o.locale === 'en') await runNodesSteps({ step, vscode, tr, post });
     // The local cluster outlives a Reload Window and a killed extension host (issue 22). Last:
@@ -199,6 +221,6 @@ export async function runUiScenario(t: TestContext, o: UiScenarioOptions): Promi
     clearInterval(heartbeats);
     await vscode?.stop();
     redis.disconnect();
-    await hub.close();
+    if (hubUp) await hub.close();
   }
 }
