@@ -81,11 +81,34 @@ export async function answerInputBoxes(page: Page, values: string[]): Promise<vo
   }
 }
 
+/**
+ * Keys go to the focused frame: while a webview (results panel, dashboard) has focus, F1 lands
+ * in its iframe and may never reach the workbench's keybindings. Take focus back to the
+ * workbench's own document first (its keybinding service listens on the window).
+ */
+const FOCUS_WORKBENCH = `(() => {
+  const a = document.activeElement;
+  if (a && a.tagName === 'IFRAME') { a.blur(); return true; }
+  return false;
+})()`;
+
 /** Runs a command from the palette (F1) by its full title, e.g. "GridCore: Open Results". */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.locator('.monaco-workbench').press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
+  for (let attempt = 0; ; attempt++) {
+    const inWebview = (await page.evaluate(FOCUS_WORKBENCH)) as boolean;
+    if (inWebview) await page.keyboard.press('F1');
+    else await page.locator('.monaco-workbench').press('F1');
+    // A key the workbench did not take leaves the palette shut: try again, a few times.
+    const shown = await input.waitFor({ state: 'visible', timeout: attempt < 2 ? 10_000 : 30_000 }).then(
+      () => true,
+      (e: unknown) => {
+        if (attempt >= 2) throw e;
+        return false;
+      },
+    );
+    if (shown) break;
+  }
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await input.press('Enter');
