@@ -2,6 +2,9 @@
 // restarted, wrong or missing passwords, nothing listening.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createQueueService } from '../../src/core/queues/index';
 import { silentLogger } from '../../src/core/ports';
 import { RedisError } from '../../src/core/errors';
@@ -39,6 +42,38 @@ describe('connection killed in the middle of a push', () => {
     const items = await q.raw.lrange('f:kill', 0, -1);
     assert.equal(items.length, total);
     assert.equal(new Set(items).size, total, 'no duplicates');
+  });
+
+  test('a file of lines: killed mid-push, the resume skips the landed batches line for line (CRLF, blank lines)', async () => {
+    // The resume counts the landed batches' lines through without encoding them: blank lines
+    // must not count there either, or every later batch would shift.
+    const total = 200_000;
+    const dir = mkdtempSync(join(tmpdir(), 'gridcore-push-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const f = join(dir, 'lines.txt');
+    writeFileSync(f, Array.from({ length: total }, (_, i) => `line-${i}${i % 7 === 0 ? '\r\n\n' : '\n'}`).join(''));
+    let killed = false;
+    const r = await q.svc.push('f:killlines', { kind: 'lines', file: f }, {
+      onProgress: (n) => {
+        if (!killed && n >= 20_000) {
+          killed = true;
+          void q.raw.client('KILL', 'TYPE', 'normal');
+        }
+      },
+    });
+    assert.ok(killed);
+    assert.ok(r.error instanceof RedisError, String(r.error));
+    assert.ok(r.pushed < total);
+    assert.equal(await q.raw.llen('f:killlines'), r.pushed, 'reported count is exact');
+    const again = await q.svc.push('f:killlines', { kind: 'lines', file: f }, { resumeId: r.pushId });
+    assert.equal(again.error, undefined);
+    assert.equal(again.pushed, total);
+    const items = await q.raw.lrange('f:killlines', 0, -1);
+    assert.equal(items.length, total);
+    assert.equal(new Set(items).size, total, 'no duplicates');
+    // LPUSH: the first line is at the tail, the last at the head
+    assert.equal(items[0], `line-${total - 1}`);
+    assert.equal(items[total - 1], 'line-0');
   });
 
   test('a resume of an unknown push says so', async () => {
