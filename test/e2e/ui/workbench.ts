@@ -95,23 +95,22 @@ const FOCUS_WORKBENCH = `(() => {
 /** Runs a command from the palette (F1) by its full title, e.g. "GridCore: Open Results". */
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
-  for (let attempt = 0; ; attempt++) {
-    const inWebview = (await page.evaluate(FOCUS_WORKBENCH)) as boolean;
-    if (inWebview) await page.keyboard.press('F1');
-    else await page.locator('.monaco-workbench').press('F1');
-    // A key the workbench did not take leaves the palette shut: try again, a few times.
-    const shown = await input.waitFor({ state: 'visible', timeout: attempt < 2 ? 10_000 : 30_000 }).then(
-      () => true,
-      (e: unknown) => {
-        if (attempt >= 2) throw e;
-        return false;
-      },
-    );
-    if (shown) break;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if ((await page.evaluate(FOCUS_WORKBENCH)) as boolean) await page.keyboard.press('F1');
+      else await page.locator('.monaco-workbench').press('F1');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+      await input.press('Enter', { timeout: 5_000 });
+      return;
+    } catch (e) {
+      // The palette did not open, or shut again before the title was in: a webview took the
+      // focus back (one does after its editor moved to another group). Again, a few times.
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
   }
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await input.press('Enter');
 }
 
 /** Picks the quick pick row with that text. */
