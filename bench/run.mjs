@@ -59,7 +59,7 @@ const fmt = (n) => (n === undefined || Number.isNaN(n) ? '-' : Math.abs(n) >= 10
 const rows = all.map((r) => {
   const ratio = r.peer ? (r.higherIsBetter ? r.ours / r.peer : r.peer / r.ours) : undefined;
   r.ratio = ratio;
-  return [r.name, `${fmt(r.ours)} ${r.unit}`, r.peer === undefined ? '-' : `${fmt(r.peer)} ${r.unit}`, r.peerName ?? '', ratio === undefined ? '-' : `${ratio.toFixed(2)}x`, r.note ?? ''];
+  return [r.name, `${fmt(r.ours)} ${r.unit}`, r.peer === undefined ? '-' : `${fmt(r.peer)} ${r.unit}`, r.peerName ?? '', ratio === undefined ? '-' : Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'ours 0', r.note ?? ''];
 });
 const head = ['figure', 'ours', 'peer', 'peer is', 'ours/peer (>1 = better)', 'note'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));

@@ -2,6 +2,10 @@
 // restarted, wrong or missing passwords, nothing listening.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
 import { createQueueService } from '../../src/core/queues/index';
 import { silentLogger } from '../../src/core/ports';
 import { RedisError } from '../../src/core/errors';
@@ -39,6 +43,57 @@ describe('connection killed in the middle of a push', () => {
     const items = await q.raw.lrange('f:kill', 0, -1);
     assert.equal(items.length, total);
     assert.equal(new Set(items).size, total, 'no duplicates');
+  });
+
+  test('a file of lines: killed mid-push, the resume skips the landed batches line for line (CRLF, blank lines)', async () => {
+    // The resume counts the landed batches' lines through without encoding them: blank lines
+    // must not count there either, or every later batch would shift.
+    const total = 200_000;
+    const dir = mkdtempSync(join(tmpdir(), 'gridcore-push-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const f = join(dir, 'lines.txt');
+    writeFileSync(f, Array.from({ length: total }, (_, i) => `line-${i}${i % 7 === 0 ? '\r\n\n' : '\n'}`).join(''));
+    let killed = false;
+    const r = await q.svc.push('f:killlines', { kind: 'lines', file: f }, {
+      onProgress: (n) => {
+        if (!killed && n >= 20_000) {
+          killed = true;
+          void q.raw.client('KILL', 'TYPE', 'normal');
+        }
+      },
+    });
+    assert.ok(killed);
+    assert.ok(r.error instanceof RedisError, String(r.error));
+    assert.ok(r.pushed < total);
+    assert.equal(await q.raw.llen('f:killlines'), r.pushed, 'reported count is exact');
+    const again = await q.svc.push('f:killlines', { kind: 'lines', file: f }, { resumeId: r.pushId });
+    assert.equal(again.error, undefined);
+    assert.equal(again.pushed, total);
+    const items = await q.raw.lrange('f:killlines', 0, -1);
+    assert.equal(items.length, total);
+    assert.equal(new Set(items).size, total, 'no duplicates');
+    // LPUSH: the first line is at the tail, the last at the head
+    assert.equal(items[0], `line-${total - 1}`);
+    assert.equal(items[total - 1], 'line-0');
+  });
+
+  test('a command refused inside a batch ends the push with Redis\'s reason and the exact count', async () => {
+    // The queue turns into a string while the push runs: the next transactions' LPUSH fails
+    // inside EXEC (WRONGTYPE), the push stops and says why.
+    let turned = false;
+    const r = await q.svc.push('f:turns', { kind: 'range', from: 1, to: 200_000 }, {
+      onProgress: (n) => {
+        if (!turned && n >= 10_000) {
+          turned = true;
+          void q.raw.multi().del('f:turns').set('f:turns', 'now a string').exec();
+        }
+      },
+    });
+    assert.ok(turned);
+    assert.ok(r.error instanceof RedisError, String(r.error));
+    assert.equal((r.error as RedisError).code, 'command');
+    assert.match(r.error!.message, /WRONGTYPE/);
+    assert.ok(r.pushed < 200_000);
   });
 
   test('a resume of an unknown push says so', async () => {
@@ -128,5 +183,18 @@ describe('authentication and reachability', () => {
     const svc = createQueueService('t', redis.url, settings, silentLogger);
     await svc.ping();
     await svc.dispose();
+  });
+  test('a push on a passworded Redis, to a /db: its own connection logs in and selects the database too', async () => {
+    const svc = createQueueService('t', `${redis.url}/5`, settings, silentLogger);
+    const raw = new Redis(redis.url, { db: 5 });
+    try {
+      const r = await svc.push('f:auth', { kind: 'range', from: 1, to: 1_000 });
+      assert.equal(r.error, undefined);
+      assert.equal(r.pushed, 1_000);
+      assert.equal(await raw.llen('f:auth'), 1_000);
+    } finally {
+      raw.disconnect();
+      await svc.dispose();
+    }
   });
 });

@@ -193,6 +193,23 @@ class BatchSender implements ItemSink {
     return this.batch.count >= this.batchSize;
   }
 
+  addLines(b: Buffer, start: number, end: number): number {
+    if (!this.skipping) return this.batch.addLines(b, start, end, this.batchSize);
+    // A batch that landed in an earlier run: count its lines through (as emit would), no encoding.
+    let from = start;
+    for (let i = start; i < end && this.skipped < this.batchSize; i++) {
+      if (b[i] !== 10) continue;
+      const last = i > from && b[i - 1] === 13 ? i - 1 : i;
+      if (last > from) this.skipped++;
+      from = i + 1;
+    }
+    return from;
+  }
+
+  get batchFull(): boolean {
+    return this.skipping ? this.skipped >= this.batchSize : this.batch.count >= this.batchSize;
+  }
+
   async flush(): Promise<void> {
     if (this.opts.signal?.isCancellationRequested) throw new Stop();
     if (this.failure) throw this.failure;

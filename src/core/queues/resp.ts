@@ -5,6 +5,9 @@
 // `toWritable` returns it as is, so replies, timeouts and errors still go through ioredis.
 import { Command } from 'ioredis';
 
+/** Lines shorter than this are found and copied by the same plain loop (their length has at most two digits). */
+const SHORT_LINE = 100;
+
 /** Bytes of `n` in decimal, for `$len\r\n` headers. */
 function digits(n: number): number {
   return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : String(n).length;
@@ -70,6 +73,63 @@ export class RespBatch {
     b[p + 1] = 10;
     this.pos = p + 2;
     this.count++;
+  }
+
+  /**
+   * The lines of src[start, end), each up to its \n (a \r before it dropped, empty lines
+   * skipped, as the lines reader does), encoded until the batch holds `limit` items or no whole
+   * line is left. Returns the offset of the first line not taken.
+   * One pass per byte: finding a line's end and copying it are the same loop, the header
+   * written in front afterwards (two digits assumed, fixed up for a one-digit length). Lines of
+   * SHORT_LINE bytes or more go through indexOf + addBytes (native calls pay off there).
+   */
+  addLines(src: Buffer, start: number, end: number, limit: number): number {
+    let i = start;
+    while (this.count < limit && i < end) {
+      this.ensure(SHORT_LINE + 8);
+      const b = this.buf;
+      const hdr = this.pos;
+      let q = hdr + 5;
+      const lineStart = i;
+      const stop = Math.min(end, i + SHORT_LINE);
+      while (i < stop) {
+        const c = src[i];
+        if (c === 10) break;
+        b[q++] = c;
+        i++;
+      }
+      if (i === stop) {
+        // No line break within SHORT_LINE bytes: a long line, or the chunk ends inside this one.
+        const nl = stop === end ? -1 : src.indexOf(10, stop);
+        if (nl < 0) return lineStart;
+        this.addBytes(src, lineStart, nl > lineStart && src[nl - 1] === 13 ? nl - 1 : nl);
+        i = nl + 1;
+        continue;
+      }
+      let len = i - lineStart;
+      i++;
+      if (len > 0 && src[lineStart + len - 1] === 13) len--;
+      if (len === 0) continue;
+      b[hdr] = 0x24; // '$'
+      if (len >= 10) {
+        b[hdr + 1] = 48 + ((len / 10) | 0);
+        b[hdr + 2] = 48 + (len % 10);
+        b[hdr + 3] = 13;
+        b[hdr + 4] = 10;
+        q = hdr + 5 + len;
+      } else {
+        b[hdr + 1] = 48 + len;
+        b[hdr + 2] = 13;
+        b[hdr + 3] = 10;
+        for (let k = 0; k < len; k++) b[hdr + 4 + k] = b[hdr + 5 + k];
+        q = hdr + 4 + len;
+      }
+      b[q] = 13;
+      b[q + 1] = 10;
+      this.pos = q + 2;
+      this.count++;
+    }
+    return i;
   }
 
   addString(s: string): void {

@@ -24,6 +24,13 @@ export interface ItemSink {
   addString(s: string): boolean;
   addBytes(b: Buffer, start: number, end: number): boolean;
   flush(): Promise<void>;
+  /**
+   * Optional fast path for plain lines (what `emit` below does, line by line, in one loop):
+   * takes the whole lines of buf[start, end) until the batch is full and returns the offset of
+   * the first line not taken; `batchFull` then says whether the producer must flush first.
+   */
+  addLines?(buf: Buffer, start: number, end: number): number;
+  readonly batchFull?: boolean;
 }
 
 const CHUNK = 1 << 20;
@@ -118,14 +125,22 @@ async function fromLines(file: string, sink: ItemSink, json: boolean): Promise<v
       start = nl + 1;
       if (emit(spanning, 0, spanning.length)) await sink.flush();
     }
-    // The line breaks are found by a plain loop: Buffer#indexOf is a native call per line,
-    // which costs more than scanning a short line's bytes here.
     const n = chunk.length;
-    for (let i = start; i < n; i++) {
-      if (chunk[i] !== 10) continue;
-      const full = emit(chunk, start, i);
-      start = i + 1;
-      if (full) await sink.flush();
+    if (!json && sink.addLines) {
+      for (;;) {
+        start = sink.addLines(chunk, start, n);
+        if (!sink.batchFull) break;
+        await sink.flush();
+      }
+    } else {
+      // The line breaks are found by a plain loop: Buffer#indexOf is a native call per line,
+      // which costs more than scanning a short line's bytes here.
+      for (let i = start; i < n; i++) {
+        if (chunk[i] !== 10) continue;
+        const full = emit(chunk, start, i);
+        start = i + 1;
+        if (full) await sink.flush();
+      }
     }
     // Copied: the chunk's buffer is read into again.
     if (start < n) carry.push(Buffer.from(chunk.subarray(start)));

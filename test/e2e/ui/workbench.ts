@@ -81,14 +81,36 @@ export async function answerInputBoxes(page: Page, values: string[]): Promise<vo
   }
 }
 
+/**
+ * Keys go to the focused frame: while a webview (results panel, dashboard) has focus, F1 lands
+ * in its iframe and may never reach the workbench's keybindings. Take focus back to the
+ * workbench's own document first (its keybinding service listens on the window).
+ */
+const FOCUS_WORKBENCH = `(() => {
+  const a = document.activeElement;
+  if (a && a.tagName === 'IFRAME') { a.blur(); return true; }
+  return false;
+})()`;
+
 /** Runs a command from the palette (F1) by its full title, e.g. "GridCore: Open Results". */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.locator('.monaco-workbench').press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await input.press('Enter');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if ((await page.evaluate(FOCUS_WORKBENCH)) as boolean) await page.keyboard.press('F1');
+      else await page.locator('.monaco-workbench').press('F1');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+      await input.press('Enter', { timeout: 5_000 });
+      return;
+    } catch (e) {
+      // The palette did not open, or shut again before the title was in: a webview took the
+      // focus back (one does after its editor moved to another group). Again, a few times.
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
+  }
 }
 
 /** Picks the quick pick row with that text. */
