@@ -268,7 +268,7 @@ key_item() {
 # process per second beside the batches (busybox has no builtin sleep).
 watchdog() {
   local last='' n=0 pid tick
-  if mkfifo "$TMP/tick" 2> /dev/null && exec 4<> "$TMP/tick"; then tick='read -t 1 tick <&4'; else tick='sleep 1'; fi
+  if mkfifo "$TMP/tick" 2> /dev/null && exec 4<> "$TMP/tick"; then tick='read -t 1 _ <&4'; else tick='sleep 1'; fi
   while eval "$tick" || :; do
     # The consumer was killed (or exited on an error): no orphan, no scratch folder left behind.
     kill -0 $$ 2> /dev/null || { rm -rf "$TMP"; exit 0; }
