@@ -90,10 +90,23 @@ test('100,000 items, 8 bad ones, two nodes in Docker and two Python consumers on
     }
     t.diagnostic(`${kills} kills while the input held items`);
 
-    await until('every item settled', async () => {
-      const [inLen, outLen, failedLen, reg] = await Promise.all([r.llen(input), r.llen(output), r.llen(`${input}:failed`), r.hlen(`${input}:processing`)]);
-      return inLen === 0 && reg === 0 && outLen >= N - bad.length && failedLen >= bad.length;
-    }, 600_000, 500);
+    try {
+      await until('every item settled', async () => {
+        const [inLen, outLen, failedLen, reg] = await Promise.all([r.llen(input), r.llen(output), r.llen(`${input}:failed`), r.hlen(`${input}:processing`)]);
+        return inLen === 0 && reg === 0 && outLen >= N - bad.length && failedLen >= bad.length;
+      }, 600_000, 500);
+    } catch (e) {
+      // Say where the job stood: which lists still hold what, and what the consumers said last.
+      const [inLen, outLen, failed, reg] = await Promise.all([r.llen(input), r.llen(output), r.lrange(`${input}:failed`, 0, -1), r.hgetall(`${input}:processing`)]);
+      t.diagnostic(`input ${inLen}, output ${outLen}, failed ${failed.length}: ${failed.map((f) => f.slice(0, 120)).join(' | ')}`);
+      for (const [list, token] of Object.entries(reg)) t.diagnostic(`in flight: ${list} (${token}): ${(await r.lrange(list, 0, 5)).join(', ')}… ${await r.llen(list)} items`);
+      for (const c of await env.docker.listContainers({ all: true, filters: { label: [`${TASK_LABEL}=${task}`] } })) {
+        const logs = await docker('logs', '--tail', '15', c.Id).then((x) => x.stdout + x.stderr, (x: Error) => x.message);
+        t.diagnostic(`${c.Names[0]} ${c.State} ${c.Status}: ${logs.replace(/\n/g, ' | ')}`);
+      }
+      for (const c of py) t.diagnostic(`python ${py.indexOf(c)}: ${c.log.slice(-1500).replace(/\n/g, ' | ')}`);
+      throw e;
+    }
     await sleep(1500); // a late duplicate would land now
 
     const out = await r.lrange(output, 0, -1);

@@ -55,6 +55,14 @@ test('consumers never idle out: no idle timer, they wait for as long as they run
   assert.match(python, /while not stopping:/);
 });
 
+test('the shell template\'s happy path starts no process it can avoid (issue 24: 4 per batch, none between)', () => {
+  // busybox forks twice for `$(cmd)` when cmd is a shell function or an EXIT trap is set, once otherwise
+  assert.doesNotMatch(shell, /^\s*trap .*\bEXIT\b/m, 'no EXIT trap');
+  assert.match(shell, /out=\$\(redis-cli --no-auth-warning -u "\$@" 2>&1\)/, 'redis-cli is its substitution\'s only command');
+  assert.doesNotMatch(shell, /\| awk "\$WORK"/, 'the items reach the awk through a file, not a printf pipe');
+  assert.doesNotMatch(shell, /while sleep 1/, 'the watchdog ticks without a sleep process');
+});
+
 test('the test variants still find their anchors in both templates', () => {
   assert.match(poisonShell(), /poison-exit/);
   assert.match(poisonPython(), /def poison\(item: bytes\)/);

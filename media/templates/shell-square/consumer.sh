@@ -9,7 +9,10 @@
 # Needs only busybox and redis-cli (gridcore/busybox-redis:local).
 set -u
 
-fail() { echo "consumer: $*" >&2; exit 1; }
+# No EXIT trap: with one, busybox forks twice for every `$(redis-cli ...)` instead of once
+# (the happy path's process count is its cost). The watchdog cleans up after a death instead.
+cleanup() { [ -z "${WATCHDOG:-}" ] || kill "$WATCHDOG" 2> /dev/null; [ -z "${TMP:-}" ] || rm -rf "$TMP"; }
+fail() { echo "consumer: $*" >&2; cleanup; exit 1; }
 
 [ -n "${INPUT_REDIS_URL:-}" ] || fail "INPUT_REDIS_URL is not set"
 [ -n "${INPUT_QUEUE:-}" ] || fail "INPUT_QUEUE is not set"
@@ -55,14 +58,13 @@ whole_url() { printf '%s' "$1" | sed -E 's#^(rediss?://):#\1default:#'; }
 IN_URL=$(whole_url "$INPUT_REDIS_URL")
 OUT_URL=$(whole_url "${OUTPUT_REDIS_URL:-$INPUT_REDIS_URL}")
 
-rcli() { redis-cli --no-auth-warning -u "$@" 2>&1; }
-
 # Runs redis-cli into $out, again while Redis is away (a restart): every script here is safe
-# to run twice (a commit whose reply was lost answers -1 the second time).
+# to run twice (a commit whose reply was lost answers -1 the second time). redis-cli is the
+# substitution's only command, so busybox runs it in the substitution's own process.
 call() {
   local i=0
   while :; do
-    out=$(rcli "$@")
+    out=$(redis-cli --no-auth-warning -u "$@" 2>&1)
     case "$out" in
       "Could not connect"*|"Error: "*|LOADING*|"ERR LOADING"*) ;;
       *) return 0 ;;
@@ -158,6 +160,16 @@ redis.call("DEL", p)
 redis.call("HDEL", reg, p)
 return #items'
 
+# reap PID: waits for the work, its status in $st. A SIGTERM (trapped: stop=1) interrupts
+# `wait` while the work still runs; wait again then.
+reap() {
+  while :; do
+    wait "$1"
+    st=$?
+    [ "$st" -gt 128 ] && kill -0 "$1" 2> /dev/null || return 0
+  done
+}
+
 # settle FILE: the work on the items in FILE (one a line); each result goes to $TMP/res, each
 # item it rejected or that killed it to $TMP/bad as "error TAB item". When the work dies, what
 # it finished is kept, the item it stopped at is tried alone and the rest again (or, when it
@@ -168,8 +180,7 @@ settle() {
   [ -s "$f" ] || return 0
   awk "$WORK" < "$f" > "$f.o" 2> "$f.e" &
   echo $! > "$TMP/pid"
-  wait $!
-  st=$?
+  reap $!
   : > "$TMP/pid"
   cat "$f.e" >&2 # still in the container's log; its last lines go with a crash's error
   n=$(wc -l < "$f")
@@ -253,11 +264,14 @@ key_item() {
 
 # One watchdog for the consumer's life, cheaper than a `timeout` process per batch: it kills
 # the work (its pid in $TMP/pid, cleared after each batch) once it has seen the same one for
-# BATCH_SECONDS.
+# BATCH_SECONDS. It ticks with `read -t 1` on a FIFO nobody writes to, not `sleep 1`: no
+# process per second beside the batches (busybox has no builtin sleep).
 watchdog() {
-  local last='' n=0 pid
-  while sleep 1; do
-    kill -0 $$ 2> /dev/null || exit 0 # the consumer was killed: no orphan left behind
+  local last='' n=0 pid tick
+  if mkfifo "$TMP/tick" 2> /dev/null && exec 4<> "$TMP/tick"; then tick='read -t 1 _ <&4'; else tick='sleep 1'; fi
+  while eval "$tick" || :; do
+    # The consumer was killed (or exited on an error): no orphan, no scratch folder left behind.
+    kill -0 $$ 2> /dev/null || { rm -rf "$TMP"; exit 0; }
     pid=
     read -r pid < "$TMP/pid" 2> /dev/null
     if [ -n "$pid" ] && [ "$pid" = "$last" ]; then n=$((n + 1)); else n=0; last=$pid; fi
@@ -270,7 +284,6 @@ WATCHDOG=$!
 
 stop=0
 trap 'stop=1' TERM INT
-trap 'kill "$WATCHDOG" 2> /dev/null; rm -rf "$TMP"' EXIT
 idle=0
 pause=$FAIL_PAUSE_SECONDS
 seen=0
@@ -303,8 +316,10 @@ while [ "$stop" = 0 ]; do
   bad=0
   if [ "$size" != 0 ]; then
     # One awk per batch, a process of its own: its crash costs this batch's work, not me.
-    # Its pid goes to the watchdog; the batch is over when the command substitution is.
-    results=$(printf '%s\n' "$items" | awk "$WORK" & echo $! > "$TMP/pid"; wait $!)
+    # Its pid goes to the watchdog; the batch is over when the command substitution is. The
+    # items go through a file (printf is a builtin), not a pipe: one process fewer per batch.
+    printf '%s\n' "$items" > "$TMP/in"
+    results=$(awk "$WORK" < "$TMP/in" & echo $! > "$TMP/pid"; wait $!)
     st=$?
     : > "$TMP/pid"
     case "$st:$results" in
@@ -361,4 +376,5 @@ while [ "$stop" = 0 ]; do
     *) pause=$FAIL_PAUSE_SECONDS ;;
   esac
 done
+cleanup
 echo "consumer: stopping (SIGTERM) with no batch held"
