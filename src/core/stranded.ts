@@ -40,6 +40,16 @@ export interface KnownFacts {
   currentTask?: string | null;
 }
 
+/** What the finder remembers per task input of a cluster. */
+function inputKey(cluster: string, input: string): string {
+  return `${cluster}\u0000${input}`;
+}
+
+/** One batch of one list: a list that leaves with this token was requeued, not committed. */
+function batchKey(l: Pick<InFlightList, 'list' | 'token'>): string {
+  return `${l.list}\u0000${l.token}`;
+}
+
 export class StrandedFinder {
   private readonly trackers = new Map<string, StrandedTracker>();
   private readonly heartbeats = new Map<string, HeartbeatWatch>();
@@ -50,10 +60,10 @@ export class StrandedFinder {
 
   /** The service requeued these lists (their leaving says nothing of their consumers). */
   noteRequeued(cluster: string, input: string, lists: ReadonlyArray<Pick<InFlightList, 'list' | 'token'>>): void {
-    const key = `${cluster}\u0000${input}`;
+    const key = inputKey(cluster, input);
     let set = this.requeued.get(key);
     if (!set) this.requeued.set(key, (set = new Set()));
-    for (const l of lists) set.add(`${l.list}\u0000${l.token}`);
+    for (const l of lists) set.add(batchKey(l));
   }
 
   async find(
@@ -61,7 +71,7 @@ export class StrandedFinder {
     hub: () => Promise<HubClient>,
     docker: () => Promise<Docker>,
   ): Promise<StrandedList[]> {
-    const key = `${o.cluster}\u0000${o.input}`;
+    const key = inputKey(o.cluster, o.input);
     let tracker = this.trackers.get(key);
     if (!tracker) this.trackers.set(key, (tracker = new StrandedTracker()));
     const now = o.now ?? Date.now();
@@ -69,7 +79,7 @@ export class StrandedFinder {
     let commits = this.commits.get(key);
     if (!commits) this.commits.set(key, (commits = new CommitWatch()));
     const requeued = this.requeued.get(key) ?? new Set<string>();
-    commits.observe(o.lists, now, (l) => requeued.has(`${l.list}\u0000${l.token}`));
+    commits.observe(o.lists, now, (l) => requeued.has(batchKey(l)));
     let beats = this.heartbeats.get(o.cluster);
     if (!beats) this.heartbeats.set(o.cluster, (beats = new HeartbeatWatch()));
     if (o.known?.nodes) beats.observe(o.known.nodes, o.known.nodesAt ?? now);
@@ -77,8 +87,8 @@ export class StrandedFinder {
     const stranded = await this.findBusy(o, busy, now, tracker, beats, commits, hub, docker);
     // What this look calls stranded may be requeued before the next: its leaving is no commit.
     // A requeue noted meanwhile stays until its list is seen gone.
-    const still = new Set(o.lists.map((l) => `${l.list}\u0000${l.token}`));
-    this.requeued.set(key, new Set([...stranded.map((l) => `${l.list}\u0000${l.token}`), ...[...requeued].filter((k) => still.has(k))]));
+    const still = new Set(o.lists.map((l) => batchKey(l)));
+    this.requeued.set(key, new Set([...stranded.map((l) => batchKey(l)), ...[...requeued].filter((k) => still.has(k))]));
     return stranded;
   }
 
