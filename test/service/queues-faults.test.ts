@@ -9,27 +9,34 @@ import Redis from 'ioredis';
 import { createQueueService } from '../../src/core/queues/index';
 import { silentLogger } from '../../src/core/ports';
 import { RedisError } from '../../src/core/errors';
+import type { PushResult, PushSource, QueueService } from '../../src/core/service-api';
 import { queueSettings, useQueueService } from '../support/queue-service';
 import { freePort, startRedis, type TestRedis } from '../support/redis';
 
 const settings = queueSettings({ pushBatchSize: 200 });
 const PASSWORD = 's3cret-pw';
 
+/** A push that runs `kill` once `at` items are reported pushed; asserts the kill happened. */
+async function pushKilledAt(svc: QueueService, queue: string, source: PushSource, at: number, kill: () => Promise<unknown>): Promise<PushResult> {
+  let killed = false;
+  const r = await svc.push(queue, source, {
+    onProgress: (n) => {
+      if (!killed && n >= at) {
+        killed = true;
+        void kill();
+      }
+    },
+  });
+  assert.ok(killed, 'the push ended before the kill');
+  return r;
+}
+
 describe('connection killed in the middle of a push', () => {
   const q = useQueueService({ settings: { pushBatchSize: 200 } });
 
   test('CLIENT KILL: exact count, then resume without duplicates', async () => {
     const total = 300_000;
-    let killed = false;
-    const r = await q.svc.push('f:kill', { kind: 'range', from: 1, to: total }, {
-      onProgress: (n) => {
-        if (!killed && n >= 30_000) {
-          killed = true;
-          void q.raw.client('KILL', 'TYPE', 'normal');
-        }
-      },
-    });
-    assert.ok(killed);
+    const r = await pushKilledAt(q.svc, 'f:kill', { kind: 'range', from: 1, to: total }, 30_000, () => q.raw.client('KILL', 'TYPE', 'normal'));
     assert.ok(r.error instanceof RedisError, String(r.error));
     assert.equal((r.error as RedisError).code, 'unreachable');
     assert.match(r.error!.message, /without duplicating/);
@@ -53,16 +60,7 @@ describe('connection killed in the middle of a push', () => {
     after(() => rmSync(dir, { recursive: true, force: true }));
     const f = join(dir, 'lines.txt');
     writeFileSync(f, Array.from({ length: total }, (_, i) => `line-${i}${i % 7 === 0 ? '\r\n\n' : '\n'}`).join(''));
-    let killed = false;
-    const r = await q.svc.push('f:killlines', { kind: 'lines', file: f }, {
-      onProgress: (n) => {
-        if (!killed && n >= 20_000) {
-          killed = true;
-          void q.raw.client('KILL', 'TYPE', 'normal');
-        }
-      },
-    });
-    assert.ok(killed);
+    const r = await pushKilledAt(q.svc, 'f:killlines', { kind: 'lines', file: f }, 20_000, () => q.raw.client('KILL', 'TYPE', 'normal'));
     assert.ok(r.error instanceof RedisError, String(r.error));
     assert.ok(r.pushed < total);
     assert.equal(await q.raw.llen('f:killlines'), r.pushed, 'reported count is exact');
@@ -128,15 +126,7 @@ describe('Redis process killed and restarted', () => {
   });
 
   test('a push while Redis dies reports an error and a count', async () => {
-    let killed = false;
-    const r = await q.svc.push('f:dies', { kind: 'range', from: 1, to: 2_000_000 }, {
-      onProgress: (n) => {
-        if (!killed && n >= 10_000) {
-          killed = true;
-          void q.redis.kill();
-        }
-      },
-    });
+    const r = await pushKilledAt(q.svc, 'f:dies', { kind: 'range', from: 1, to: 2_000_000 }, 10_000, () => q.redis.kill());
     assert.ok(r.error instanceof RedisError);
     assert.ok(r.pushed >= 10_000 && r.pushed < 2_000_000);
     await q.redis.restart();
