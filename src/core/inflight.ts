@@ -15,6 +15,11 @@ export function processingList(input: string, nodeId: string, instance: string):
   return `${processingRegistry(input)}:${nodeId}:${instance}`;
 }
 
+/** Items held in these processing lists (a key that is not a list, length -1, holds none). */
+export function itemsIn(lists: readonly InFlightList[]): number {
+  return lists.reduce((n, l) => n + Math.max(0, l.length), 0);
+}
+
 /** Node id and instance out of a processing list's name; the instance is what follows the
  *  last `:`, the node id what lies between. Undefined for a name outside the convention. */
 export function parseProcessingList(input: string, list: string): { nodeId: string; instance: string } | undefined {

@@ -4,6 +4,7 @@
 import { HubError, isGridCoreError } from '../core/errors';
 import { l10n } from '../core/l10n';
 import type { GridCoreService } from '../core/service-api';
+import { itemsIn } from '../core/inflight';
 import { forgottenRecords } from '../core/task-records';
 import type { HubNode, InFlightList, QueueLengths, StrandedList, TaskRecord, TaskView } from '../core/types';
 import type { StalledTask } from './stalled';
@@ -142,8 +143,7 @@ async function inFlightPart(service: GridCoreService, cluster: string, snap: Clu
   if (!task || input === undefined || !lists) return;
   const known = { nodes: snap.nodes, nodesAt, ...(snap.tasks ? { currentTask: snap.tasks.find((t) => t.state === 'running')?.name ?? null } : {}) };
   const stranded = await service.stranded(cluster, { name: task, inputQueue: input }, lists, { staleMs: opts.strandedAfterMs?.(), known });
-  const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
-  snap.inFlight = { task, input, lists, items: count(lists), stranded, strandedItems: count(stranded) };
+  snap.inFlight = { task, input, lists, items: itemsIn(lists), stranded, strandedItems: itemsIn(stranded) };
 }
 
 /** The newest finished tasks with a recorded input other than the one being polled anyway; not
@@ -164,14 +164,13 @@ function finishedInputs(snap: ClusterSnapshot, polled: readonly string[]): Array
 /** What finished tasks' consumers left in their processing lists: all of it stranded, since no
  *  consumer of a task that is not current will commit it (the service's taskNotCurrent rule). */
 async function leftBehindPart(service: GridCoreService, cluster: string, snap: ClusterSnapshot, inFlight: Record<string, InFlightList[]>, finished: ReadonlyArray<{ task: string; input: string }>, nodesAt: number): Promise<void> {
-  const count = (ls: readonly InFlightList[]) => ls.reduce((n, l) => n + Math.max(0, l.length), 0);
   const currentTask = snap.tasks?.find((t) => t.state === 'running')?.name ?? null;
   const out: InFlightSnapshot[] = [];
   for (const f of finished) {
     const lists = (inFlight[f.input] ?? []).filter((l) => l.length !== 0);
     if (!lists.length) continue;
     const stranded = await service.stranded(cluster, { name: f.task, inputQueue: f.input }, lists, { known: { nodes: snap.nodes, nodesAt, currentTask } });
-    out.push({ task: f.task, input: f.input, lists, items: count(lists), stranded, strandedItems: count(stranded) });
+    out.push({ task: f.task, input: f.input, lists, items: itemsIn(lists), stranded, strandedItems: itemsIn(stranded) });
   }
   if (out.length) snap.leftBehind = out;
 }

@@ -2,6 +2,7 @@
 // for both) and Task Details: the input and output lengths, the input's failed list and, when
 // asked, the items in reliable consumers' processing lists, in one Redis round trip. A Redis that does
 // not answer leaves the counts out (the confirmation then says nothing of them, never a guess).
+import { itemsIn } from '../core/inflight';
 import type { GridCoreService } from '../core/service-api';
 
 export interface QueueFacts {
@@ -30,7 +31,7 @@ export async function queueFacts(
       output: q.output ? p.lengths[q.output] : undefined,
       failed: q.input ? p.failed?.[q.input] : undefined,
       inputQueue: q.input,
-      inFlight: opts.inFlight && q.input && p.inFlight ? { items: lists.reduce((n, l) => n + l.length, 0), lists: lists.length } : undefined,
+      inFlight: opts.inFlight && q.input && p.inFlight ? { items: itemsIn(lists), lists: lists.length } : undefined,
     };
   } catch (e) {
     warn(`queue lengths on ${cluster}: ${e instanceof Error ? e.message : String(e)}`);
