@@ -26,7 +26,11 @@ const env = useLocalTestEnv({
   redisPassword: 'pw-poison-job',
   tempDir: 'poison-job-',
   setup: async (e) => {
-    await buildFrom(e.docker, { Dockerfile: `FROM ${SQUARE_IMAGE}\nCOPY consumer.sh /app/consumer.sh\nENV BATCH=1000 BATCH_SECONDS=5\n`, 'consumer.sh': poisonShell() }, IMAGE);
+    // MAX_KILLS high, as in reliable-faults: every bad item here is settled in-process (reason
+    // "error", asserted below), so the recovery path only meets the test's own kills, and with
+    // the default k = 3 a good item in three killed batches (smaller each time, the last alone)
+    // is set aside as "killed" (README, the window listed there; seen once in CI: item 30858).
+    await buildFrom(e.docker, { Dockerfile: `FROM ${SQUARE_IMAGE}\nCOPY consumer.sh /app/consumer.sh\nENV BATCH=1000 BATCH_SECONDS=5 MAX_KILLS=1000\n`, 'consumer.sh': poisonShell() }, IMAGE);
   },
 });
 
@@ -56,7 +60,7 @@ test('100,000 items, 8 bad ones, two nodes in Docker and two Python consumers on
     new SupervisedConsumer({
       kind: 'python',
       script: poisonPython(),
-      env: { INPUT_REDIS_URL: env.redis.url, INPUT_QUEUE: input, OUTPUT_QUEUE: output, NODE_ID: 'python host', INSTANCE_ID: String(i), TASK_NAME: task, BATCH: '1000', BATCH_SECONDS: '5' },
+      env: { INPUT_REDIS_URL: env.redis.url, INPUT_QUEUE: input, OUTPUT_QUEUE: output, NODE_ID: 'python host', INSTANCE_ID: String(i), TASK_NAME: task, BATCH: '1000', BATCH_SECONDS: '5', MAX_KILLS: '1000' },
       dir: env.dir,
     }),
   );
@@ -107,7 +111,9 @@ test('100,000 items, 8 bad ones, two nodes in Docker and two Python consumers on
     try {
       await until('every item settled', async () => {
         const [inLen, outLen, failedLen, reg] = await Promise.all([r.llen(input), r.llen(output), r.llen(`${input}:failed`), r.hlen(`${input}:processing`)]);
-        return inLen === 0 && reg === 0 && outLen >= N - bad.length && failedLen >= bad.length;
+        // Settled once every item is accounted for, right or wrong: the assertions below say
+        // which (a good item in the failed list would otherwise wait out the whole timeout).
+        return inLen === 0 && reg === 0 && outLen + failedLen >= N;
       }, 600_000, 500);
     } catch (e) {
       // Say where the job stood: which lists still hold what, and what the consumers said last.
